@@ -1,0 +1,41 @@
+# Two commands on a fresh machine with python3 and make: `make run` and `make test`.
+# The Makefile makes its own tools: uv in .tools/, the locked environment in .venv/.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test test-fast contracts lint typecheck clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install  ## the whole platform on an embedded PostgreSQL (or DATABASE_URL)
+	$(PY) -m services.cli run
+
+test: install  ## every test, on the embedded PostgreSQL (or DATABASE_URL)
+	$(PY) -m pytest
+
+contracts: install  ## regenerate contracts/*.yaml from the apps
+	$(PY) -m services.cli contracts
+
+lint: install
+	$(VENV)/bin/ruff check services tests
+	$(VENV)/bin/ruff format --check services tests
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .hypothesis

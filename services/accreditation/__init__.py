@@ -1,0 +1,1 @@
+"""Accreditation: registers and rule sets, the hash-chained ledger, checkpoints and certificates."""

@@ -1,0 +1,279 @@
+"""``kring``: run, migrate and inspect the platform.
+
+kring run                       embedded PostgreSQL, migrations, the three services, a dev token
+kring serve SERVICE             one service, configured from KRING_* variables
+kring migrate [SERVICE ...]     migrate to head (KRING_MIGRATION_DATABASE_URL or DATABASE_URL)
+kring token --org UUID ...      mint a development token with the local key
+kring contracts [--check]       write (or check) contracts/*.yaml from the apps
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ROOT / ".kring"
+DEV_KEY = STATE_DIR / "dev-signing-key.pem"
+DEV_ISSUER = "kring-dev"
+DEV_AUDIENCE = "kring"
+SERVICES = ("scheduling", "accreditation", "invoicing")
+DEMO_ORG = uuid.UUID("00000000-0000-4000-8000-00000000d3e0")
+
+
+def service_module(name: str, part: str) -> ModuleType:
+    if name not in SERVICES:
+        raise SystemExit(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{name}.{part}")
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def migrate(url: str, names: tuple[str, ...] = ()) -> None:
+    from services.kit.migrations import upgrade
+
+    for name in names or SERVICES:
+        upgrade(script_location=service_module(name, "config").MIGRATIONS, database_url=url)
+
+
+def dev_env(name: str, database_url: str) -> dict[str, str]:
+    """The environment a service gets locally: the admin URL, its own role, the dev key's JWKS."""
+    from services.kit.devkeys import DevKey
+    from services.kit.migrations import app_role
+
+    config = service_module(name, "config")
+    return {
+        "KRING_DATABASE_URL": database_url,
+        "KRING_DATABASE_ROLE": app_role(config.SCHEMA),
+        "KRING_JWT_ISSUER": DEV_ISSUER,
+        "KRING_JWT_AUDIENCE": DEV_AUDIENCE,
+        "KRING_JWT_JWKS": DevKey.load_or_create(DEV_KEY).jwks(),
+    }
+
+
+def dev_token(
+    *, org: uuid.UUID, roles: list[str], subject: str = "dev", ttl: int = 8 * 3600, **claims: Any
+) -> str:
+    from services.kit.auth import mint_token
+    from services.kit.devkeys import DevKey
+
+    key = DevKey.load_or_create(DEV_KEY)
+    return mint_token(
+        key.private_key,
+        kid=key.kid,
+        issuer=DEV_ISSUER,
+        audience=DEV_AUDIENCE,
+        org_id=org,
+        subject=subject,
+        roles=roles,
+        ttl_seconds=ttl,
+        **claims,
+    )
+
+
+def ensure_database(admin_url: str, database: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+                await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def wait_ready(port: int, *, timeout: float = 60.0) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    external = os.environ.get("DATABASE_URL")
+    server = None
+    if external:
+        database_url = external
+    else:
+        from services.kit import devdb
+
+        server = devdb.start(STATE_DIR / "pgdata")
+        ensure_database(devdb.database_url(server), "kring")
+        database_url = devdb.database_url(server, "kring")
+    migrate(database_url)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name in SERVICES:
+            port = service_module(name, "config").PORT
+            env = {**os.environ, **dev_env(name, database_url)}
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
+                    env=env,
+                    cwd=ROOT,
+                )
+            )
+        for name in SERVICES:
+            port = service_module(name, "config").PORT
+            if not wait_ready(port):
+                print(f"{name} did not become ready on port {port}", file=sys.stderr)
+                return 1
+        token = dev_token(org=DEMO_ORG, roles=["admin"], subject="dev-admin")
+        print("\nKring is running (Ctrl-C stops everything):\n")
+        for name in SERVICES:
+            port = service_module(name, "config").PORT
+            print(f"  {name:<14} http://127.0.0.1:{port}   docs http://127.0.0.1:{port}/docs")
+        print(f"\nDevelopment admin token (organisation {DEMO_ORG}, valid 8 hours):\n\n{token}\n")
+        scheduling_port = service_module("scheduling", "config").PORT
+        print(
+            f'  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{scheduling_port}/v1/people\n'
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if server is not None:
+            server.cleanup()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    config = service_module(args.service, "config")
+    uvicorn.run(
+        f"services.{args.service}.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port or config.PORT,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = os.environ.get("KRING_MIGRATION_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit(
+            "set KRING_MIGRATION_DATABASE_URL (or DATABASE_URL) to a role that may own the schemas"
+        )
+    migrate(url, tuple(args.services))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    claims = {k: getattr(args, k) for k in ("client_org", "person", "register") if getattr(args, k)}
+    print(
+        dev_token(
+            org=args.org, roles=args.roles.split(","), subject=args.subject, ttl=args.ttl, **claims
+        )
+    )
+    return 0
+
+
+def render_contract(name: str) -> str:
+    from services.kit.openapi import contract_yaml
+
+    config = service_module(name, "config")
+    app = service_module(name, "app").create_app(
+        config.load_settings({}, database_url="postgresql://contract@/none")
+    )
+    return contract_yaml(app)
+
+
+def cmd_contracts(args: argparse.Namespace) -> int:
+    stale = []
+    for name in SERVICES:
+        path = ROOT / "contracts" / f"{name}.yaml"
+        text = render_contract(name)
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path.relative_to(ROOT)))
+        else:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print(
+            "contracts differ from the apps (run `make contracts`): " + ", ".join(stale),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the whole platform locally").set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="serve one service")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    mig = sub.add_parser("migrate", help="migrate services to head")
+    mig.add_argument("services", nargs="*", metavar="SERVICE")
+    mig.set_defaults(func=cmd_migrate)
+    tok = sub.add_parser("token", help="mint a development token")
+    tok.add_argument("--org", type=uuid.UUID, default=DEMO_ORG)
+    tok.add_argument(
+        "--roles",
+        default="admin",
+        help="comma separated: admin,facilitator,participant,hr,registrar,service",
+    )
+    tok.add_argument("--subject", default="dev")
+    tok.add_argument("--ttl", type=int, default=3600)
+    tok.add_argument("--client-org", dest="client_org")
+    tok.add_argument("--person")
+    tok.add_argument("--register")
+    tok.set_defaults(func=cmd_token)
+    con = sub.add_parser("contracts", help="write contracts/*.yaml")
+    con.add_argument("--check", action="store_true")
+    con.set_defaults(func=cmd_contracts)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

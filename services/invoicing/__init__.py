@@ -1,0 +1,1 @@
+"""Invoicing: billing profiles, debtors, cost sheets, invoices and credit notes."""

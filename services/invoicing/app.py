@@ -1,0 +1,40 @@
+"""The invoicing service."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from services.kit.app import create_service_app
+from services.kit.settings import Settings
+
+from .config import MIGRATIONS, PORT, SCHEMA
+from .profiles.routes import BillingProfileController
+
+DESCRIPTION = """\
+Billing profiles of facilitators (rates, BTW status, KvK, IBAN), and in time the
+cost sheets, invoices and credit notes of intervisie sessions. Money is integer
+euro cents everywhere.
+
+Errors are RFC 9457 `application/problem+json`; validation errors name each field
+and rule in `errors`. Lists are paginated by an opaque `cursor`.
+"""
+
+
+def create_app(settings: Settings) -> Litestar:
+    return create_service_app(
+        settings,
+        schema=SCHEMA,
+        title="Kring invoicing",
+        version="0.1.0",
+        description=DESCRIPTION,
+        port=PORT,
+        route_handlers=[BillingProfileController],
+        migrations=MIGRATIONS,
+    )
+
+
+def app_from_env() -> Litestar:
+    """The entrypoint of ``kring serve invoicing``: settings from ``KRING_*`` variables."""
+    from .config import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,4 @@
+from services.invoicing.config import SCHEMA
+from services.kit.migrations import run_env
+
+run_env(schema=SCHEMA)

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from services.kit.errors import FieldError, NotFound, RuleViolation
+from services.kit.ids import uuid7
+
+from .schemas import BillingProfile, BillingProfileIn
+
+_COLUMNS = """id, facilitator_id, legal_name, street, postal_code, city, country_code, kvk_number,
+    btw_id, iban, bic, hourly_rate_cents, rate_per_km_cents, btw_mode, exemption_text,
+    invoice_prefix, payment_term_days, created_at, updated_at"""
+
+_PREFIX = "billing_profiles_"
+_CHECK_SUFFIX = "_check"
+
+
+def _profile(row: asyncpg.Record) -> BillingProfile:
+    return BillingProfile(**dict(row))
+
+
+def _check_violation(exc: asyncpg.CheckViolationError) -> RuleViolation:
+    """A check constraint the database refused, named after the field it guards."""
+    name = exc.constraint_name or ""
+    column = name.removeprefix(_PREFIX).removesuffix(_CHECK_SUFFIX)
+    return RuleViolation(
+        f"The billing profile breaks the constraint {name or 'of the database'}.",
+        errors=[FieldError(field=f"body.{column}", rule="constraint", message=exc.message)],
+    )
+
+
+async def upsert(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID, data: BillingProfileIn
+) -> tuple[BillingProfile, bool]:
+    """Create or update the facilitator's profile; ``updated_at`` moves only on a change."""
+    try:
+        row = await conn.fetchrow(
+            f"""
+            INSERT INTO billing_profiles (
+                org_id, id, facilitator_id, legal_name, street, postal_code, city, country_code,
+                kvk_number, btw_id, iban, bic, hourly_rate_cents, rate_per_km_cents, btw_mode,
+                exemption_text, invoice_prefix, payment_term_days
+            )
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            ON CONFLICT (org_id, facilitator_id) DO UPDATE
+            SET legal_name = EXCLUDED.legal_name,
+                street = EXCLUDED.street,
+                postal_code = EXCLUDED.postal_code,
+                city = EXCLUDED.city,
+                country_code = EXCLUDED.country_code,
+                kvk_number = EXCLUDED.kvk_number,
+                btw_id = EXCLUDED.btw_id,
+                iban = EXCLUDED.iban,
+                bic = EXCLUDED.bic,
+                hourly_rate_cents = EXCLUDED.hourly_rate_cents,
+                rate_per_km_cents = EXCLUDED.rate_per_km_cents,
+                btw_mode = EXCLUDED.btw_mode,
+                exemption_text = EXCLUDED.exemption_text,
+                invoice_prefix = EXCLUDED.invoice_prefix,
+                payment_term_days = EXCLUDED.payment_term_days,
+                updated_at = CASE
+                    WHEN (billing_profiles.legal_name, billing_profiles.street,
+                          billing_profiles.postal_code, billing_profiles.city,
+                          billing_profiles.country_code, billing_profiles.kvk_number,
+                          billing_profiles.btw_id, billing_profiles.iban, billing_profiles.bic,
+                          billing_profiles.hourly_rate_cents, billing_profiles.rate_per_km_cents,
+                          billing_profiles.btw_mode, billing_profiles.exemption_text,
+                          billing_profiles.invoice_prefix, billing_profiles.payment_term_days)
+                         IS DISTINCT FROM
+                         (EXCLUDED.legal_name, EXCLUDED.street, EXCLUDED.postal_code,
+                          EXCLUDED.city, EXCLUDED.country_code, EXCLUDED.kvk_number,
+                          EXCLUDED.btw_id, EXCLUDED.iban, EXCLUDED.bic,
+                          EXCLUDED.hourly_rate_cents, EXCLUDED.rate_per_km_cents,
+                          EXCLUDED.btw_mode, EXCLUDED.exemption_text, EXCLUDED.invoice_prefix,
+                          EXCLUDED.payment_term_days)
+                    THEN now() ELSE billing_profiles.updated_at END
+            RETURNING {_COLUMNS}, (xmax = 0) AS inserted
+            """,
+            org_id,
+            uuid7(),
+            facilitator_id,
+            data.legal_name,
+            data.street,
+            data.postal_code,
+            data.city,
+            data.country_code,
+            data.kvk_number,
+            data.btw_id,
+            data.iban,
+            data.bic,
+            data.hourly_rate_cents,
+            data.rate_per_km_cents,
+            data.btw_mode,
+            data.exemption_text,
+            data.invoice_prefix,
+            data.payment_term_days,
+        )
+    except asyncpg.CheckViolationError as exc:
+        raise _check_violation(exc) from exc
+    assert row is not None
+    values = dict(row)
+    inserted = values.pop("inserted")
+    return BillingProfile(**values), inserted
+
+
+async def get(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID
+) -> BillingProfile:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM billing_profiles WHERE org_id = $1 AND facilitator_id = $2",
+        org_id,
+        facilitator_id,
+    )
+    if row is None:
+        raise NotFound(f"No billing profile of facilitator {facilitator_id}.")
+    return _profile(row)
+
+
+async def page(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[BillingProfile]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM billing_profiles
+        WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2)
+        ORDER BY id
+        LIMIT $3
+        """,
+        org_id,
+        after,
+        limit + 1,
+    )
+    return [_profile(row) for row in rows]

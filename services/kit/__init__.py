@@ -1,0 +1,1 @@
+"""Cross-cutting parts every Kring service uses. Knows no domain word."""

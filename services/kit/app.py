@@ -1,0 +1,124 @@
+"""The one place a service app is assembled: every service gets the same kit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.routes import HTTPRoute
+from litestar.types import ControllerRouterHandler
+
+from .auth import Principal, authentication_middleware
+from .db import create_pool, transaction
+from .errors import EXCEPTION_HANDLERS
+from .health import HEALTH_HANDLERS
+from .migrations import head_revision
+from .observability import RequestContextMiddleware, configure_logging
+from .openapi import StrictStructSchemaPlugin, openapi_config
+from .settings import Settings
+from .strict import strict_parameters
+
+PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs"]
+QUIET_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
+
+
+class Metrics(PrometheusController):
+    include_in_schema = False
+
+
+async def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
+    return request.user
+
+
+async def provide_conn(
+    request: Request[Principal, Any, Any], state: State
+) -> AsyncIterator[asyncpg.Connection]:
+    """One connection and one transaction per request, scoped to the caller's tenant."""
+    readonly = request.method in {"GET", "HEAD"}
+    async with transaction(state.pool, org_id=request.user.org_id, readonly=readonly) as conn:
+        yield conn
+
+
+def _repair_options_allow(app: Litestar) -> None:
+    """Make the automatic ``OPTIONS`` answer list every method of its path.
+
+    Litestar 2.x builds a path's OPTIONS handler with the first method registered
+    for that path and keeps it when later methods are merged in, so ``Allow`` would
+    miss them. Point each such handler at the merged method set.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "OPTIONS" not in route.route_handler_map:
+            continue
+        handler = route.route_handler_map["OPTIONS"][0]
+        for cell in handler.fn.__closure__ or ():
+            if isinstance(cell.cell_contents, HTTPRoute):
+                cell.cell_contents.methods = route.methods
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    schema: str,
+    title: str,
+    version: str,
+    description: str,
+    port: int,
+    route_handlers: Sequence[ControllerRouterHandler],
+    migrations: Path,
+    signature_namespace: dict[str, Any] | None = None,
+) -> Litestar:
+    configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
+    expected_head = head_revision(migrations)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings, schema=schema)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    prometheus = PrometheusConfig(
+        app_name=f"kring_{settings.service}", prefix="kring", group_path=True
+    )
+    app = Litestar(
+        route_handlers=[*HEALTH_HANDLERS, Metrics, *route_handlers],
+        lifespan=[lifespan],
+        state=State({"schema": schema, "head_revision": expected_head, "settings": settings}),
+        dependencies={
+            "principal": Provide(provide_principal),
+            "conn": Provide(provide_conn),
+        },
+        middleware=[
+            prometheus.middleware,
+            authentication_middleware(settings, exclude=PUBLIC_PATHS),
+        ],
+        before_request=strict_parameters(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[StrictStructSchemaPlugin()],
+        openapi_config=openapi_config(
+            title=title, version=version, description=description, port=port
+        ),
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
+        if settings.cors_origins
+        else None,
+        request_max_body_size=settings.max_body_bytes,
+        signature_namespace={
+            "Principal": Principal,
+            "Connection": asyncpg.Connection,
+            **(signature_namespace or {}),
+        },
+        debug=settings.debug,
+    )
+    _repair_options_allow(app)
+    # Outermost, so that unrouted requests (404, 405) carry a request id and are logged too.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, quiet_paths=QUIET_PATHS)
+    return app

@@ -1,0 +1,212 @@
+"""Authentication: verify bearer JWTs, expose a ``Principal``, guard routes by role.
+
+Tokens come from the organisation's identity provider (or, locally, from
+``kring token``). A token must carry ``iss``, ``aud``, ``exp``, ``sub``, ``org``
+(the tenant) and ``roles``; optional claims narrow a principal further
+(``client_org`` for an HR client, ``register`` for a registration body,
+``person`` for a participant or facilitator).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+import jwt
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware.base import DefineMiddleware
+
+from .errors import Forbidden, Unauthorized
+from .settings import Settings
+
+ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+ROLES = frozenset({"admin", "facilitator", "participant", "hr", "registrar", "service"})
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is calling: tenant (``org_id``), subject, roles and narrowing claims."""
+
+    subject: str
+    org_id: uuid.UUID
+    roles: frozenset[str]
+    client_org: uuid.UUID | None = None
+    register: str | None = None
+    person: uuid.UUID | None = None
+
+    def has(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+class _Claims(msgspec.Struct, frozen=True):
+    sub: str
+    org: uuid.UUID
+    roles: list[str]
+    client_org: uuid.UUID | None = None
+    register: str | None = None
+    person: uuid.UUID | None = None
+
+
+class KeySet:
+    """Public keys by ``kid``, from an inline JWKS and/or a JWKS URL (cached, refreshed on miss)."""
+
+    def __init__(self, *, jwks: str | None, jwks_url: str | None, ttl: float = 300.0) -> None:
+        self._static = self._parse(jwks) if jwks else {}
+        self._url = jwks_url
+        self._remote: dict[str | None, Any] = {}
+        self._fetched_at = 0.0
+        self._ttl = ttl
+
+    @staticmethod
+    def _parse(document: str | bytes | dict[str, Any]) -> dict[str | None, Any]:
+        data = msgspec.json.decode(document) if isinstance(document, (str, bytes)) else document
+        keys: dict[str | None, Any] = {}
+        for jwk in data.get("keys", []):
+            key = jwt.PyJWK.from_dict(jwk)
+            keys[jwk.get("kid")] = key.key
+        return keys
+
+    async def _refresh(self) -> None:
+        if self._url is None:
+            return
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            response = await client.get(self._url)
+            response.raise_for_status()
+            self._remote = self._parse(response.content)
+            self._fetched_at = time.monotonic()
+
+    async def key_for(self, kid: str | None) -> Any:
+        if kid in self._static:
+            return self._static[kid]
+        if kid is None and len(self._static) == 1:
+            return next(iter(self._static.values()))
+        stale = time.monotonic() - self._fetched_at > self._ttl
+        if self._url and (stale or kid not in self._remote):
+            try:
+                await self._refresh()
+            except (httpx.HTTPError, ValueError, jwt.PyJWKError) as exc:
+                raise Unauthorized("The token's signing keys could not be fetched.") from exc
+        if kid in self._remote:
+            return self._remote[kid]
+        if kid is None and len(self._remote) == 1:
+            return next(iter(self._remote.values()))
+        raise Unauthorized("The token is signed by an unknown key.")
+
+
+class Verifier:
+    def __init__(self, settings: Settings) -> None:
+        self.keys = KeySet(jwks=settings.jwt_jwks, jwks_url=settings.jwt_jwks_url)
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self.leeway = settings.jwt_leeway_seconds
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The bearer token is not a JWT.") from exc
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthorized(f"The token's algorithm must be one of {', '.join(ALGORITHMS)}.")
+        key = await self.keys.key_for(header.get("kid"))
+        try:
+            payload = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise Unauthorized("The token's signature does not verify.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        try:
+            claims = msgspec.convert(payload, _Claims, strict=False)
+        except msgspec.ValidationError as exc:
+            raise Unauthorized(f"The token's claims are not valid: {exc}.") from exc
+        return Principal(
+            subject=claims.sub,
+            org_id=claims.org,
+            roles=frozenset(claims.roles) & ROLES,
+            client_org=claims.client_org,
+            register=claims.register,
+            person=claims.person,
+        )
+
+
+class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: Any, *, verifier: Verifier, exclude: list[str]) -> None:
+        super().__init__(app, exclude=exclude)
+        self.verifier = verifier
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization")
+        if not header:
+            raise Unauthorized("A bearer token is required.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+        principal = await self.verifier.verify(token.strip())
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def authentication_middleware(settings: Settings, *, exclude: list[str]) -> DefineMiddleware:
+    return DefineMiddleware(
+        JWTAuthenticationMiddleware, verifier=Verifier(settings), exclude=exclude
+    )
+
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def requires(*roles: str) -> Guard:
+    """A guard admitting principals that hold any of ``roles``."""
+    unknown = set(roles) - ROLES
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if not principal.has(*roles):
+            raise Forbidden(f"This operation needs one of the roles: {', '.join(sorted(roles))}.")
+
+    return guard
+
+
+def mint_token(
+    private_key: Any,
+    *,
+    kid: str,
+    issuer: str,
+    audience: str,
+    org_id: uuid.UUID,
+    subject: str,
+    roles: Iterable[str],
+    ttl_seconds: int = 3600,
+    now: int | None = None,
+    **claims: Any,
+) -> str:
+    """Sign a token (EdDSA). Used by the development CLI and by tests."""
+    issued = int(time.time()) if now is None else now
+    payload: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "org": str(org_id),
+        "roles": sorted(roles),
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    payload.update({k: str(v) for k, v in claims.items() if v is not None})
+    return jwt.encode(payload, private_key, algorithm="EdDSA", headers={"kid": kid})

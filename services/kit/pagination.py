@@ -1,0 +1,48 @@
+"""Keyset pagination: an opaque cursor that holds the last key of a page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated
+
+from litestar.params import QueryParameter
+
+from .errors import FieldError, InvalidInput
+
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Items per page (1 to 200).")]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=r"^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page."
+    ),
+]
+DEFAULT_LIMIT = 50
+
+
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None) -> uuid.UUID | None:
+    """The id after which the next page starts; a cursor this service did not issue is a 400."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return uuid.UUID(bytes=raw)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput(
+            "The cursor is not one this service issued.",
+            errors=[
+                FieldError(
+                    field="query.cursor", rule="format", message="not a cursor from a previous page"
+                )
+            ],
+        ) from exc
+
+
+def next_cursor(ids: list[uuid.UUID], limit: int) -> str | None:
+    """Repositories fetch ``limit + 1`` rows: more than ``limit`` means a next page."""
+    return encode_cursor(ids[limit - 1]) if len(ids) > limit else None

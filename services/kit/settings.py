@@ -1,0 +1,62 @@
+"""Service settings: one frozen Struct, read once from the environment.
+
+Every variable is prefixed ``KRING_``; lists are comma separated. Nothing else in
+the code base reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
+
+import msgspec
+
+ENV_PREFIX = "KRING_"
+
+S = TypeVar("S", bound="Settings")
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """Settings shared by every service. A service may subclass to add its own."""
+
+    service: str
+    database_url: str
+    database_role: str | None = None
+    """Role the service takes after connecting (``SET ROLE``), when the URL's user owns more."""
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    jwt_issuer: str = "kring-dev"
+    jwt_audience: str = "kring"
+    jwt_jwks: str | None = None
+    """An inline JWKS document (JSON) with the public keys that may sign tokens."""
+    jwt_jwks_url: str | None = None
+    """A URL serving the JWKS of the identity provider; fetched and cached."""
+    jwt_leeway_seconds: int = 30
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    debug: bool = False
+
+
+def _coerce(raw: str, annotation: Any) -> Any:
+    text = str(annotation)
+    if "tuple" in text:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def from_env(cls: type[S], environ: Mapping[str, str] | None = None, **overrides: Any) -> S:
+    """Build ``cls`` from ``KRING_*`` variables; ``overrides`` win over the environment."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(cls):
+        key = ENV_PREFIX + field.name.upper()
+        if key in env:
+            values[field.name] = _coerce(env[key], field.type)
+    values.update(overrides)
+    try:
+        return msgspec.convert(values, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"invalid configuration: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Scheduling: client organisations, people, facilitators, groups, sessions and attendance."""

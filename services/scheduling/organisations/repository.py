@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from services.kit.errors import NotFound
+from services.kit.ids import uuid7
+
+from .schemas import ClientOrganisation, ClientOrganisationIn
+
+_COLUMNS = "id, external_id, name, kvk_number, created_at, updated_at"
+
+
+def _organisation(row: asyncpg.Record) -> ClientOrganisation:
+    return ClientOrganisation(**dict(row))
+
+
+async def upsert(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str, data: ClientOrganisationIn
+) -> tuple[ClientOrganisation, bool]:
+    """Create or update by ``external_id``; ``updated_at`` moves only when something changed."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO client_organisations (org_id, id, external_id, name, kvk_number)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (org_id, external_id) DO UPDATE
+        SET name = EXCLUDED.name,
+            kvk_number = EXCLUDED.kvk_number,
+            updated_at = CASE
+                WHEN (client_organisations.name, client_organisations.kvk_number)
+                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kvk_number)
+                THEN now() ELSE client_organisations.updated_at END
+        RETURNING {_COLUMNS}, (xmax = 0) AS inserted
+        """,
+        org_id,
+        uuid7(),
+        external_id,
+        data.name,
+        data.kvk_number,
+    )
+    assert row is not None
+    values = dict(row)
+    inserted = values.pop("inserted")
+    return ClientOrganisation(**values), inserted
+
+
+async def get(
+    conn: asyncpg.Connection, org_id: uuid.UUID, organisation_id: uuid.UUID
+) -> ClientOrganisation:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND id = $2",
+        org_id,
+        organisation_id,
+    )
+    if row is None:
+        raise NotFound(f"No client organisation {organisation_id}.")
+    return _organisation(row)
+
+
+async def get_by_external_id(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
+) -> ClientOrganisation:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND external_id = $2",
+        org_id,
+        external_id,
+    )
+    if row is None:
+        raise NotFound(f"No client organisation with external id {external_id!r}.")
+    return _organisation(row)
+
+
+async def page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    only: uuid.UUID | None = None,
+) -> list[ClientOrganisation]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM client_organisations
+        WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2) AND ($3::uuid IS NULL OR id = $3)
+        ORDER BY id
+        LIMIT $4
+        """,
+        org_id,
+        after,
+        only,
+        limit + 1,
+    )
+    return [_organisation(row) for row in rows]

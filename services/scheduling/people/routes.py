@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from litestar import Controller, Response, get, put
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from services.kit.auth import Principal, requires
+from services.kit.errors import NotFound
+from services.kit.openapi import problems
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
+
+from ..organisations.schemas import ExternalIdPath
+from . import repository, rules
+from .schemas import Person, PersonIn, PersonPage
+
+
+def _check_readable(principal: Principal, person: Person) -> Person:
+    if not rules.may_read(principal, person_id=person.id, employer_id=person.employer_id):
+        raise NotFound(f"No person {person.id}.")
+    return person
+
+
+class PeopleController(Controller):
+    path = "/v1/people"
+    tags = ("people",)
+
+    @put(
+        "/by-external-id/{external_id:str}",
+        operation_id="upsertPerson",
+        guards=[requires("admin", "hr")],
+        status_code=HTTP_200_OK,
+        responses={
+            HTTP_201_CREATED: ResponseSpec(Person, description="Created."),
+            **problems(413, 415),
+        },
+    )
+    async def upsert(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        external_id: ExternalIdPath,
+        data: JSONBody[PersonIn],
+    ) -> Response[Person]:
+        """Create or update a person by the HR system's own id (idempotent)."""
+        employer_id = rules.employer_to_write(principal, data.employer_id)
+        person, created = await repository.upsert(
+            conn, principal.org_id, external_id, data, employer_id=employer_id
+        )
+        return Response(person, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+    @get(
+        "/by-external-id/{external_id:str}",
+        operation_id="getPersonByExternalId",
+        guards=[requires("admin", "hr", "facilitator", "participant")],
+        responses=problems(),
+    )
+    async def get_by_external_id(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        external_id: ExternalIdPath,
+    ) -> Person:
+        """One person, by the HR system's own id."""
+        return _check_readable(
+            principal, await repository.get_by_external_id(conn, principal.org_id, external_id)
+        )
+
+    @get(
+        "/{person_id:uuid}",
+        operation_id="getPerson",
+        guards=[requires("admin", "hr", "facilitator", "participant")],
+        responses=problems(),
+    )
+    async def get_one(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        person_id: FromPath[uuid.UUID],
+    ) -> Person:
+        """One person."""
+        return _check_readable(principal, await repository.get(conn, principal.org_id, person_id))
+
+    @get(
+        "/",
+        operation_id="listPeople",
+        guards=[requires("admin", "hr", "facilitator")],
+        responses=problems(),
+    )
+    async def list_page(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        employer_id: FromQuery[uuid.UUID | None] = None,
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> PersonPage:
+        """People in creation order, a page at a time; optionally of one employer."""
+        items = await repository.page(
+            conn,
+            principal.org_id,
+            after=decode_cursor(cursor),
+            limit=limit,
+            employer_id=rules.employer_filter(principal, employer_id),
+        )
+        return PersonPage(
+            items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
+        )

@@ -1,0 +1,95 @@
+"""The register catalogue through the HTTP API, on the real database."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.kit.auth import ROLES
+from tests.conftest import Token
+
+SEEDED = ["MFN", "NBA", "NIP", "NOVA", "NVO", "SKJ", "VAKTHERAPIE", "VVN"]
+
+
+async def test_list_holds_every_seeded_register_in_code_order(
+    accreditation: httpx.AsyncClient, auth: Token
+) -> None:
+    response = await accreditation.get("/v1/registers", headers=auth("admin"))
+
+    assert response.status_code == 200, response.text
+    codes = [register["code"] for register in response.json()["items"]]
+    assert codes == sorted(codes)
+    assert set(SEEDED) <= set(codes)
+
+
+async def test_get_by_code(accreditation: httpx.AsyncClient, auth: Token) -> None:
+    response = await accreditation.get("/v1/registers/NOVA", headers=auth("participant"))
+
+    assert response.status_code == 200, response.text
+    register = response.json()
+    assert register.pop("notes")
+    assert register == {
+        "code": "NOVA",
+        "name": "NOvA",
+        "full_name": "Nederlandse Orde van Advocaten",
+        "profession": "lawyer",
+        "website": "https://www.advocatenorde.nl",
+        "counts_intervisie": True,
+    }
+
+
+async def test_one_register_is_the_same_as_in_the_list(
+    accreditation: httpx.AsyncClient, auth: Token
+) -> None:
+    listed = (await accreditation.get("/v1/registers", headers=auth())).json()["items"]
+    for register in listed:
+        one = await accreditation.get(f"/v1/registers/{register['code']}", headers=auth())
+        assert one.json() == register
+
+
+@pytest.mark.parametrize(
+    ("spelling", "code"), [("NOvA", "NOVA"), ("nova", "NOVA"), ("MfN", "MFN"), ("V&VN", "VVN")]
+)
+async def test_common_spellings_find_the_register(
+    accreditation: httpx.AsyncClient, auth: Token, spelling: str, code: str
+) -> None:
+    response = await accreditation.get(f"/v1/registers/{spelling}", headers=auth())
+
+    assert response.status_code == 200, response.text
+    assert response.json()["code"] == code
+
+
+async def test_unknown_code_is_a_404_problem(accreditation: httpx.AsyncClient, auth: Token) -> None:
+    response = await accreditation.get("/v1/registers/XYZ", headers=auth())
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"] == "urn:kring:problem:not-found"
+    assert problem["status"] == 404
+    assert "XYZ" in problem["detail"]
+
+
+async def test_malformed_code_is_refused(accreditation: httpx.AsyncClient, auth: Token) -> None:
+    response = await accreditation.get("/v1/registers/N", headers=auth())
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["rule"] == "pattern"
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+async def test_every_role_may_read(
+    accreditation: httpx.AsyncClient, auth: Token, role: str
+) -> None:
+    assert (await accreditation.get("/v1/registers", headers=auth(role))).status_code == 200
+    assert (await accreditation.get("/v1/registers/SKJ", headers=auth(role))).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/registers", "/v1/registers/SKJ"])
+async def test_no_token_is_a_401(accreditation: httpx.AsyncClient, path: str) -> None:
+    response = await accreditation.get(path)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["www-authenticate"].startswith("Bearer")

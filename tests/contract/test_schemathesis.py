@@ -1,0 +1,91 @@
+"""schemathesis over each committed contract, against the app served over real HTTP.
+
+Every default check runs: server errors, status codes, content types, headers and
+bodies against the contract, negative data rejection, positive data acceptance,
+ignored auth and the rest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from services.cli import ROOT, service_module
+from services.kit.settings import Settings
+from tests.servers import ThreadedServer
+
+ORG = uuid.uuid4()
+EXAMPLES = 60
+TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def admin_token(token_for: Callable[..., dict[str, str]]) -> None:
+    TOKENS["admin"] = token_for(ORG, "admin", ttl=3600)["Authorization"]
+
+
+class AdminToken:
+    """Through schemathesis' auth, so that its no-auth and bad-auth probes stay as they are."""
+
+    def get(self, case: schemathesis.Case, ctx: schemathesis.AuthContext) -> str:
+        return TOKENS["admin"]
+
+    def set(self, case: schemathesis.Case, data: str, ctx: schemathesis.AuthContext) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": data}
+
+
+def _server(service: str) -> Callable[..., Iterator[ThreadedServer]]:
+    @pytest.fixture(scope="module")
+    def serve(settings_for: Callable[..., Settings]) -> Iterator[ThreadedServer]:
+        app = service_module(service, "app").create_app(settings_for(service))
+        with ThreadedServer(app) as server:
+            yield server
+
+    return serve
+
+
+def _schema(service: str) -> schemathesis.schemas.BaseSchema:
+    schema = schemathesis.openapi.from_path(ROOT / "contracts" / f"{service}.yaml")
+    schema.auth(AdminToken)
+    return schema
+
+
+scheduling_server = _server("scheduling")
+accreditation_server = _server("accreditation")
+invoicing_server = _server("invoicing")
+
+scheduling_schema = _schema("scheduling")
+accreditation_schema = _schema("accreditation")
+invoicing_schema = _schema("invoicing")
+
+fuzz = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+
+
+@scheduling_schema.parametrize()
+@fuzz
+def test_scheduling(case: schemathesis.Case, scheduling_server: ThreadedServer) -> None:
+    case.call_and_validate(base_url=scheduling_server.url)
+
+
+@accreditation_schema.parametrize()
+@fuzz
+def test_accreditation(case: schemathesis.Case, accreditation_server: ThreadedServer) -> None:
+    case.call_and_validate(base_url=accreditation_server.url)
+
+
+@invoicing_schema.parametrize()
+@fuzz
+def test_invoicing(case: schemathesis.Case, invoicing_server: ThreadedServer) -> None:
+    case.call_and_validate(base_url=invoicing_server.url)

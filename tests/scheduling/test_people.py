@@ -1,0 +1,193 @@
+"""Client organisations and people through the HTTP API, on the real database."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from tests.conftest import Token
+
+
+async def put_organisation(
+    client: httpx.AsyncClient, auth: Token, external_id: str = "gem-utrecht"
+) -> dict:
+    response = await client.put(
+        f"/v1/client-organisations/by-external-id/{external_id}",
+        json={"name": "Gemeente Utrecht", "kvk_number": "12345678"},
+        headers=auth("admin"),
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def test_upsert_person_is_idempotent(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    employer = await put_organisation(scheduling, auth)
+    body = {
+        "given_name": "Anna",
+        "family_name": "de Vries",
+        "email": "anna@example.nl",
+        "employer_id": employer["id"],
+    }
+
+    first = await scheduling.put("/v1/people/by-external-id/hr-1", json=body, headers=auth("admin"))
+    second = await scheduling.put(
+        "/v1/people/by-external-id/hr-1", json=body, headers=auth("admin")
+    )
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    assert first.json()["employer_id"] == employer["id"]
+
+
+async def test_upsert_changes_move_updated_at(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    body = {"given_name": "Anna", "family_name": "de Vries"}
+    first = (
+        await scheduling.put("/v1/people/by-external-id/hr-2", json=body, headers=auth("admin"))
+    ).json()
+    changed = await scheduling.put(
+        "/v1/people/by-external-id/hr-2",
+        json={**body, "family_name": "Jansen"},
+        headers=auth("admin"),
+    )
+    assert changed.status_code == 200
+    assert changed.json()["id"] == first["id"]
+    assert changed.json()["family_name"] == "Jansen"
+    assert changed.json()["updated_at"] > first["updated_at"]
+
+
+async def test_unknown_employer_is_a_404_naming_the_field(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    response = await scheduling.put(
+        "/v1/people/by-external-id/hr-3",
+        json={"given_name": "A", "family_name": "B", "employer_id": str(uuid.uuid4())},
+        headers=auth("admin"),
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"] == [
+        {"field": "body.employer_id", "rule": "exists", "message": "no such client organisation"}
+    ]
+
+
+async def test_validation_error_names_field_and_rule(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    response = await scheduling.put(
+        "/v1/people/by-external-id/hr-4",
+        json={"given_name": "A", "family_name": 7},
+        headers=auth("admin"),
+    )
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"] == "urn:kring:problem:validation"
+    assert problem["errors"][0]["field"] == "body.family_name"
+    assert problem["errors"][0]["rule"] == "type"
+
+
+async def test_unknown_fields_are_refused_not_dropped(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    response = await scheduling.put(
+        "/v1/people/by-external-id/hr-5",
+        json={"given_name": "A", "family_name": "B", "bsn": "123456782"},
+        headers=auth("admin"),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["rule"] == "unknown_field"
+
+
+async def test_another_tenants_person_is_a_404(
+    scheduling: httpx.AsyncClient, auth: Token, token_for
+) -> None:
+    created = await scheduling.put(
+        "/v1/people/by-external-id/hr-6",
+        json={"given_name": "A", "family_name": "B"},
+        headers=auth("admin"),
+    )
+    other_tenant = token_for(uuid.uuid4(), "admin")
+    response = await scheduling.get(f"/v1/people/{created.json()['id']}", headers=other_tenant)
+    assert response.status_code == 404
+    listed = await scheduling.get("/v1/people", headers=other_tenant)
+    assert listed.json()["items"] == []
+
+
+async def test_hr_client_sees_and_writes_only_its_own_employees(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    own = await put_organisation(scheduling, auth, "own")
+    other = await put_organisation(scheduling, auth, "other")
+    hr = auth("hr", client_org=own["id"])
+
+    mine = await scheduling.put(
+        "/v1/people/by-external-id/e-1", json={"given_name": "A", "family_name": "B"}, headers=hr
+    )
+    assert mine.status_code == 201
+    assert mine.json()["employer_id"] == own["id"]
+
+    refused = await scheduling.put(
+        "/v1/people/by-external-id/e-2",
+        json={"given_name": "A", "family_name": "B", "employer_id": other["id"]},
+        headers=hr,
+    )
+    assert refused.status_code == 403
+
+    theirs = await scheduling.put(
+        "/v1/people/by-external-id/e-3",
+        json={"given_name": "C", "family_name": "D", "employer_id": other["id"]},
+        headers=auth("admin"),
+    )
+    assert (
+        await scheduling.get(f"/v1/people/{theirs.json()['id']}", headers=hr)
+    ).status_code == 404
+    listed = await scheduling.get("/v1/people", headers=hr)
+    assert [p["external_id"] for p in listed.json()["items"]] == ["e-1"]
+
+
+async def test_pagination_walks_every_person_once(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    for i in range(7):
+        await scheduling.put(
+            f"/v1/people/by-external-id/p-{i}",
+            json={"given_name": "A", "family_name": str(i)},
+            headers=auth(),
+        )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = (await scheduling.get("/v1/people", params=params, headers=auth())).json()
+        seen += [p["external_id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"p-{i}" for i in range(7)]
+
+
+async def test_bad_cursor_and_limit_are_400(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    bad_cursor = await scheduling.get("/v1/people", params={"cursor": "***"}, headers=auth())
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["errors"][0]["field"] == "query.cursor"
+    bad_limit = await scheduling.get("/v1/people", params={"limit": 0}, headers=auth())
+    assert bad_limit.status_code == 400
+
+
+async def test_participant_reads_only_themself(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    me = await scheduling.put(
+        "/v1/people/by-external-id/me", json={"given_name": "A", "family_name": "B"}, headers=auth()
+    )
+    other = await scheduling.put(
+        "/v1/people/by-external-id/other",
+        json={"given_name": "C", "family_name": "D"},
+        headers=auth(),
+    )
+    participant = auth("participant", person=me.json()["id"])
+    assert (
+        await scheduling.get(f"/v1/people/{me.json()['id']}", headers=participant)
+    ).status_code == 200
+    assert (
+        await scheduling.get(f"/v1/people/{other.json()['id']}", headers=participant)
+    ).status_code == 404
+    assert (await scheduling.get("/v1/people", headers=participant)).status_code == 403
