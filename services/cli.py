@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -127,9 +128,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         database_url = devdb.database_url(server, "kring")
     migrate(database_url)
     processes: list[subprocess.Popen[bytes]] = []
+    ports = {name: service_module(name, "config").PORT + args.port_offset for name in SERVICES}
     try:
-        for name in SERVICES:
-            port = service_module(name, "config").PORT
+        for name, port in ports.items():
             env = {**os.environ, **dev_env(name, database_url)}
             processes.append(
                 subprocess.Popen(
@@ -138,25 +139,26 @@ def cmd_run(args: argparse.Namespace) -> int:
                     cwd=ROOT,
                 )
             )
-        for name in SERVICES:
-            port = service_module(name, "config").PORT
+        for name, port in ports.items():
             if not wait_ready(port):
                 print(f"{name} did not become ready on port {port}", file=sys.stderr)
                 return 1
         token = dev_token(org=DEMO_ORG, roles=["admin"], subject="dev-admin")
         print("\nKring is running (Ctrl-C stops everything):\n")
-        for name in SERVICES:
-            port = service_module(name, "config").PORT
+        for name, port in ports.items():
             print(f"  {name:<14} http://127.0.0.1:{port}   docs http://127.0.0.1:{port}/docs")
         print(f"\nDevelopment admin token (organisation {DEMO_ORG}, valid 8 hours):\n\n{token}\n")
-        scheduling_port = service_module("scheduling", "config").PORT
         print(
-            f'  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{scheduling_port}/v1/people\n'
+            f'  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{ports["scheduling"]}/v1/people\n',
+            flush=True,
         )
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
-        return 1
-    except KeyboardInterrupt:
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        while not stop.wait(0.5):
+            if any(process.poll() is not None for process in processes):
+                print("a service stopped; stopping the others", file=sys.stderr)
+                return 1
         return 0
     finally:
         for process in processes:
@@ -245,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="kring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the whole platform locally").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="run the whole platform locally")
+    run.add_argument("--port-offset", type=int, default=0, help="added to each service's port")
+    run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="serve one service")
     serve.add_argument("service", choices=SERVICES)
     serve.add_argument("--host", default="127.0.0.1")

@@ -116,6 +116,7 @@ def create_service_app(
             "Connection": asyncpg.Connection,
             **(signature_namespace or {}),
         },
+        logging_config=None,
         debug=settings.debug,
     )
     _repair_options_allow(app)

@@ -34,11 +34,14 @@ def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -
         if as_json
         else structlog.dev.ConsoleRenderer()
     )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *shared,
             structlog.processors.dict_tracebacks
             if as_json
             else structlog.processors.format_exc_info,
@@ -50,6 +53,17 @@ def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+    # Libraries log through the standard library (uvicorn, asyncpg): same events, same format.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
     structlog.contextvars.bind_contextvars(service=service)
 
 

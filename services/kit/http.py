@@ -1,0 +1,25 @@
+"""Clients for calling other services: timeouts set, correlation passed on."""
+
+from __future__ import annotations
+
+import httpx
+
+from .observability import outgoing_headers
+
+
+async def _propagate(request: httpx.Request) -> None:
+    for name, value in outgoing_headers().items():
+        request.headers.setdefault(name, value)
+
+
+def service_client(
+    base_url: str, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """One client per target service, built in the lifespan; every request carries the caller's
+    ``x-request-id`` and a ``traceparent`` that continues its trace."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+        event_hooks={"request": [_propagate]},
+        transport=transport,
+    )
