@@ -223,7 +223,7 @@ def render_contract(name: str) -> str:
 
 def cmd_contracts(args: argparse.Namespace) -> int:
     stale = []
-    for name in SERVICES:
+    for name in args.services or SERVICES:
         path = ROOT / "contracts" / f"{name}.yaml"
         text = render_contract(name)
         if args.check:
@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--register")
     tok.set_defaults(func=cmd_token)
     con = sub.add_parser("contracts", help="write contracts/*.yaml")
+    con.add_argument("services", nargs="*", metavar="SERVICE")
     con.add_argument("--check", action="store_true")
     con.set_defaults(func=cmd_contracts)
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""`kring run` (what `make run` calls) brings the three services to ready, and Ctrl-C stops them all."""
+"""`kring run` (what `make run` calls) brings every service to ready; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
