@@ -8,6 +8,9 @@ from services.kit.app import create_service_app
 from services.kit.settings import Settings
 
 from .config import MIGRATIONS, PORT, SCHEMA
+from .facilitators.routes import FacilitatorController
+from .groups.routes import GroupController
+from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
 
@@ -28,7 +31,13 @@ def create_app(settings: Settings) -> Litestar:
         version="0.1.0",
         description=DESCRIPTION,
         port=PORT,
-        route_handlers=[ClientOrganisationController, PeopleController],
+        route_handlers=[
+            ClientOrganisationController,
+            PeopleController,
+            FacilitatorController,
+            MethodController,
+            GroupController,
+        ],
         migrations=MIGRATIONS,
     )
 

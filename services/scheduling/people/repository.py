@@ -3,17 +3,65 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import msgspec
 
-from services.kit.errors import FieldError, NotFound
+from services.kit.errors import FieldError, NotFound, RuleViolation
 from services.kit.ids import uuid7
 
-from .schemas import Person, PersonIn
+from .schemas import Person, PersonIn, Registration
 
-_COLUMNS = "id, external_id, given_name, family_name, email, employer_id, created_at, updated_at"
+_REGISTRATIONS = """
+    coalesce((
+        SELECT jsonb_agg(jsonb_build_object('register', r.register, 'number', r.number)
+                         ORDER BY r.register)
+        FROM person_registrations r WHERE r.org_id = p.org_id AND r.person_id = p.id
+    ), '[]'::jsonb) AS registrations
+"""
+_SELECT = f"""
+    SELECT p.id, p.external_id, p.given_name, p.family_name, p.email, p.employer_id,
+           p.manager_id, p.career_started_on, p.created_at, p.updated_at, {_REGISTRATIONS}
+    FROM people p
+"""
 
 
 def _person(row: asyncpg.Record) -> Person:
-    return Person(**dict(row))
+    values = dict(row)
+    values["registrations"] = msgspec.convert(values["registrations"], list[Registration])
+    return Person(**values)
+
+
+async def _refuse_manager_cycle(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str, manager_id: uuid.UUID
+) -> None:
+    """A person cannot manage, at any depth, their own manager."""
+    cycle = await conn.fetchval(
+        """
+        WITH RECURSIVE chain(id) AS (
+            SELECT $3::uuid
+            UNION
+            SELECT p.manager_id FROM people p JOIN chain ON p.id = chain.id
+            WHERE p.org_id = $1 AND p.manager_id IS NOT NULL
+        )
+        SELECT EXISTS (
+            SELECT 1 FROM people p JOIN chain ON p.id = chain.id
+            WHERE p.org_id = $1 AND p.external_id = $2
+        )
+        """,
+        org_id,
+        external_id,
+        manager_id,
+    )
+    if cycle:
+        raise RuleViolation(
+            "The manager is this person or reports to this person: a manager chain cannot loop.",
+            errors=[
+                FieldError(
+                    field="body.manager_id",
+                    rule="manager_cycle",
+                    message="the manager reports, at some depth, to this person",
+                )
+            ],
+        )
 
 
 async def upsert(
@@ -24,26 +72,52 @@ async def upsert(
     *,
     employer_id: uuid.UUID | None,
 ) -> tuple[Person, bool]:
-    """Create or update by ``external_id``; ``updated_at`` moves only when something changed."""
+    """Create or update by ``external_id`` with its registrations, in one statement.
+
+    ``updated_at`` moves only when a column of the person changed.
+    """
+    if data.manager_id is not None:
+        await _refuse_manager_cycle(conn, org_id, external_id, data.manager_id)
+    registrations = sorted(data.registrations, key=lambda r: r.register)
     try:
         row = await conn.fetchrow(
-            f"""
-            INSERT INTO people
-                (org_id, id, external_id, given_name, family_name, email, employer_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (org_id, external_id) DO UPDATE
-            SET given_name = EXCLUDED.given_name,
-                family_name = EXCLUDED.family_name,
-                email = EXCLUDED.email,
-                employer_id = EXCLUDED.employer_id,
-                updated_at = CASE
-                    WHEN (people.given_name, people.family_name, people.email,
-                          people.employer_id)
-                         IS DISTINCT FROM
-                         (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
-                          EXCLUDED.employer_id)
-                    THEN now() ELSE people.updated_at END
-            RETURNING {_COLUMNS}, (xmax = 0) AS inserted
+            """
+            WITH person AS (
+                INSERT INTO people AS p (org_id, id, external_id, given_name, family_name, email,
+                                         employer_id, manager_id, career_started_on)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (org_id, external_id) DO UPDATE
+                SET given_name = EXCLUDED.given_name,
+                    family_name = EXCLUDED.family_name,
+                    email = EXCLUDED.email,
+                    employer_id = EXCLUDED.employer_id,
+                    manager_id = EXCLUDED.manager_id,
+                    career_started_on = EXCLUDED.career_started_on,
+                    updated_at = CASE
+                        WHEN (p.given_name, p.family_name, p.email, p.employer_id, p.manager_id,
+                              p.career_started_on)
+                             IS DISTINCT FROM
+                             (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
+                              EXCLUDED.employer_id, EXCLUDED.manager_id, EXCLUDED.career_started_on)
+                        THEN now() ELSE p.updated_at END
+                RETURNING p.*, (xmax = 0) AS inserted
+            ),
+            wanted AS (
+                SELECT * FROM unnest($10::text[], $11::text[]) AS w(register, number)
+            ),
+            removed AS (
+                DELETE FROM person_registrations r USING person
+                WHERE r.org_id = $1 AND r.person_id = person.id
+                  AND r.register <> ALL ($10::text[])
+            ),
+            stored AS (
+                INSERT INTO person_registrations (org_id, person_id, register, number)
+                SELECT $1, person.id, wanted.register, wanted.number FROM person, wanted
+                ON CONFLICT (org_id, person_id, register) DO UPDATE SET number = EXCLUDED.number
+            )
+            SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
+                   career_started_on, created_at, updated_at, inserted
+            FROM person
             """,
             org_id,
             uuid7(),
@@ -52,26 +126,37 @@ async def upsert(
             data.family_name,
             data.email,
             employer_id,
+            data.manager_id,
+            data.career_started_on,
+            [r.register for r in registrations],
+            [r.number for r in registrations],
         )
     except asyncpg.ForeignKeyViolationError as exc:
+        field, what = (
+            ("employer_id", "client organisation")
+            if "employer" in (exc.constraint_name or "")
+            else ("manager_id", "person")
+        )
+        missing = data.manager_id if field == "manager_id" else employer_id
         raise NotFound(
-            f"No client organisation {employer_id}.",
+            f"No {what} {missing}.",
+            errors=[FieldError(field=f"body.{field}", rule="exists", message=f"no such {what}")],
+        ) from exc
+    except asyncpg.CheckViolationError as exc:
+        raise RuleViolation(
+            "A person cannot be their own manager.",
             errors=[
-                FieldError(
-                    field="body.employer_id", rule="exists", message="no such client organisation"
-                )
+                FieldError(field="body.manager_id", rule="manager_cycle", message="own manager")
             ],
         ) from exc
     assert row is not None
     values = dict(row)
     inserted = values.pop("inserted")
-    return Person(**values), inserted
+    return Person(**values, registrations=registrations), inserted
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Person:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM people WHERE org_id = $1 AND id = $2", org_id, person_id
-    )
+    row = await conn.fetchrow(_SELECT + " WHERE p.org_id = $1 AND p.id = $2", org_id, person_id)
     if row is None:
         raise NotFound(f"No person {person_id}.")
     return _person(row)
@@ -81,7 +166,7 @@ async def get_by_external_id(
     conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
 ) -> Person:
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM people WHERE org_id = $1 AND external_id = $2", org_id, external_id
+        _SELECT + " WHERE p.org_id = $1 AND p.external_id = $2", org_id, external_id
     )
     if row is None:
         raise NotFound(f"No person with external id {external_id!r}.")
@@ -97,12 +182,12 @@ async def page(
     employer_id: uuid.UUID | None,
 ) -> list[Person]:
     rows = await conn.fetch(
-        f"""
-        SELECT {_COLUMNS} FROM people
-        WHERE org_id = $1
-          AND ($2::uuid IS NULL OR id > $2)
-          AND ($3::uuid IS NULL OR employer_id = $3)
-        ORDER BY id
+        _SELECT
+        + """
+        WHERE p.org_id = $1
+          AND ($2::uuid IS NULL OR p.id > $2)
+          AND ($3::uuid IS NULL OR p.employer_id = $3)
+        ORDER BY p.id
         LIMIT $4
         """,
         org_id,

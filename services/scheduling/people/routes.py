@@ -36,7 +36,7 @@ class PeopleController(Controller):
         status_code=HTTP_200_OK,
         responses={
             HTTP_201_CREATED: ResponseSpec(Person, description="Created."),
-            **problems(413, 415),
+            **problems(413, 415, 422),
         },
     )
     async def upsert(
@@ -48,6 +48,7 @@ class PeopleController(Controller):
     ) -> Response[Person]:
         """Create or update a person by the HR system's own id (idempotent)."""
         employer_id = rules.employer_to_write(principal, data.employer_id)
+        rules.check_registrations(data.registrations)
         person, created = await repository.upsert(
             conn, principal.org_id, external_id, data, employer_id=employer_id
         )

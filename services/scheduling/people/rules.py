@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 
 from services.kit.auth import Principal
-from services.kit.errors import FieldError, Forbidden
+from services.kit.errors import FieldError, Forbidden, RuleViolation
+
+from .schemas import Registration
 
 NOBODY = uuid.UUID(int=0)
 
@@ -56,3 +58,23 @@ def employer_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.U
     if visible is None:
         return requested
     return visible if requested in (None, visible) else NOBODY
+
+
+def check_registrations(registrations: list[Registration]) -> None:
+    """A register appears at most once in a person's registrations."""
+    seen: set[str] = set()
+    errors = []
+    for index, registration in enumerate(registrations):
+        if registration.register in seen:
+            errors.append(
+                FieldError(
+                    field=f"body.registrations[{index}].register",
+                    rule="unique_register",
+                    message=f"{registration.register} appears more than once",
+                )
+            )
+        seen.add(registration.register)
+    if errors:
+        raise RuleViolation(
+            "A register may appear only once in a person's registrations.", errors=errors
+        )

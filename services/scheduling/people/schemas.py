@@ -1,17 +1,44 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from services.kit.schemas import Email, Inbound, Name, Outbound
+import msgspec
+
+from services.kit.schemas import PRINTABLE_NOT_BLANK, Email, Inbound, Name, Outbound
+
+RegisterCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Z][A-Z0-9_]{1,31}$",
+        description="A register's code: SKJ, NOVA, MFN, NIP, NVO, VAKTHERAPIE, VVN, BIG, LVSC, ….",
+    ),
+]
+RegistrationNumber = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE_NOT_BLANK)
+]
 
 
-class PersonIn(Inbound):
+class Registration(Inbound, Outbound):
+    """A professional registration: the register and the person's number in it."""
+
+    register: RegisterCode
+    number: RegistrationNumber
+
+
+class PersonIn(Inbound, kw_only=True):
     given_name: Name
     family_name: Name
     email: Email | None = None
     employer_id: uuid.UUID | None = None
     """The client organisation employing the person; an HR client's own when it leaves it out."""
+    manager_id: uuid.UUID | None = None
+    """The person's manager (another person of the organisation), for the no-hierarchy rule."""
+    career_started_on: date | None = None
+    """When the person's professional career began, for the seniority spread of a group."""
+    registrations: list[Registration] = msgspec.field(default_factory=list)
+    """Every professional registration; the list replaces what was stored."""
 
 
 class Person(Outbound):
@@ -21,6 +48,9 @@ class Person(Outbound):
     family_name: str
     email: str | None
     employer_id: uuid.UUID | None
+    manager_id: uuid.UUID | None
+    career_started_on: date | None
+    registrations: list[Registration]
     created_at: datetime
     updated_at: datetime
 

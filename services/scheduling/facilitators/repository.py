@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import msgspec
+
+from services.kit.errors import FieldError, NotFound
+
+from .schemas import Facilitator, Recognition
+
+_SELECT = """
+    SELECT f.person_id, p.given_name, p.family_name, f.recognitions, f.created_at, f.updated_at
+    FROM facilitators f JOIN people p ON p.org_id = f.org_id AND p.id = f.person_id
+"""
+
+
+def _facilitator(row: asyncpg.Record) -> Facilitator:
+    values = dict(row)
+    values["recognitions"] = msgspec.convert(values["recognitions"], list[Recognition])
+    return Facilitator(**values)
+
+
+async def upsert(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    person_id: uuid.UUID,
+    recognitions: list[Recognition],
+) -> tuple[Facilitator, bool]:
+    try:
+        row = await conn.fetchrow(
+            """
+            WITH f AS (
+                INSERT INTO facilitators AS f (org_id, person_id, recognitions)
+                VALUES ($1, $2, $3)
+                ON CONFLICT (org_id, person_id) DO UPDATE
+                SET recognitions = EXCLUDED.recognitions,
+                    updated_at = CASE WHEN f.recognitions IS DISTINCT FROM EXCLUDED.recognitions
+                                      THEN now() ELSE f.updated_at END
+                RETURNING f.*, (xmax = 0) AS inserted
+            )
+            SELECT f.person_id, p.given_name, p.family_name, f.recognitions, f.created_at,
+                   f.updated_at, f.inserted
+            FROM f JOIN people p ON p.org_id = f.org_id AND p.id = f.person_id
+            """,
+            org_id,
+            person_id,
+            msgspec.to_builtins(recognitions),
+        )
+    except asyncpg.ForeignKeyViolationError as exc:
+        raise NotFound(
+            f"No person {person_id}.",
+            errors=[FieldError(field="path.person_id", rule="exists", message="no such person")],
+        ) from exc
+    assert row is not None
+    values = dict(row)
+    inserted = values.pop("inserted")
+    values["recognitions"] = recognitions
+    return Facilitator(**values), inserted
+
+
+async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Facilitator:
+    row = await conn.fetchrow(
+        _SELECT + " WHERE f.org_id = $1 AND f.person_id = $2", org_id, person_id
+    )
+    if row is None:
+        raise NotFound(f"No facilitator {person_id}.")
+    return _facilitator(row)
+
+
+async def page(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[Facilitator]:
+    rows = await conn.fetch(
+        _SELECT
+        + " WHERE f.org_id = $1 AND ($2::uuid IS NULL OR f.person_id > $2)"
+        + " ORDER BY f.person_id LIMIT $3",
+        org_id,
+        after,
+        limit + 1,
+    )
+    return [_facilitator(row) for row in rows]
