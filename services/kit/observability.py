@@ -130,3 +130,9 @@ class RequestContextMiddleware:
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id", "span_id")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, to carry into events it causes."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value else None

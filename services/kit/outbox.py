@@ -1,0 +1,223 @@
+"""The transactional outbox, its delivery queue, the event feed and the consumer's inbox.
+
+A state change and its event commit together: :func:`emit` inserts the event and
+one delivery per matching subscriber in the caller's transaction, in one round
+trip. The relay (``kit.relay``) sends deliveries; consumers record each event id
+in their inbox in the transaction that applies it (:func:`first_time`).
+
+Feed order: ``position`` comes from a sequence, so a transaction that started
+earlier may commit a lower position later. The feed therefore orders by
+``(txid, position)`` and shows only transactions older than every one still in
+flight (``pg_snapshot_xmin``), so a reader's cursor never skips an event.
+
+These tables serve every tenant (the relay reads across them); they carry
+``org_id`` and every tenant-facing read filters on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from .errors import FieldError, InvalidInput
+from .ids import uuid7
+from .observability import current_request_id
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """What subscribers receive and the feed lists (the Standard Webhooks body)."""
+
+    id: uuid.UUID
+    type: str
+    timestamp: datetime
+    org_id: uuid.UUID
+    aggregate_id: uuid.UUID
+    correlation_id: str | None
+    data: dict[str, Any]
+
+
+def statements() -> list[str]:
+    """The tables a producing and consuming service needs (run in its migration)."""
+    return [
+        """
+        CREATE TABLE outbox (
+            position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            id uuid NOT NULL UNIQUE,
+            org_id uuid NOT NULL,
+            type text NOT NULL,
+            aggregate_id uuid NOT NULL,
+            payload jsonb NOT NULL,
+            correlation_id text,
+            occurred_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        "CREATE INDEX outbox_feed_idx ON outbox (org_id, txid, position)",
+        """
+        CREATE TABLE subscribers (
+            id uuid PRIMARY KEY,
+            name text NOT NULL UNIQUE,
+            org_id uuid,
+            url text NOT NULL,
+            secret text NOT NULL,
+            types text[] NOT NULL,
+            active boolean NOT NULL DEFAULT true,
+            created_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        """
+        CREATE TABLE deliveries (
+            id uuid PRIMARY KEY,
+            subscriber_id uuid NOT NULL REFERENCES subscribers (id),
+            event_position bigint NOT NULL REFERENCES outbox (position),
+            aggregate_id uuid NOT NULL,
+            status text NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            delivered_at timestamptz,
+            last_error text,
+            UNIQUE (subscriber_id, event_position)
+        )
+        """,
+        "CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'pending'",
+        "CREATE INDEX deliveries_order_idx"
+        " ON deliveries (subscriber_id, aggregate_id, event_position) WHERE status <> 'delivered'",
+        """
+        CREATE TABLE delivery_attempts (
+            delivery_id uuid NOT NULL REFERENCES deliveries (id),
+            attempted_at timestamptz NOT NULL DEFAULT now(),
+            duration_ms integer NOT NULL,
+            status_code integer,
+            error text
+        )
+        """,
+        "CREATE INDEX delivery_attempts_delivery_idx"
+        " ON delivery_attempts (delivery_id, attempted_at)",
+        """
+        CREATE TABLE inbox (
+            source text NOT NULL,
+            event_id uuid NOT NULL,
+            type text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (source, event_id)
+        )
+        """,
+    ]
+
+
+async def emit(
+    conn: asyncpg.Connection,
+    *,
+    org_id: uuid.UUID,
+    type: str,
+    aggregate_id: uuid.UUID,
+    payload: Any,
+    channel: str,
+) -> uuid.UUID:
+    """Record an event and its deliveries in the caller's transaction; wake the relay on commit."""
+    event_id = uuid7()
+    await conn.execute(
+        """
+        WITH event AS (
+            INSERT INTO outbox (id, org_id, type, aggregate_id, payload, correlation_id)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            RETURNING position, org_id, type, aggregate_id
+        ), woken AS (
+            SELECT pg_notify($7, '')
+        )
+        INSERT INTO deliveries (id, subscriber_id, event_position, aggregate_id)
+        SELECT gen_random_uuid(), s.id, event.position, event.aggregate_id
+        FROM event CROSS JOIN woken
+        JOIN subscribers s ON s.active AND event.type = ANY (s.types)
+                          AND (s.org_id IS NULL OR s.org_id = event.org_id)
+        """,
+        event_id,
+        org_id,
+        type,
+        aggregate_id,
+        msgspec.to_builtins(payload),
+        current_request_id(),
+        channel,
+    )
+    return event_id
+
+
+class FeedCursor(msgspec.Struct, frozen=True, array_like=True):
+    txid: int
+    position: int
+
+
+def encode_feed_cursor(cursor: FeedCursor) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).rstrip(b"=").decode()
+
+
+def decode_feed_cursor(raw: str | None) -> FeedCursor:
+    if not raw:
+        return FeedCursor(txid=0, position=0)
+    try:
+        return msgspec.json.decode(
+            base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), type=FeedCursor
+        )
+    except (ValueError, msgspec.DecodeError) as exc:
+        raise InvalidInput(
+            "The cursor is not one this feed issued.",
+            errors=[FieldError(field="query.after", rule="format", message="not a feed cursor")],
+        ) from exc
+
+
+def _event(row: asyncpg.Record) -> Event:
+    return Event(
+        id=row["id"],
+        type=row["type"],
+        timestamp=row["occurred_at"],
+        org_id=row["org_id"],
+        aggregate_id=row["aggregate_id"],
+        correlation_id=row["correlation_id"],
+        data=row["payload"],
+    )
+
+
+async def feed(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: FeedCursor, limit: int
+) -> tuple[list[Event], FeedCursor]:
+    """Events of one tenant after ``after``, oldest first, and the cursor to continue from."""
+    rows = await conn.fetch(
+        """
+        SELECT position, txid::text::bigint AS txid, id, org_id, type, aggregate_id, payload,
+               correlation_id, occurred_at
+        FROM outbox
+        WHERE org_id = $1
+          AND (txid, position) > ($2::text::xid8, $3)
+          AND txid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY txid, position
+        LIMIT $4
+        """,
+        org_id,
+        str(after.txid),
+        after.position,
+        limit,
+    )
+    last = FeedCursor(txid=rows[-1]["txid"], position=rows[-1]["position"]) if rows else after
+    return [_event(row) for row in rows], last
+
+
+async def first_time(
+    conn: asyncpg.Connection, *, source: str, event_id: uuid.UUID, type: str
+) -> bool:
+    """Record an incoming event id; False when it was recorded before (a redelivery)."""
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO inbox (source, event_id, type) VALUES ($1, $2, $3)
+        ON CONFLICT DO NOTHING RETURNING true
+        """,
+        source,
+        event_id,
+        type,
+    )
+    return bool(inserted)
