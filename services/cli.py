@@ -144,9 +144,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"{name} did not become ready on port {port}", file=sys.stderr)
                 return 1
         token = dev_token(org=DEMO_ORG, roles=["admin"], subject="dev-admin")
+        from services import demo
+
+        group_id = demo.seed(
+            f"http://127.0.0.1:{ports['scheduling']}",
+            f"http://127.0.0.1:{ports['invoicing']}",
+            token,
+        )
         print("\nKring is running (Ctrl-C stops everything):\n")
         for name, port in ports.items():
             print(f"  {name:<14} http://127.0.0.1:{port}   docs http://127.0.0.1:{port}/docs")
+        print(f"\nDemo group {group_id}: eight professionals, a facilitator, a billing profile.")
         print(f"\nDevelopment admin token (organisation {DEMO_ORG}, valid 8 hours):\n\n{token}\n")
         print(
             f'  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{ports["scheduling"]}/v1/people\n',

@@ -19,6 +19,7 @@ from litestar.types import ControllerRouterHandler
 from .auth import Principal, authentication_middleware
 from .db import create_pool, transaction
 from .errors import EXCEPTION_HANDLERS
+from .events import EventsController, running_relay
 from .health import HEALTH_HANDLERS
 from .migrations import head_revision
 from .observability import RequestContextMiddleware, configure_logging
@@ -74,6 +75,7 @@ def create_service_app(
     route_handlers: Sequence[ControllerRouterHandler],
     migrations: Path,
     signature_namespace: dict[str, Any] | None = None,
+    events: bool = False,
 ) -> Litestar:
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
     expected_head = head_revision(migrations)
@@ -82,7 +84,13 @@ def create_service_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings, schema=schema)
         try:
-            yield
+            if events:
+                async with running_relay(
+                    app.state.pool, schema=schema, subscribers_json=settings.webhook_subscribers
+                ):
+                    yield
+            else:
+                yield
         finally:
             await app.state.pool.close()
 
@@ -90,7 +98,12 @@ def create_service_app(
         app_name=f"kring_{settings.service}", prefix="kring", group_path=True
     )
     app = Litestar(
-        route_handlers=[*HEALTH_HANDLERS, Metrics, *route_handlers],
+        route_handlers=[
+            *HEALTH_HANDLERS,
+            Metrics,
+            *([EventsController] if events else []),
+            *route_handlers,
+        ],
         lifespan=[lifespan],
         state=State({"schema": schema, "head_revision": expected_head, "settings": settings}),
         dependencies={

@@ -38,6 +38,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     debug: bool = False
+    webhook_subscribers: str = "[]"
+    """JSON list of internal subscribers: ``[{"name", "url", "secret", "types": [...]}]``."""
+    webhook_secrets: tuple[str, ...] = ()
+    """Secrets (``whsec_…``) accepted on incoming webhooks; more than one while rotating."""
 
 
 def _coerce(raw: str, annotation: Any) -> Any:

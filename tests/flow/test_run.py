@@ -28,7 +28,7 @@ def test_run_brings_every_service_to_ready_and_stops_on_interrupt(database_url: 
     try:
         assert process.stdout is not None
         lines: list[str] = []
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while not any("curl" in line for line in lines):
             assert time.monotonic() < deadline, "".join(lines)
             line = process.stdout.readline()

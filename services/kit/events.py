@@ -1,0 +1,189 @@
+"""Events over HTTP: the feed a producer serves, delivery administration, and receiving.
+
+A producing service passes ``events=True`` to ``create_service_app``: it gets
+``GET /v1/events`` (its tenant's events, for reconciliation and pulling clients),
+``GET /v1/webhooks/deliveries`` and ``POST /v1/webhooks/deliveries/{id}/replay``,
+and a relay in its lifespan delivering to the subscribers in
+``KRING_WEBHOOK_SUBSCRIBERS``. A consuming service calls :func:`receive` in its
+event route, then applies the event and :func:`outbox.first_time` in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Literal
+
+import asyncpg
+import msgspec
+import structlog
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.status_codes import HTTP_200_OK
+
+from . import outbox, webhooks
+from .auth import Principal, requires
+from .errors import FieldError, InvalidInput, NotFound
+from .http import service_client
+from .openapi import problems
+from .pagination import DEFAULT_LIMIT, Limit
+from .relay import Relay, Subscriber, replay, sync_subscribers
+from .schemas import Outbound
+
+log = structlog.get_logger("kring.events")
+
+After = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="`next` of the previous page."),
+]
+
+
+class EventPage(Outbound):
+    items: list[outbox.Event]
+    next: str
+    """Pass as `after` to continue; the same value comes back while there is nothing new."""
+
+
+class Delivery(Outbound):
+    id: uuid.UUID
+    subscriber: str
+    event_id: uuid.UUID
+    event_type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+class DeliveryPage(Outbound):
+    items: list[Delivery]
+
+
+_DELIVERIES = """
+    SELECT d.id, s.name AS subscriber, e.id AS event_id, e.type AS event_type, d.status,
+           d.attempts, d.next_attempt_at, d.delivered_at, d.last_error
+    FROM deliveries d
+    JOIN outbox e ON e.position = d.event_position
+    JOIN subscribers s ON s.id = d.subscriber_id
+    WHERE e.org_id = $1
+"""
+
+
+class EventsController(Controller):
+    path = "/v1"
+    tags = ("events",)
+
+    @get(
+        "/events",
+        operation_id="listEvents",
+        guards=[requires("admin", "service", "hr")],
+        responses=problems(),
+    )
+    async def feed(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        after: After = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> EventPage:
+        """The organisation's events, oldest first; a cursor never skips one committed late."""
+        items, cursor = await outbox.feed(
+            conn, principal.org_id, after=outbox.decode_feed_cursor(after), limit=limit
+        )
+        return EventPage(items=items, next=outbox.encode_feed_cursor(cursor))
+
+    @get(
+        "/webhooks/deliveries",
+        operation_id="listDeliveries",
+        guards=[requires("admin")],
+        responses=problems(),
+    )
+    async def deliveries(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        status: Literal["pending", "delivered", "failed"] | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+    ) -> DeliveryPage:
+        """The delivery log: the most recent deliveries of the organisation's events."""
+        rows = await conn.fetch(
+            _DELIVERIES
+            + " AND ($2::text IS NULL OR d.status = $2) ORDER BY d.event_position DESC LIMIT $3",
+            principal.org_id,
+            status,
+            limit,
+        )
+        return DeliveryPage(items=[Delivery(**dict(row)) for row in rows])
+
+    @post(
+        "/webhooks/deliveries/{delivery_id:uuid}/replay",
+        operation_id="replayDelivery",
+        guards=[requires("admin")],
+        status_code=HTTP_200_OK,
+        responses=problems(),
+    )
+    async def replay(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        delivery_id: FromPath[uuid.UUID],
+    ) -> Delivery:
+        """Send a delivery again, from its first attempt."""
+        row = await conn.fetchrow(_DELIVERIES + " AND d.id = $2", principal.org_id, delivery_id)
+        if row is None:
+            raise NotFound(f"No delivery {delivery_id}.")
+        await replay(conn, delivery_id)
+        row = await conn.fetchrow(_DELIVERIES + " AND d.id = $2", principal.org_id, delivery_id)
+        return Delivery(**dict(row))
+
+
+def channel(schema: str) -> str:
+    return f"kring_{schema}_outbox"
+
+
+def parse_subscribers(raw: str) -> list[Subscriber]:
+    try:
+        return msgspec.json.decode(raw.encode(), type=list[Subscriber])
+    except msgspec.DecodeError as exc:
+        raise SystemExit(f"invalid KRING_WEBHOOK_SUBSCRIBERS: {exc}") from exc
+
+
+@asynccontextmanager
+async def running_relay(
+    pool: asyncpg.Pool, *, schema: str, subscribers_json: str
+) -> AsyncIterator[None]:
+    """Sync the configured subscribers, then deliver in the background for the app's lifetime."""
+    subscribers = parse_subscribers(subscribers_json)
+    async with pool.acquire() as conn:
+        await sync_subscribers(conn, subscribers)
+    async with service_client("http://relay.invalid", timeout=10.0) as client:
+        relay = Relay(pool, channel=channel(schema), client=client)
+        task = asyncio.create_task(relay.run(), name=f"relay-{schema}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+
+def receive(secrets_: tuple[str, ...], headers: Mapping[str, str], body: bytes) -> outbox.Event:
+    """Verify a delivery (signature and freshness) and decode its event; refusals are logged."""
+    try:
+        webhooks.verify(list(secrets_), headers, body)
+        return msgspec.json.decode(body, type=outbox.Event)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(
+            f"The event is not valid: {exc}",
+            errors=[FieldError(field="body", rule="event", message=str(exc))],
+        ) from exc
+    except Exception as exc:
+        log.warning("webhook_refused", reason=str(exc), webhook_id=headers.get("webhook-id"))
+        raise
