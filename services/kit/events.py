@@ -42,13 +42,13 @@ After = Annotated[
 ]
 
 
-class EventPage(Outbound):
+class EventPage(Outbound, frozen=True):
     items: list[outbox.Event]
     next: str
     """Pass as `after` to continue; the same value comes back while there is nothing new."""
 
 
-class Delivery(Outbound):
+class Delivery(Outbound, frozen=True):
     id: uuid.UUID
     subscriber: str
     event_id: uuid.UUID
@@ -60,7 +60,7 @@ class Delivery(Outbound):
     last_error: str | None
 
 
-class DeliveryPage(Outbound):
+class DeliveryPage(Outbound, frozen=True):
     items: list[Delivery]
 
 

@@ -75,7 +75,7 @@ def contract(app: Litestar) -> dict[str, Any]:
 
 
 def contract_yaml(app: Litestar) -> str:
-    return yaml.safe_dump(contract(app), sort_keys=False, allow_unicode=True, width=100)
+    return str(yaml.safe_dump(contract(app), sort_keys=False, allow_unicode=True, width=100))
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):

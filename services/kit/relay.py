@@ -57,7 +57,7 @@ class Subscriber(msgspec.Struct, frozen=True, kw_only=True):
 
 def backoff(attempts: int, *, base: float = 1.0, cap: float = 600.0) -> float:
     """Seconds before the next attempt: exponential, capped, with full jitter in [50%, 100%]."""
-    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempts - 1))
     return delay * random.uniform(0.5, 1.0)
 
 
@@ -212,4 +212,4 @@ async def replay(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> bool:
         """,
         delivery_id,
     )
-    return status != "UPDATE 0"
+    return bool(status != "UPDATE 0")

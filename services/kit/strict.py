@@ -9,7 +9,7 @@ does not, so ``abc\\n`` would pass here while the contract says it must not.)
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request
 from litestar.handlers import HTTPRouteHandler
@@ -38,7 +38,7 @@ def strict_parameters() -> Any:
     def refuse_unknown_and_control(request: Request[Any, Any, Any]) -> None:
         if not allowed:
             allowed.update(declared_query_parameters(request.app))
-        handler = request.scope["route_handler"]
+        handler = cast("HTTPRouteHandler", request.scope["route_handler"])
         errors = [
             FieldError(
                 field=f"query.{name}",
