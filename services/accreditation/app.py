@@ -7,12 +7,24 @@ from litestar import Litestar
 from services.kit.app import create_service_app
 from services.kit.settings import Settings
 
-from .config import MIGRATIONS, PORT, SCHEMA
+from .config import MIGRATIONS, PORT, SCHEMA, checkpoint_signer
+from .consents.routes import ConsentController
+from .ledger.routes import (
+    AttendanceController,
+    ExportController,
+    LedgerController,
+    PersonLedgerController,
+    RegistrarController,
+)
 from .registers.routes import RegisterController
 
 DESCRIPTION = """\
 The registers that count intervisie hours, their versioned rule sets, the
 append-only ledger of hours per registrant, signed checkpoints and certificates.
+
+Hours are counted in whole `minutes`, points in hundredths (`points_centi`). The
+ledger is hash-chained per organisation; checkpoints of its head are signed with
+Ed25519 and their public keys are published at `/v1/ledger/public-keys`.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`.
@@ -20,16 +32,30 @@ and rule in `errors`.
 
 
 def create_app(settings: Settings) -> Litestar:
-    return create_service_app(
+    app = create_service_app(
         settings,
         schema=SCHEMA,
         title="Kring accreditation",
         version="0.1.0",
         description=DESCRIPTION,
         port=PORT,
-        route_handlers=[RegisterController],
+        route_handlers=[
+            RegisterController,
+            LedgerController,
+            PersonLedgerController,
+            RegistrarController,
+            ExportController,
+            AttendanceController,
+            ConsentController,
+        ],
         migrations=MIGRATIONS,
     )
+
+    def load_signer(app: Litestar) -> None:
+        app.state.signer = checkpoint_signer(settings)
+
+    app.on_startup.append(load_signer)
+    return app
 
 
 def app_from_env() -> Litestar:

@@ -35,6 +35,7 @@ async def test_get_by_code(accreditation: httpx.AsyncClient, auth: Token) -> Non
         "profession": "lawyer",
         "website": "https://www.advocatenorde.nl",
         "counts_intervisie": True,
+        "defined_by": "catalogue",
     }
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from datetime import date
+from typing import Final, Protocol
+
+from services.kit.errors import FieldError
 
 CODE_PATTERN: Final = r"^[A-Z0-9_]{2,32}$"
 """A canonical register code: what the catalogue stores and answers."""
@@ -17,6 +20,14 @@ ALIASES: Final[dict[str, str]] = {
 }
 """Spellings (after upper-casing and tidying whitespace) that are not the code itself."""
 
+
+class RuleSpecLike(Protocol):
+    @property
+    def group_min(self) -> int | None: ...
+    @property
+    def group_max(self) -> int | None: ...
+
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -29,3 +40,43 @@ def normalise_code(raw: str) -> str:
     """
     tidy = _SPACE.sub(" ", raw.upper()).strip()
     return ALIASES.get(tidy, tidy)
+
+
+def rule_spec_errors(
+    spec: RuleSpecLike, *, valid_from: date, latest_valid_from: date | None
+) -> list[FieldError]:
+    """What a schema-valid new rule version may still get wrong, each naming its field."""
+    errors: list[FieldError] = []
+    if (
+        spec.group_min is not None
+        and spec.group_max is not None
+        and spec.group_min > spec.group_max
+    ):
+        errors.append(
+            FieldError(
+                field="body.rules.group_max",
+                rule="not_below_group_min",
+                message="group_max must not be below group_min",
+            )
+        )
+    if latest_valid_from is not None and valid_from < latest_valid_from:
+        errors.append(
+            FieldError(
+                field="body.valid_from",
+                rule="not_before_latest_version",
+                message=f"a new version may not start before the latest one ({latest_valid_from})",
+            )
+        )
+    return errors
+
+
+def code_errors(code: str) -> list[FieldError]:
+    if re.search(CODE_PATTERN, code) and "\n" not in code:
+        return []
+    return [
+        FieldError(
+            field="path.code",
+            rule="canonical_code",
+            message="a new register's code is 2-32 of A-Z, 0-9 and _",
+        )
+    ]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 import msgspec
 from litestar.params import PathParameter
 
-from services.kit.schemas import Outbound
+from services.kit.schemas import PRINTABLE, Inbound, Name, Outbound
 
 from .rules import CODE_PATTERN, INPUT_PATTERN
 
@@ -33,7 +35,97 @@ class Register(Outbound):
     counts_intervisie: bool
     """Whether intervisie may count towards (re-)registration at all; the rules come per version."""
     notes: str
+    defined_by: Literal["catalogue", "organisation"] = "catalogue"
+    """`catalogue`: a register Kring maintains; `organisation`: the caller's organisation's own."""
 
 
 class RegisterList(Outbound):
     items: list[Register]
+
+
+Code = Annotated[
+    str, msgspec.Meta(pattern=CODE_PATTERN, description="A canonical register code: `NOVA`.")
+]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
+Centi = Annotated[int, msgspec.Meta(ge=0, le=10_000_000, description="Points in hundredths.")]
+GroupSize = Annotated[int, msgspec.Meta(ge=1, le=100)]
+Note = Annotated[str, msgspec.Meta(max_length=1000, pattern=PRINTABLE)]
+
+
+class RuleSpec(Inbound, kw_only=True, frozen=True):
+    """What one version of a register's rules says. Every figure is data, never a constant.
+
+    Hours are counted in minutes and points in hundredths (`*_centi`), all integers.
+    """
+
+    unit: Literal["hours", "points"]
+    """What the register counts: hours, or points (converted from hours)."""
+    points_centi_per_hour: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 100
+    """Points, in hundredths, for one counted hour (100: 1 point per hour)."""
+    minutes_granularity: Annotated[int, msgspec.Meta(ge=1, le=60)] = 1
+    """Counted minutes are rounded down to a multiple of this (15: quarter hours)."""
+    min_session_minutes: Minutes = 0
+    """A session shorter than this, or attended for less, does not count."""
+    max_counted_minutes_per_session: Annotated[int, msgspec.Meta(ge=1, le=1440)] | None = None
+    """At most this many minutes of one session count."""
+    online_counts: bool = True
+    group_min: GroupSize | None = None
+    group_max: GroupSize | None = None
+    facilitator_recognitions: Annotated[list[Code], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """The facilitator must hold at least one of these recognitions; empty: no requirement."""
+    min_peers_with_registration: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
+    """At least this many present attendees (the person included) registered with the register."""
+    cap_per_year_centi: Centi | None = None
+    """At most this many points (hundredths) count per calendar year."""
+    cap_per_cycle_centi: Centi | None = None
+    """At most this many points (hundredths) count per cycle."""
+    cycle_alignment: Literal["calendar_year", "fixed", "registration"] = "calendar_year"
+    """Cycles start on 1 January of `cycle_anchor`'s year, on `cycle_anchor` itself, or on the
+    person's registration date."""
+    cycle_years: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
+    cycle_anchor: date = date(2000, 1, 1)
+    required_minutes_per_cycle: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    required_points_centi_per_cycle: Centi | None = None
+    self_declared: bool = False
+    """The register does not accredit per activity: entries are evidence the person declares."""
+    uncertain: Annotated[
+        list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,64}$")]], msgspec.Meta(max_length=30)
+    ] = msgspec.field(default_factory=list)
+    """Which figures are uncertain (named by field)."""
+    source: Note = ""
+    """Where the figures come from."""
+
+
+class RuleSetIn(Inbound, kw_only=True, frozen=True):
+    """A new version of an organisation register's rules."""
+
+    valid_from: date
+    """Sessions on or after this date are judged by this version (until a later one)."""
+    rules: RuleSpec
+
+
+class RuleSet(Outbound):
+    id: uuid.UUID
+    register_code: str
+    version: int
+    valid_from: date
+    rules: RuleSpec
+    created_at: datetime
+
+
+class RuleSetList(Outbound):
+    items: list[RuleSet]
+
+
+class OrganisationRegisterIn(Inbound, kw_only=True, frozen=True):
+    """A register the organisation defines itself (an employer's own CPD scheme, say)."""
+
+    name: Name
+    full_name: Name
+    profession: Name
+    website: Annotated[str, msgspec.Meta(pattern=r"^https://[^\x00-\x20\x7f]{1,200}$")] | None = (
+        None
+    )
+    notes: Note = ""

@@ -1,0 +1,365 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from services.kit.db import transaction
+from services.kit.errors import Conflict, NotFound
+
+from ..registers.schemas import RuleSpec
+from .schemas import LedgerEntry
+
+ENTRY_COLUMNS = (
+    "org_id",
+    "id",
+    "seq",
+    "kind",
+    "session_id",
+    "person_id",
+    "register_code",
+    "revision",
+    "registration_number",
+    "person_name",
+    "session_date",
+    "started_at",
+    "ended_at",
+    "mode",
+    "group_size",
+    "method",
+    "facilitator_name",
+    "facilitator_recognitions",
+    "minutes",
+    "points_centi",
+    "rule_set_id",
+    "rule_version",
+    "cycle_start",
+    "cycle_end",
+    "self_declared",
+    "reverses_id",
+    "reason",
+    "recorded_at",
+    "recorded_by",
+    "prev_hash",
+    "hash",
+)
+_COLUMNS = ", ".join(ENTRY_COLUMNS)
+_E_COLUMNS = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
+_PLACEHOLDERS = ", ".join(f"${i}" for i in range(1, len(ENTRY_COLUMNS) + 1))
+_CHECKPOINT_COLUMNS = "id, seq, head_hash, signed_at, key_id, public_key, signature"
+
+
+def entry(row: asyncpg.Record | dict[str, Any]) -> LedgerEntry:
+    values = dict(row)
+    values.pop("org_id", None)
+    return LedgerEntry(**values)
+
+
+class RuleSetRow(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    version: int
+    valid_from: date
+    rules: RuleSpec
+
+
+def _rule_set(row: asyncpg.Record) -> RuleSetRow:
+    rules = msgspec.convert(row["rules"], RuleSpec)
+    return RuleSetRow(
+        id=row["id"], version=row["version"], valid_from=row["valid_from"], rules=rules
+    )
+
+
+async def rule_set_on(
+    conn: asyncpg.Connection, org_id: uuid.UUID, register_code: str, day: date
+) -> RuleSetRow | None:
+    """The version of a register's rules in force on ``day`` (catalogue or the organisation's)."""
+    row = await conn.fetchrow(
+        """
+        SELECT id, version, valid_from, rules FROM rule_sets
+        WHERE (org_id IS NULL OR org_id = $1) AND register_code = $2 AND valid_from <= $3
+        ORDER BY valid_from DESC, version DESC
+        LIMIT 1
+        """,
+        org_id,
+        register_code,
+        day,
+    )
+    return None if row is None else _rule_set(row)
+
+
+async def lock_chain(conn: asyncpg.Connection, org_id: uuid.UUID) -> None:
+    """Serialise appends to one organisation's chain until the transaction ends."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('kring-ledger:' || $1, 0))", str(org_id)
+    )
+
+
+async def head(conn: asyncpg.Connection, org_id: uuid.UUID) -> tuple[int, str] | None:
+    row = await conn.fetchrow(
+        "SELECT seq, hash FROM ledger_entries WHERE org_id = $1 ORDER BY seq DESC LIMIT 1",
+        org_id,
+    )
+    return None if row is None else (int(row["seq"]), str(row["hash"]))
+
+
+async def latest_credit(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    session_id: uuid.UUID,
+    person_id: uuid.UUID,
+    register_code: str,
+) -> tuple[LedgerEntry, bool] | None:
+    """The newest credit for (session, person, register), and whether it has been reversed."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_E_COLUMNS},
+               EXISTS (SELECT 1 FROM ledger_entries r
+                       WHERE r.org_id = e.org_id AND r.reverses_id = e.id) AS reversed
+        FROM ledger_entries e
+        WHERE e.org_id = $1 AND e.session_id = $2 AND e.person_id = $3
+          AND e.register_code = $4 AND e.kind = 'credit'
+        ORDER BY e.revision DESC
+        LIMIT 1
+        """,
+        org_id,
+        session_id,
+        person_id,
+        register_code,
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    reversed_ = bool(values.pop("reversed"))
+    return entry(values), reversed_
+
+
+async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> LedgerEntry:
+    try:
+        row = await conn.fetchrow(
+            f"INSERT INTO ledger_entries ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) "
+            f"RETURNING {_COLUMNS}",
+            *(values[c] for c in ENTRY_COLUMNS),
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict("The entry was recorded concurrently; retry the request.") from exc
+    assert row is not None
+    return entry(row)
+
+
+async def get(conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID) -> LedgerEntry:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM ledger_entries WHERE org_id = $1 AND id = $2", org_id, entry_id
+    )
+    if row is None:
+        raise NotFound(f"No ledger entry {entry_id}.")
+    return entry(row)
+
+
+async def reversal_of(
+    conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID
+) -> uuid.UUID | None:
+    value = await conn.fetchval(
+        "SELECT id FROM ledger_entries WHERE org_id = $1 AND reverses_id = $2", org_id, entry_id
+    )
+    return None if value is None else uuid.UUID(str(value))
+
+
+async def person_page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    person_id: uuid.UUID,
+    register_code: str,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[LedgerEntry]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM ledger_entries
+        WHERE org_id = $1 AND person_id = $2 AND register_code = $3
+          AND ($4::uuid IS NULL OR id > $4)
+        ORDER BY id
+        LIMIT $5
+        """,
+        org_id,
+        person_id,
+        register_code,
+        after,
+        limit + 1,
+    )
+    return [entry(row) for row in rows]
+
+
+async def person_entries(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, person_id: uuid.UUID, register_code: str
+) -> list[LedgerEntry]:
+    """Every entry of a person in a register (a person's entries are few: one per session)."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM ledger_entries
+        WHERE org_id = $1 AND person_id = $2 AND register_code = $3
+        ORDER BY session_date, id
+        """,
+        org_id,
+        person_id,
+        register_code,
+    )
+    return [entry(row) for row in rows]
+
+
+_CONSENTED = """
+    EXISTS (SELECT 1 FROM consents c
+            WHERE c.org_id = e.org_id AND c.person_id = e.person_id
+              AND c.register_code = e.register_code AND c.revoked_at IS NULL)
+"""
+
+
+async def registrar_page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    register_code: str,
+    registration_numbers: list[str] | None,
+    from_date: date | None,
+    to_date: date | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[LedgerEntry]:
+    """A register's entries of registrants who consented, optionally of one registration number
+    (in any of the spellings given)."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_E_COLUMNS} FROM ledger_entries e
+        WHERE e.org_id = $1 AND e.register_code = $2
+          AND ($3::text[] IS NULL OR e.registration_number = ANY($3::text[]))
+          AND ($4::date IS NULL OR e.session_date >= $4)
+          AND ($5::date IS NULL OR e.session_date <= $5)
+          AND ($6::uuid IS NULL OR e.id > $6)
+          AND {_CONSENTED}
+        ORDER BY e.id
+        LIMIT $7
+        """,
+        org_id,
+        register_code,
+        registration_numbers,
+        from_date,
+        to_date,
+        after,
+        limit + 1,
+    )
+    return [entry(row) for row in rows]
+
+
+async def stream_register(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    *,
+    register_code: str,
+    from_date: date | None,
+    to_date: date | None,
+    consented_only: bool,
+    prefetch: int = 500,
+) -> AsyncIterator[LedgerEntry]:
+    """A register's entries for a period from a server-side cursor, on a connection of its own.
+
+    Memory stays constant: at most ``prefetch`` rows are held at a time.
+    """
+    async with transaction(pool, org_id=org_id, readonly=True) as conn:
+        cursor = conn.cursor(
+            f"""
+            SELECT {_E_COLUMNS} FROM ledger_entries e
+            WHERE e.org_id = $1 AND e.register_code = $2
+              AND ($3::date IS NULL OR e.session_date >= $3)
+              AND ($4::date IS NULL OR e.session_date <= $4)
+              AND (NOT $5 OR {_CONSENTED})
+            ORDER BY e.session_date, e.seq
+            """,
+            org_id,
+            register_code,
+            from_date,
+            to_date,
+            consented_only,
+            prefetch=prefetch,
+        )
+        async for row in cursor:
+            yield entry(row)
+
+
+async def session_credits(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, session_id: uuid.UUID, register_code: str
+) -> list[LedgerEntry]:
+    """A session's credits in a register that have not been reversed."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_E_COLUMNS} FROM ledger_entries e
+        WHERE e.org_id = $1 AND e.session_id = $2 AND e.register_code = $3
+          AND e.kind = 'credit'
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries r
+                          WHERE r.org_id = e.org_id AND r.reverses_id = e.id)
+        ORDER BY e.person_name, e.id
+        """,
+        org_id,
+        session_id,
+        register_code,
+    )
+    return [entry(row) for row in rows]
+
+
+async def walk(conn: asyncpg.Connection, org_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
+    """Every entry of the organisation in chain order, from a server-side cursor."""
+    cursor = conn.cursor(
+        f"SELECT {_COLUMNS} FROM ledger_entries WHERE org_id = $1 ORDER BY seq, id",
+        org_id,
+        prefetch=1000,
+    )
+    async for row in cursor:
+        yield dict(row)
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+
+async def insert_checkpoint(
+    conn: asyncpg.Connection, org_id: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO checkpoints (org_id, {_CHECKPOINT_COLUMNS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        RETURNING {_CHECKPOINT_COLUMNS}
+        """,
+        org_id,
+        *(values[c] for c in _CHECKPOINT_COLUMNS.split(", ")),
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def checkpoint_page(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints
+        WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2)
+        ORDER BY id
+        LIMIT $3
+        """,
+        org_id,
+        after,
+        limit + 1,
+    )
+    return [dict(row) for row in rows]
+
+
+async def all_checkpoints(conn: asyncpg.Connection, org_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints WHERE org_id = $1 ORDER BY seq, id",
+        org_id,
+    )
+    return [dict(row) for row in rows]

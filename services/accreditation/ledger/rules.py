@@ -1,0 +1,333 @@
+"""Eligibility, cycles, conversion and caps: pure functions, no I/O.
+
+Hours are counted in whole minutes and points in hundredths of a point
+(``points_centi``), so that every sum is exact. Every threshold comes from a
+register's :class:`RuleSpec`, never from this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from services.kit.auth import Principal
+from services.kit.errors import FieldError, Forbidden
+
+from ..registers.rules import normalise_code
+from ..registers.schemas import RuleSpec
+from .schemas import AttendeeIn, ClosedSessionIn, Reason, RegistrationIn
+
+
+@dataclass(frozen=True, slots=True)
+class Eligible:
+    minutes: int
+    points_centi: int
+    cycle_start: date
+    cycle_end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    reasons: list[Reason] = field(default_factory=list)
+
+
+# --- who may read what ----------------------------------------------------------------------
+
+
+def registrar_register(principal: Principal) -> str:
+    """The register a registration body's token names (claim `register`)."""
+    if not principal.register:
+        raise Forbidden("A registrar's token must name its register (claim 'register').")
+    return normalise_code(principal.register)
+
+
+def may_read_person(principal: Principal, person_id: uuid.UUID) -> bool:
+    """Admins and services read anyone's ledger; a participant only their own."""
+    return principal.has("admin", "service") or principal.person == person_id
+
+
+# --- cycles ---------------------------------------------------------------------------------
+
+
+def cycle_containing(day: date, *, anchor: date, years: int) -> tuple[date, date]:
+    """The cycle of ``years`` years, aligned on ``anchor``, that holds ``day``: first and last day.
+
+    Cycles tile time in both directions from the anchor, so a day before the anchor still
+    falls in exactly one cycle.
+    """
+    months = 12 * years
+    elapsed = (day.year - anchor.year) * 12 + (day.month - anchor.month)
+    k = elapsed // months
+    start = anchor + relativedelta(months=k * months)
+    if start > day:
+        k -= 1
+    elif anchor + relativedelta(months=(k + 1) * months) <= day:
+        k += 1
+    start = anchor + relativedelta(months=k * months)
+    end = anchor + relativedelta(months=(k + 1) * months) - relativedelta(days=1)
+    return start, end
+
+
+def cycle_anchor(rules: RuleSpec, registered_on: date | None) -> date | None:
+    """Where a person's cycles are aligned for these rules; ``None`` when it is not known."""
+    if rules.cycle_alignment == "calendar_year":
+        return date(rules.cycle_anchor.year, 1, 1)
+    if rules.cycle_alignment == "fixed":
+        return rules.cycle_anchor
+    return registered_on
+
+
+# --- conversion -----------------------------------------------------------------------------
+
+
+def counted_minutes(attended: int, rules: RuleSpec) -> int:
+    """Attended minutes, capped per session and rounded down to the register's granularity."""
+    minutes = max(attended, 0)
+    if rules.max_counted_minutes_per_session is not None:
+        minutes = min(minutes, rules.max_counted_minutes_per_session)
+    return minutes - minutes % rules.minutes_granularity
+
+
+def points_centi(minutes: int, rules: RuleSpec) -> int:
+    """Points in hundredths for counted minutes, rounded down to a whole hundredth."""
+    return minutes * rules.points_centi_per_hour // 60
+
+
+def whole_minutes(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
+def attended_minutes(session: ClosedSessionIn, attendee: AttendeeIn) -> int:
+    """The part of the session the attendee was there for, in whole minutes."""
+    arrived = max(attendee.arrived_at or session.started_at, session.started_at)
+    departed = min(attendee.departed_at or session.ended_at, session.ended_at)
+    return max(whole_minutes(arrived, departed), 0)
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+
+def peers_registered(session: ClosedSessionIn, register_code: str) -> int:
+    """Present attendees registered with the register."""
+    return sum(
+        1
+        for attendee in session.attendees
+        if attendee.presence == "present"
+        and any(normalise_code(r.register) == register_code for r in attendee.registrations)
+    )
+
+
+def judge(
+    session: ClosedSessionIn,
+    attendee: AttendeeIn,
+    registration: RegistrationIn,
+    *,
+    register_code: str,
+    rules: RuleSpec,
+    peers_registered: int,
+) -> Eligible | Refused:
+    """What one attendee's presence at one session counts for one register: every reason if not.
+
+    ``peers_registered`` is the number of present attendees registered with the register (the
+    attendee included).
+    """
+    reasons: list[Reason] = []
+
+    def refuse(rule: str, message: str) -> None:
+        reasons.append(Reason(rule=rule, message=message))
+
+    session_minutes = whole_minutes(session.started_at, session.ended_at)
+    attended = attended_minutes(session, attendee)
+    if attendee.presence != "present":
+        refuse("presence", "the attendee was not present")
+    if session.mode == "online" and not rules.online_counts:
+        refuse("online", f"{register_code} does not count online hours")
+    if session_minutes < rules.min_session_minutes:
+        refuse(
+            "min_session_minutes",
+            f"the session lasted {session_minutes} min; {register_code} needs at least "
+            f"{rules.min_session_minutes}",
+        )
+    elif attendee.presence == "present" and attended < rules.min_session_minutes:
+        refuse(
+            "min_attendance_minutes",
+            f"the attendee was there {attended} min; {register_code} needs at least "
+            f"{rules.min_session_minutes}",
+        )
+    if rules.group_min is not None and session.group_size < rules.group_min:
+        refuse(
+            "group_min",
+            f"the group had {session.group_size}; {register_code} needs at least {rules.group_min}",
+        )
+    if rules.group_max is not None and session.group_size > rules.group_max:
+        refuse(
+            "group_max",
+            f"the group had {session.group_size}; {register_code} allows at most {rules.group_max}",
+        )
+    wanted = rules.facilitator_recognitions
+    if wanted and not set(wanted) & set(session.facilitator.recognitions):
+        refuse(
+            "facilitator_recognition",
+            f"the facilitator must be recognised by one of {', '.join(wanted)}",
+        )
+    needed_peers = rules.min_peers_with_registration
+    if needed_peers is not None and peers_registered < needed_peers:
+        refuse(
+            "min_peers_with_registration",
+            f"{peers_registered} present attendees were registered with {register_code}; "
+            f"at least {needed_peers} are needed",
+        )
+    anchor = cycle_anchor(rules, registration.registered_on)
+    if registration.registered_on is not None and registration.registered_on > session.date:
+        refuse(
+            "registered_on_after_session",
+            f"the registration with {register_code} started after the session",
+        )
+    if anchor is None:
+        refuse(
+            "registered_on",
+            f"{register_code}'s cycles run from the registration date: `registered_on` is needed",
+        )
+    minutes = counted_minutes(attended, rules)
+    if not reasons and minutes == 0:
+        refuse("nothing_to_count", "no minutes count after rounding")
+    if reasons or anchor is None:
+        return Refused(reasons)
+    start, end = cycle_containing(session.date, anchor=anchor, years=rules.cycle_years)
+    return Eligible(
+        minutes=minutes,
+        points_centi=points_centi(minutes, rules),
+        cycle_start=start,
+        cycle_end=end,
+    )
+
+
+# --- caps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    rule: str
+    year: int | None
+    before_centi: int
+    after_centi: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Capped:
+    raw_centi: int
+    counted_centi: int
+    caps: list[Cap]
+
+
+def apply_caps(
+    entries: Iterable[tuple[date, int]],
+    *,
+    cap_per_year_centi: int | None,
+    cap_per_cycle_centi: int | None,
+) -> Capped:
+    """Sum one cycle's points (reversals are negative), capping each calendar year, then the cycle.
+
+    Every cap that bites is explained.
+    """
+    per_year: dict[int, int] = {}
+    for day, centi in entries:
+        per_year[day.year] = per_year.get(day.year, 0) + centi
+    caps: list[Cap] = []
+    counted = 0
+    for year in sorted(per_year):
+        total = per_year[year]
+        if cap_per_year_centi is not None and total > cap_per_year_centi:
+            caps.append(
+                Cap(
+                    rule="cap_per_year",
+                    year=year,
+                    before_centi=total,
+                    after_centi=cap_per_year_centi,
+                    message=f"at most {cap_per_year_centi / 100:g} points count in {year}",
+                )
+            )
+            total = cap_per_year_centi
+        counted += total
+    if cap_per_cycle_centi is not None and counted > cap_per_cycle_centi:
+        caps.append(
+            Cap(
+                rule="cap_per_cycle",
+                year=None,
+                before_centi=counted,
+                after_centi=cap_per_cycle_centi,
+                message=f"at most {cap_per_cycle_centi / 100:g} points count per cycle",
+            )
+        )
+        counted = cap_per_cycle_centi
+    return Capped(raw_centi=sum(per_year.values()), counted_centi=counted, caps=caps)
+
+
+def missing(required: int | None, have: int) -> int | None:
+    return None if required is None else max(required - have, 0)
+
+
+# --- the snapshot as a whole ----------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MAX_SESSION_MINUTES = 24 * 60
+EARLIEST = date(1970, 1, 1)
+
+
+def _instants(session: ClosedSessionIn) -> Iterator[tuple[str, datetime]]:
+    yield "started_at", session.started_at
+    yield "ended_at", session.ended_at
+    for i, attendee in enumerate(session.attendees):
+        if attendee.arrived_at is not None:
+            yield f"attendees[{i}].arrived_at", attendee.arrived_at
+        if attendee.departed_at is not None:
+            yield f"attendees[{i}].departed_at", attendee.departed_at
+
+
+def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError]:
+    """What makes a schema-valid snapshot impossible: each broken rule, naming its field.
+
+    ``today`` is the date in Amsterdam now: a closed session does not lie in the future.
+    """
+    errors: list[FieldError] = []
+
+    def error(field_: str, rule: str, message: str) -> None:
+        errors.append(FieldError(field=f"body.{field_}", rule=rule, message=message))
+
+    for name, instant in _instants(session):
+        if not EARLIEST.year <= instant.year <= today.year + 1:
+            error(name, "range", f"a moment between {EARLIEST.year} and now")
+    if errors:
+        return errors
+    if session.date > today:
+        error("date", "not_in_future", "a closed session does not lie in the future")
+    if session.ended_at <= session.started_at:
+        error("ended_at", "after_start", "the session must end after it starts")
+    elif whole_minutes(session.started_at, session.ended_at) > MAX_SESSION_MINUTES:
+        error("ended_at", "max_duration", "a session lasts at most 24 hours")
+    if session.started_at.astimezone(AMSTERDAM).date() != session.date:
+        error("date", "matches_start", "`date` must be the start's date in Europe/Amsterdam")
+    seen: set[object] = set()
+    for i, attendee in enumerate(session.attendees):
+        if attendee.person_id in seen:
+            error(f"attendees[{i}].person_id", "unique", "each person attends once")
+        seen.add(attendee.person_id)
+        if (
+            attendee.arrived_at is not None
+            and attendee.departed_at is not None
+            and attendee.departed_at < attendee.arrived_at
+        ):
+            error(f"attendees[{i}].departed_at", "after_arrival", "departure precedes arrival")
+        codes = [normalise_code(r.register) for r in attendee.registrations]
+        if len(codes) != len(set(codes)):
+            error(f"attendees[{i}].registrations", "unique", "one registration per register")
+    present = sum(1 for a in session.attendees if a.presence == "present")
+    if present > session.group_size:
+        error("group_size", "covers_attendees", f"{present} attendees were present")
+    return errors

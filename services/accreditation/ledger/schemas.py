@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar.params import PathParameter, QueryParameter
+
+from services.kit.schemas import PRINTABLE_NOT_BLANK, Inbound, Name, Outbound
+
+from ..registers.rules import CODE_PATTERN, INPUT_PATTERN
+
+Instant = Annotated[
+    datetime, msgspec.Meta(tz=True, description="A moment with its UTC offset (RFC 3339).")
+]
+RegisterCodeIn = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=INPUT_PATTERN,
+        description="A register code such as `NIP`; common spellings (`NOvA`, `V&VN`) also do.",
+    ),
+]
+RecognitionCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=CODE_PATTERN,
+        description="A body that recognises the facilitator: `NOVA`, `LVSC`, `NIP`, ...",
+    ),
+]
+RegistrationNumber = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$",
+        description="The person's number in the register, as the register writes it.",
+    ),
+]
+Mode = Literal["in_person", "online"]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE_NOT_BLANK)]
+
+
+class RegistrationIn(Inbound, kw_only=True, frozen=True):
+    register: RegisterCodeIn
+    number: RegistrationNumber
+    registered_on: date | None = None
+    """When the registration started; registers whose cycles run from it need it."""
+
+
+class FacilitatorIn(Inbound, kw_only=True, frozen=True):
+    person_id: uuid.UUID | None = None
+    name: Name
+    recognitions: Annotated[list[RecognitionCode], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """The registers and bodies that recognise this facilitator, as they stood at the session."""
+
+
+class AttendeeIn(Inbound, kw_only=True, frozen=True):
+    person_id: uuid.UUID
+    name: Name
+    presence: Literal["present", "absent"]
+    arrived_at: Instant | None = None
+    """Defaults to the session's start."""
+    departed_at: Instant | None = None
+    """Defaults to the session's end."""
+    registrations: Annotated[list[RegistrationIn], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class ClosedSessionIn(Inbound, kw_only=True, frozen=True):
+    """A closed, signed-off session as it was: names and register numbers of that moment.
+
+    Never a BSN, never case content.
+    """
+
+    session_id: uuid.UUID
+    date: date
+    started_at: Instant
+    ended_at: Instant
+    mode: Mode
+    group_size: Annotated[int, msgspec.Meta(ge=1, le=100)]
+    method: ShortText | None = None
+    facilitator: FacilitatorIn
+    attendees: Annotated[list[AttendeeIn], msgspec.Meta(min_length=1, max_length=100)]
+
+
+class Reason(Outbound):
+    """Why a session does not count for a register: a stable rule name and words."""
+
+    rule: str
+    message: str
+
+
+class LedgerEntry(Outbound):
+    id: uuid.UUID
+    seq: int
+    """Position in the organisation's chain, from 1."""
+    kind: Literal["credit", "reversal"]
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    register_code: str
+    revision: int
+    registration_number: str
+    person_name: str
+    session_date: date
+    started_at: datetime
+    ended_at: datetime
+    mode: str
+    group_size: int
+    method: str | None
+    facilitator_name: str
+    facilitator_recognitions: list[str]
+    minutes: int
+    """Counted minutes (negative in a reversal)."""
+    points_centi: int
+    """Counted points in hundredths (negative in a reversal)."""
+    rule_set_id: uuid.UUID
+    rule_version: int
+    cycle_start: date
+    cycle_end: date
+    """The last day of the cycle the entry counts in."""
+    self_declared: bool
+    reverses_id: uuid.UUID | None
+    reason: str | None
+    recorded_at: datetime
+    recorded_by: str
+    prev_hash: str
+    hash: str
+
+
+class Judgement(Outbound, kw_only=True, frozen=True):
+    person_id: uuid.UUID
+    register_code: str
+    outcome: Literal["recorded", "already_recorded", "refused"]
+    entry: LedgerEntry | None = None
+    reasons: list[Reason] = msgspec.field(default_factory=list)
+
+
+class Checkpoint(Outbound):
+    """A signed statement of the chain head: anyone holding the public key can check it."""
+
+    id: uuid.UUID
+    seq: int
+    head_hash: str
+    signed_at: datetime
+    key_id: str
+    public_key: str
+    """The Ed25519 public key, raw, base64url without padding."""
+    signature: str
+    """Ed25519 signature of `message`, base64url without padding."""
+    message: str
+    """The exact text signed: `kring-ledger-checkpoint:v1`, org, seq, head hash, signed_at."""
+
+
+class RecordingResult(Outbound):
+    session_id: uuid.UUID
+    judgements: list[Judgement]
+    checkpoint: Checkpoint | None
+
+
+class ReversalIn(Inbound, kw_only=True, frozen=True):
+    reason: ShortText
+
+
+class EntryPage(Outbound):
+    items: list[LedgerEntry]
+    next_cursor: str | None
+
+
+class CheckpointPage(Outbound):
+    items: list[Checkpoint]
+    next_cursor: str | None
+
+
+class PublicKey(Outbound):
+    key_id: str
+    algorithm: Literal["Ed25519"]
+    public_key: str
+    """Raw public key, base64url without padding (the JWK `x`)."""
+    current: bool
+
+
+class PublicKeyList(Outbound):
+    items: list[PublicKey]
+
+
+class ChainProblem(Outbound, kw_only=True, frozen=True):
+    """One way the stored ledger differs from what its chain and checkpoints prove."""
+
+    rule: Literal[
+        "sequence_gap",
+        "sequence_duplicate",
+        "link_broken",
+        "hash_mismatch",
+        "checkpoint_mismatch",
+        "checkpoint_beyond_head",
+        "checkpoint_signature",
+        "checkpoint_unknown_key",
+    ]
+    seq: int | None
+    entry_id: uuid.UUID | None
+    checkpoint_id: uuid.UUID | None = None
+    message: str
+
+
+class Verification(Outbound):
+    valid: bool
+    """True when every entry links and hashes, and every checkpoint matches the chain."""
+    entries_checked: int
+    checkpoints_checked: int
+    head_seq: int
+    head_hash: str | None
+    first_bad_entry: ChainProblem | None
+    """The earliest entry that is not what the chain proves (null when there is none)."""
+    problems: list[ChainProblem]
+    """Every problem found, in chain order (at most 100)."""
+
+
+class CycleCap(Outbound):
+    rule: Literal["cap_per_year", "cap_per_cycle"]
+    year: int | None
+    before_centi: int
+    after_centi: int
+    message: str
+
+
+class CycleTotal(Outbound):
+    cycle_start: date
+    cycle_end: date
+    rule_version: int
+    """The rule version whose caps and requirement apply: the one in force at the cycle's end."""
+    entries: int
+    minutes: int
+    points_centi_raw: int
+    points_centi: int
+    """After caps."""
+    caps: list[CycleCap]
+    required_minutes: int | None
+    required_points_centi: int | None
+    minutes_missing: int | None
+    points_centi_missing: int | None
+    complete: bool | None
+    """Whether the requirement is met; null when the register sets none."""
+
+
+class Totals(Outbound):
+    person_id: uuid.UUID
+    register_code: str
+    unit: Literal["hours", "points"]
+    cycles: list[CycleTotal]
+
+
+class AttendanceLine(Outbound):
+    prefixed_number: str
+    """The register's prefix and the registration number: `NIP-00123456`."""
+    person_id: uuid.UUID
+    person_name: str
+    session_date: date
+    minutes: int
+    points_centi: int
+    entry_id: uuid.UUID
+
+
+class AttendanceList(Outbound):
+    session_id: uuid.UUID
+    register_code: str
+    items: list[AttendanceLine]
+
+
+EntryIdPath = Annotated[uuid.UUID, PathParameter(description="A ledger entry's id.")]
+FromDate = Annotated[
+    date | None,
+    QueryParameter(name="from", description="Sessions on or after this date (inclusive)."),
+]
+ToDate = Annotated[
+    date | None,
+    QueryParameter(name="to", description="Sessions on or before this date (inclusive)."),
+]
