@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ROOT / ".kring"
 DEV_KEY = STATE_DIR / "dev-signing-key.pem"
+DEV_CHECKPOINT_KEY = STATE_DIR / "checkpoint-signing-key.pem"
 DEV_ISSUER = "kring-dev"
 DEV_AUDIENCE = "kring"
 SERVICES = ("scheduling", "accreditation", "invoicing")
@@ -56,7 +57,13 @@ def dev_env(name: str, database_url: str) -> dict[str, str]:
     from services.kit.migrations import app_role
 
     config = service_module(name, "config")
+    extra = {}
+    if name == "accreditation":
+        # Local ledger checkpoints stay verifiable across restarts of `kring run`.
+        DevKey.load_or_create(DEV_CHECKPOINT_KEY)
+        extra["KRING_CHECKPOINT_SIGNING_KEY"] = DEV_CHECKPOINT_KEY.read_text()
     return {
+        **extra,
         "KRING_DATABASE_URL": database_url,
         "KRING_DATABASE_ROLE": app_role(config.SCHEMA),
         "KRING_JWT_ISSUER": DEV_ISSUER,
