@@ -13,6 +13,7 @@ from .groups.routes import GroupController
 from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
+from .sessions.routes import CalendarController, SessionController
 
 DESCRIPTION = """\
 Client organisations, people, facilitators, groups, sessions, attendance and the
@@ -37,6 +38,8 @@ def create_app(settings: Settings) -> Litestar:
             FacilitatorController,
             MethodController,
             GroupController,
+            SessionController,
+            CalendarController,
         ],
         migrations=MIGRATIONS,
     )

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from services.kit.schemas import PRINTABLE, PRINTABLE_NOT_BLANK, Inbound, Outbound
+
+Mode = Literal["in_person", "online", "hybrid"]
+Status = Literal["planned", "closed", "cancelled"]
+Presence = Literal["present", "absent", "excused"]
+
+LocalDateTime = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?$",
+        description=(
+            "A wall-clock date and time in Europe/Amsterdam, e.g. `2026-03-26T19:00`; with an"
+            " offset (`Z`, `+01:00`) it is that instant, shown in Amsterdam time."
+        ),
+    ),
+]
+RRule = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=500,
+        pattern=r"^(RRULE:)?[A-Z]+=[^;\s]+(;[A-Z]+=[^;\s]+)*$",
+        description=(
+            "An RFC 5545 recurrence rule, expanded in Amsterdam wall time from `start`, e.g."
+            " `FREQ=MONTHLY;INTERVAL=3;COUNT=4`. Parts: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY),"
+            " INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, WKST; at most 52 sessions."
+        ),
+    ),
+]
+Location = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=PRINTABLE_NOT_BLANK)]
+VideoLink = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=500, pattern=r"^https://[^\s\x00-\x1f\x7f]+$", description="An https URL."
+    ),
+]
+Description = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=280,
+        pattern=PRINTABLE,
+        description="Short and non-substantive (e.g. 'Intervisie, incidentmethode'): no case"
+        " content.",
+    ),
+]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=PRINTABLE_NOT_BLANK)]
+
+
+class SessionPlanIn(Inbound, kw_only=True):
+    """One session, or a series when ``rrule`` is given."""
+
+    group_id: uuid.UUID
+    start: LocalDateTime
+    """Start of the (first) session."""
+    end: LocalDateTime
+    """End of the (first) session; every occurrence keeps this wall-clock length."""
+    rrule: RRule | None = None
+    mode: Mode | None = None
+    """The group's mode when left out."""
+    location: Location | None = None
+    """The group's location when left out (needed in person and hybrid)."""
+    video_link: VideoLink | None = None
+    """Needed online and hybrid."""
+    method_id: uuid.UUID | None = None
+    """A method of the catalogue or the tenant; the group's default method when left out."""
+    description: Description | None = None
+
+
+class RescheduleIn(Inbound):
+    start: LocalDateTime
+    end: LocalDateTime
+    reason: Reason
+
+
+class CancelIn(Inbound):
+    reason: Reason
+
+
+class AttendanceIn(Inbound, kw_only=True):
+    status: Presence
+    arrived_at: LocalDateTime | None = None
+    """Present only; the session's start when left out."""
+    departed_at: LocalDateTime | None = None
+    """Present only; the session's end when left out."""
+
+
+class AmendmentIn(AttendanceIn, kw_only=True):
+    reason: Reason
+
+
+class CloseIn(Inbound, kw_only=True):
+    description: Description | None = None
+    """Replaces the planned description when given."""
+
+
+class Warning(Outbound, omit_defaults=True):
+    """A rule the request strains without being refused."""
+
+    rule: str
+    message: str
+    field: str | None = None
+    session_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+
+
+class Session(Outbound):
+    id: uuid.UUID
+    group_id: uuid.UUID
+    series_id: uuid.UUID | None
+    rrule: str | None
+    occurrence: int | None
+    status: Status
+    starts_at: datetime
+    """With its UTC offset, in Amsterdam time."""
+    ends_at: datetime
+    local_start: str
+    """Wall-clock time in `timezone`, without offset."""
+    local_end: str
+    timezone: str
+    mode: Mode
+    location: str | None
+    video_link: str | None
+    method_id: uuid.UUID | None
+    facilitator_id: uuid.UUID
+    description: str | None
+    sequence: int
+    """Incremented by each reschedule and by the cancellation (iCalendar SEQUENCE)."""
+    cancel_reason: str | None
+    closed_at: datetime | None
+    facilitator_signed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionResult(Outbound):
+    session: Session
+    warnings: list[Warning]
+
+
+class SessionPlan(Outbound):
+    series_id: uuid.UUID | None
+    sessions: list[Session]
+    warnings: list[Warning]
+
+
+class SessionPage(Outbound):
+    items: list[Session]
+    next_cursor: str | None
+
+
+class SessionChange(Outbound):
+    id: uuid.UUID
+    kind: Literal["rescheduled", "cancelled"]
+    reason: str
+    previous_starts_at: datetime
+    previous_ends_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    sequence: int
+    changed_by: str
+    changed_at: datetime
+
+
+class SessionChanges(Outbound):
+    items: list[SessionChange]
+
+
+class Amendment(Outbound):
+    id: uuid.UUID
+    status: Presence
+    arrived_at: datetime | None
+    departed_at: datetime | None
+    previous_status: Presence
+    previous_arrived_at: datetime | None
+    previous_departed_at: datetime | None
+    reason: str
+    amended_by: str
+    amended_at: datetime
+
+
+class Attendance(Outbound):
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    status: Presence
+    arrived_at: datetime | None
+    departed_at: datetime | None
+    confirmed_at: datetime | None
+    recorded_at: datetime
+    updated_at: datetime
+
+
+class AttendanceResult(Outbound):
+    attendance: Attendance
+    warnings: list[Warning]
+
+
+class ProofFacilitator(Outbound):
+    person_id: uuid.UUID
+    name: str
+    signed_at: datetime | None
+
+
+class ProofMethod(Outbound):
+    id: uuid.UUID
+    name: str
+
+
+class ProofAttendee(Outbound):
+    person_id: uuid.UUID
+    name: str
+    status: Presence
+    arrived_at: datetime | None
+    departed_at: datetime | None
+    confirmed_at: datetime | None
+    amendments: list[Amendment]
+
+
+class Proof(Outbound):
+    """The proof of attendance (bewijs van deelname): who was there, and who has signed."""
+
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    group_name: str
+    status: Status
+    date: str
+    """The session's date in Amsterdam (YYYY-MM-DD)."""
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+    timezone: str
+    method: ProofMethod | None
+    description: str | None
+    facilitator: ProofFacilitator
+    attendees: list[ProofAttendee]
+    complete: bool
+    """True once closed, signed by the facilitator and confirmed by every present member."""
+    missing_signatures: list[uuid.UUID]
+    warnings: list[Warning]
