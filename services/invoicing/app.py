@@ -8,12 +8,17 @@ from services.kit.app import create_service_app
 from services.kit.settings import Settings
 
 from .config import MIGRATIONS, PORT, SCHEMA
+from .costs.routes import CostSheetController
+from .debtors.routes import DebtorController
+from .invoices.routes import InvoiceController
 from .profiles.routes import BillingProfileController
 
 DESCRIPTION = """\
-Billing profiles of facilitators (rates, BTW status, KvK, IBAN), and in time the
-cost sheets, invoices and credit notes of intervisie sessions. Money is integer
-euro cents everywhere.
+Billing profiles of facilitators (rates, BTW status, KvK, IBAN); the cost sheet of
+each intervisie session, split equally into one invoice per participant; invoices
+and credit notes with gapless numbers, as JSON, as a Dutch PDF and as a Peppol BIS
+Billing 3.0 (UBL 2.1, NLCIUS) e-invoice. Money is integer euro cents everywhere;
+invoice dates are dates in Europe/Amsterdam.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`. Lists are paginated by an opaque `cursor`.
@@ -28,7 +33,12 @@ def create_app(settings: Settings) -> Litestar:
         version="0.1.0",
         description=DESCRIPTION,
         port=PORT,
-        route_handlers=[BillingProfileController],
+        route_handlers=[
+            BillingProfileController,
+            DebtorController,
+            CostSheetController,
+            InvoiceController,
+        ],
         migrations=MIGRATIONS,
     )
 

@@ -108,14 +108,10 @@ async def upsert(
 async def get(
     conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID
 ) -> BillingProfile:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM billing_profiles WHERE org_id = $1 AND facilitator_id = $2",
-        org_id,
-        facilitator_id,
-    )
-    if row is None:
+    profile = await find(conn, org_id, facilitator_id)
+    if profile is None:
         raise NotFound(f"No billing profile of facilitator {facilitator_id}.")
-    return _profile(row)
+    return profile
 
 
 async def page(
@@ -133,3 +129,14 @@ async def page(
         limit + 1,
     )
     return [_profile(row) for row in rows]
+
+
+async def find(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID
+) -> BillingProfile | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM billing_profiles WHERE org_id = $1 AND facilitator_id = $2",
+        org_id,
+        facilitator_id,
+    )
+    return None if row is None else _profile(row)

@@ -1,0 +1,140 @@
+"""The invoice as a PDF in Dutch, with every field the Belastingdienst requires.
+
+Supplier and customer name and address, the supplier's btw-id and KvK number,
+invoice number and date, date of supply, nature and extent of the service (a line
+per cost type), the amount excluding BTW per rate, the rate and the BTW amount (or
+the exemption), the total, and how and when to pay. A credit note names the
+invoice it credits, by number and date.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from fpdf import FPDF
+
+from .schemas import Invoice
+
+FONT = "Helvetica"
+LABEL_WIDTH = 140
+
+
+def euros(cents: int) -> str:
+    """Dutch notation: ``EUR 1.234,56``, ``EUR -12,34``."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"EUR {sign}{whole:,}".replace(",", ".") + f",{part:02d}"
+
+
+def dutch_date(value: date) -> str:
+    return value.strftime("%d-%m-%Y")
+
+
+def _latin1(char: str) -> str:
+    if ord(char) < 256:
+        return char
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if base and all(ord(c) < 256 for c in base) else "?"
+
+
+def printable(text: str) -> str:
+    """Text the PDF's standard font can show (Latin-1): ``ő`` becomes ``o``, the rest ``?``."""
+    return "".join(_latin1(char) for char in text)
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.pdf = FPDF(format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.add_page()
+        self.pdf.set_font(FONT, size=10)
+
+    def line(self, text: str = "", *, bold: bool = False, size: int = 10) -> None:
+        self.pdf.set_font(FONT, style="B" if bold else "", size=size)
+        self.pdf.multi_cell(0, 5, printable(text), new_x="LMARGIN", new_y="NEXT")
+
+    def row(self, label: str, amount: str, *, bold: bool = False) -> None:
+        """A label (wrapped when long) with its amount right-aligned on the first line."""
+        self.pdf.set_font(FONT, style="B" if bold else "", size=10)
+        if self.pdf.will_page_break(12):
+            self.pdf.add_page()
+        top = self.pdf.get_y()
+        self.pdf.multi_cell(LABEL_WIDTH, 6, printable(label), new_x="LMARGIN", new_y="NEXT")
+        bottom = self.pdf.get_y()
+        self.pdf.set_xy(self.pdf.l_margin + LABEL_WIDTH, top)
+        self.pdf.cell(0, 6, amount, align="R")
+        self.pdf.set_xy(self.pdf.l_margin, bottom)
+
+    def gap(self) -> None:
+        self.pdf.ln(4)
+
+
+def render(invoice: Invoice) -> bytes:
+    """The PDF of an issued invoice or credit note."""
+    if invoice.number is None or invoice.issue_date is None or invoice.due_date is None:
+        raise ValueError("only issued documents have a PDF")
+    seller, buyer = invoice.seller, invoice.buyer
+    credit = invoice.kind == "credit_note"
+    page = _Page()
+    page.pdf.set_title(invoice.number)
+    page.line("CREDITFACTUUR" if credit else "FACTUUR", bold=True, size=16)
+    page.gap()
+    page.line(seller.legal_name, bold=True)
+    page.line(seller.street)
+    page.line(f"{seller.postal_code} {seller.city}")
+    page.line(f"KvK-nummer: {seller.kvk_number}")
+    page.line(f"Btw-nummer: {seller.btw_id}")
+    page.gap()
+    page.line("Aan:", bold=True)
+    page.line(buyer.name)
+    if buyer.name != invoice.participant_name:
+        page.line(f"T.a.v. {invoice.participant_name}")
+    page.line(buyer.street)
+    page.line(f"{buyer.postal_code} {buyer.city}")
+    if buyer.country_code != "NL":
+        page.line(buyer.country_code)
+    if buyer.vat_id:
+        page.line(f"Btw-nummer afnemer: {buyer.vat_id}")
+    if buyer.buyer_reference:
+        page.line(f"Uw referentie: {buyer.buyer_reference}")
+    page.gap()
+    page.line(f"{'Creditfactuurnummer' if credit else 'Factuurnummer'}: {invoice.number}")
+    page.line(f"Factuurdatum: {dutch_date(invoice.issue_date)}")
+    page.line(f"Leverdatum: {dutch_date(invoice.supply_date)}")
+    if credit and invoice.credits_number and invoice.credits_issue_date:
+        page.line(
+            f"Creditering van factuur {invoice.credits_number} "
+            f"van {dutch_date(invoice.credits_issue_date)}"
+        )
+    page.line(f"Omschrijving: {invoice.description} op {dutch_date(invoice.supply_date)}")
+    page.line(f"Deelnemer: {invoice.participant_name}")
+    page.gap()
+    page.row("Omschrijving", "Bedrag excl. btw", bold=True)
+    for line in invoice.lines:
+        page.row(line.description, euros(line.amount_cents))
+    page.gap()
+    if seller.btw_mode == "exempt":
+        page.row("Totaal vrijgesteld van btw", euros(invoice.subtotal_cents))
+        page.row("Btw 0% (vrijgesteld)", euros(invoice.btw_cents))
+        page.line(seller.exemption_text or "")
+    else:
+        page.row(
+            f"Totaal excl. btw (btw {invoice.btw_rate_percent}%)", euros(invoice.subtotal_cents)
+        )
+        page.row(
+            f"Btw {invoice.btw_rate_percent}% over {euros(invoice.subtotal_cents)}",
+            euros(invoice.btw_cents),
+        )
+    page.row("Totaal incl. btw", euros(invoice.total_cents), bold=True)
+    page.gap()
+    if credit:
+        page.line(f"Het bedrag van {euros(-invoice.total_cents)} wordt aan u terugbetaald.")
+    else:
+        page.line(
+            f"Graag betalen voor {dutch_date(invoice.due_date)} "
+            f"({seller.payment_term_days} dagen) op IBAN {seller.iban}"
+            + (f" (BIC {seller.bic})" if seller.bic else "")
+            + f" ten name van {seller.legal_name}, onder vermelding van {invoice.number}."
+        )
+    return bytes(page.pdf.output())
