@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
@@ -27,7 +28,7 @@ from .openapi import StrictStructSchemaPlugin, openapi_config
 from .settings import Settings
 from .strict import strict_parameters
 
-PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs"]
+PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs", "^/internal/"]
 QUIET_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
 
 
@@ -76,7 +77,10 @@ def create_service_app(
     migrations: Path,
     signature_namespace: dict[str, Any] | None = None,
     events: bool = False,
+    webhooks: Mapping[str, type[msgspec.Struct]] | None = None,
 ) -> Litestar:
+    """``events`` serves the event feed and runs the relay; ``webhooks`` documents the events
+    the service sends (type to data Struct) in its contract."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
     expected_head = head_revision(migrations)
 
@@ -105,7 +109,14 @@ def create_service_app(
             *route_handlers,
         ],
         lifespan=[lifespan],
-        state=State({"schema": schema, "head_revision": expected_head, "settings": settings}),
+        state=State(
+            {
+                "schema": schema,
+                "head_revision": expected_head,
+                "settings": settings,
+                "webhooks": dict(webhooks or {}),
+            }
+        ),
         dependencies={
             "principal": Provide(provide_principal),
             "conn": Provide(provide_conn),

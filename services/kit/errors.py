@@ -150,7 +150,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-_UNKNOWN_FIELD = re.compile(r"unknown field `(.*)`")
+_UNKNOWN_FIELD = re.compile(r"(?:unknown|missing required) field `(.*)`")
 _NAMED_FIELD = re.compile(r"^`(\w+)` ")
 
 

@@ -22,7 +22,7 @@ import msgspec
 import structlog
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from . import outbox, webhooks
@@ -107,7 +107,7 @@ class EventsController(Controller):
         self,
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
-        status: Literal["pending", "delivered", "failed"] | None = None,
+        status: FromQuery[Literal["pending", "delivered", "failed"] | None] = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> DeliveryPage:
         """The delivery log: the most recent deliveries of the organisation's events."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 import yaml
 from litestar import Litestar
 from litestar._openapi.schema_generation import SchemaCreator
@@ -71,7 +73,60 @@ def openapi_config(*, title: str, version: str, description: str, port: int) -> 
 
 
 def contract(app: Litestar) -> dict[str, Any]:
-    return app.openapi_schema.to_schema()
+    """The app's OpenAPI document, with the events it sends as OpenAPI 3.1 ``webhooks``."""
+    document = app.openapi_schema.to_schema()
+    events: Mapping[str, type[msgspec.Struct]] = app.state.get("webhooks") or {}
+    if events:
+        document["webhooks"] = webhooks_section(events, document["components"]["schemas"])
+    return document
+
+
+def webhooks_section(
+    events: Mapping[str, type[msgspec.Struct]], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """One ``post`` per event type: the Standard Webhooks envelope around the type's data."""
+    from .outbox import Event
+
+    _, components = msgspec.json.schema_components(
+        [Event, *events.values()], ref_template="#/components/schemas/{name}"
+    )
+    schemas.update(dict(sorted(components.items())))
+    section: dict[str, Any] = {}
+    for event_type, data in events.items():
+        section[event_type] = {
+            "post": {
+                "operationId": "on_" + event_type.replace(".", "_"),
+                "summary": event_type,
+                "description": (data.__doc__ or "").strip()
+                + "\n\nSent as a Standard Webhook (`webhook-id`, `webhook-timestamp`,"
+                " `webhook-signature`: HMAC-SHA256 with the subscriber's secret).",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "allOf": [
+                                    {"$ref": "#/components/schemas/Event"},
+                                    {
+                                        "type": "object",
+                                        "properties": {
+                                            "type": {"const": event_type},
+                                            "data": {
+                                                "$ref": f"#/components/schemas/{data.__name__}"
+                                            },
+                                        },
+                                    },
+                                ]
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Any 2xx acknowledges; anything else is retried."}
+                },
+            }
+        }
+    return section
 
 
 def contract_yaml(app: Litestar) -> str:

@@ -14,6 +14,12 @@ from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
 from .sessions.routes import CalendarController, SessionController
+from .sessions.schemas import (
+    AttendanceConfirmedData,
+    SessionCancelledData,
+    SessionClosedData,
+    SessionScheduledData,
+)
 
 DESCRIPTION = """\
 Client organisations, people, facilitators, groups, sessions, attendance and the
@@ -42,6 +48,13 @@ def create_app(settings: Settings) -> Litestar:
             CalendarController,
         ],
         migrations=MIGRATIONS,
+        events=True,
+        webhooks={
+            "session.scheduled": SessionScheduledData,
+            "session.closed": SessionClosedData,
+            "session.cancelled": SessionCancelledData,
+            "attendance.confirmed": AttendanceConfirmedData,
+        },
     )
 
 

@@ -191,3 +191,12 @@ async def test_participant_reads_only_themself(scheduling: httpx.AsyncClient, au
         await scheduling.get(f"/v1/people/{other.json()['id']}", headers=participant)
     ).status_code == 404
     assert (await scheduling.get("/v1/people", headers=participant)).status_code == 403
+
+
+async def test_missing_field_is_named(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    response = await scheduling.put(
+        "/v1/people/by-external-id/hr-7", json={"given_name": "A"}, headers=auth("admin")
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body.family_name"
+    assert response.json()["errors"][0]["rule"] == "required"

@@ -334,3 +334,29 @@ async def page(
         limit + 1,
     )
     return [GroupSummary(**dict(row)) for row in rows]
+
+
+async def clashing_session(
+    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """A planned session of this group overlapping another booking of the person, if any."""
+    row = await conn.fetchrow(
+        """
+        SELECT mine.id AS session_id, other.id AS other_id
+        FROM sessions mine
+        JOIN sessions other
+          ON other.org_id = $1 AND other.group_id <> $2 AND other.status <> 'cancelled'
+         AND other.starts_at < mine.ends_at AND other.ends_at > mine.starts_at
+        WHERE mine.org_id = $1 AND mine.group_id = $2 AND mine.status = 'planned'
+          AND (other.facilitator_id = $3 OR EXISTS (
+                SELECT 1 FROM group_members m
+                WHERE m.org_id = $1 AND m.group_id = other.group_id AND m.person_id = $3
+                  AND m.left_at IS NULL))
+        ORDER BY mine.starts_at
+        LIMIT 1
+        """,
+        org_id,
+        group_id,
+        person_id,
+    )
+    return (row["session_id"], row["other_id"]) if row else None

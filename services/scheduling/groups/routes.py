@@ -9,10 +9,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import Principal, requires
-from services.kit.errors import FieldError, NotFound
+from services.kit.errors import Conflict, FieldError, NotFound
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
+from ..sessions.repository import lock_bookings
 from . import repository, rules
 from .schemas import AcceptanceIn, AgreementIn, ConsentIn, Group, GroupIn, GroupPage, MemberIn
 
@@ -108,6 +109,22 @@ class GroupController(Controller):
         everyone = [data.person_id, *(m.person_id for m in state.members)]
         ancestors = await repository.ancestors(conn, principal.org_id, everyone)
         rules.refuse_member(state, data.person_id, ancestors=ancestors)
+        await lock_bookings(conn, principal.org_id)
+        if clash := await repository.clashing_session(
+            conn, principal.org_id, group_id, data.person_id
+        ):
+            raise Conflict(
+                f"Session {clash[0]} of this group overlaps session {clash[1]}, "
+                "which the person is already booked in.",
+                errors=[
+                    FieldError(
+                        field="body.person_id",
+                        rule="double_booking",
+                        message=f"booked in {clash[1]}",
+                    )
+                ],
+                extra={"session_id": str(clash[1])},
+            )
         await repository.add_member(conn, principal.org_id, group_id, data.person_id)
         group, _ = await repository.load(conn, principal.org_id, group_id)
         return group

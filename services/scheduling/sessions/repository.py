@@ -18,9 +18,12 @@ from . import rules
 from .schemas import (
     Amendment,
     Attendance,
+    EventAttendee,
+    EventFacilitator,
     ProofAttendee,
     Session,
     SessionChange,
+    SessionClosedData,
 )
 
 _COLUMNS = """
@@ -396,7 +399,7 @@ async def cancel(
             UPDATE sessions s
             SET status = 'cancelled', cancel_reason = $3, sequence = sequence + 1,
                 updated_at = now()
-            WHERE s.org_id = $1 AND s.id = $2 AND s.status = 'planned'
+            WHERE s.org_id = $1 AND s.id = $2 AND s.status IN ('planned', 'closed')
             RETURNING {_COLUMNS}
         ), change AS (
             INSERT INTO session_changes
@@ -740,4 +743,75 @@ async def proof_facts(conn: asyncpg.Connection, org_id: uuid.UUID, session: Sess
             )
             for a in attendees
         ],
+    )
+
+
+async def closed_snapshot(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
+) -> SessionClosedData:
+    """Everything downstream needs of a closed session, as it is now, in one query."""
+    row = await conn.fetchrow(
+        """
+        SELECT g.name AS group_name, m.name AS method,
+               (SELECT count(*) FROM group_members gm
+                JOIN group_agreements ga ON ga.org_id = gm.org_id AND ga.group_id = gm.group_id
+                WHERE gm.org_id = $1 AND gm.group_id = g.id AND gm.left_at IS NULL
+                  AND gm.consent_at IS NOT NULL
+                  AND gm.accepted_agreement_version = ga.version
+                  AND ga.version = (SELECT max(version) FROM group_agreements x
+                                    WHERE x.org_id = $1 AND x.group_id = g.id)) AS group_size,
+               coalesce((SELECT array_agg(gm.person_id ORDER BY gm.joined_at, gm.person_id)
+                         FROM group_members gm
+                         WHERE gm.org_id = $1 AND gm.group_id = g.id AND gm.left_at IS NULL),
+                        '{}') AS member_ids,
+               jsonb_build_object(
+                   'person_id', f.person_id,
+                   'name', fp.given_name || ' ' || fp.family_name,
+                   'recognitions', f.recognitions) AS facilitator,
+               coalesce((
+                   SELECT jsonb_agg(jsonb_build_object(
+                       'person_id', a.person_id,
+                       'name', p.given_name || ' ' || p.family_name,
+                       'given_name', p.given_name, 'family_name', p.family_name,
+                       'employer_id', p.employer_id, 'status', a.status,
+                       'arrived_at', a.arrived_at, 'departed_at', a.departed_at,
+                       'registrations', coalesce((
+                           SELECT jsonb_agg(jsonb_build_object('register', r.register,
+                                                               'number', r.number)
+                                            ORDER BY r.register)
+                           FROM person_registrations r
+                           WHERE r.org_id = $1 AND r.person_id = a.person_id), '[]'::jsonb))
+                       ORDER BY p.family_name, p.given_name, a.person_id)
+                   FROM attendance a JOIN people p ON p.org_id = a.org_id AND p.id = a.person_id
+                   WHERE a.org_id = $1 AND a.session_id = s.id), '[]'::jsonb) AS attendees
+        FROM sessions s
+        JOIN groups g ON g.org_id = s.org_id AND g.id = s.group_id
+        LEFT JOIN methods m ON m.id = s.method_id
+        JOIN facilitators f ON f.org_id = s.org_id AND f.person_id = s.facilitator_id
+        JOIN people fp ON fp.org_id = s.org_id AND fp.id = s.facilitator_id
+        WHERE s.org_id = $1 AND s.id = $2
+        """,
+        org_id,
+        session.id,
+    )
+    if row is None:
+        raise NotFound(f"No session {session.id}.")
+    return SessionClosedData(
+        session_id=session.id,
+        group_id=session.group_id,
+        group_name=row["group_name"],
+        date=session.local_start[:10],
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        local_start=session.local_start,
+        local_end=session.local_end,
+        timezone=session.timezone,
+        mode=session.mode,
+        location=session.location,
+        method=row["method"],
+        description=session.description,
+        group_size=row["group_size"],
+        member_ids=list(row["member_ids"]),
+        facilitator=msgspec.convert(row["facilitator"], EventFacilitator),
+        attendees=msgspec.convert(row["attendees"], list[EventAttendee], strict=False),
     )

@@ -25,14 +25,18 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from services.kit import outbox
 from services.kit.auth import Principal, requires
 from services.kit.errors import Forbidden, NotFound
+from services.kit.events import channel
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
+from ..config import SCHEMA
 from . import ical, repository, rules
 from .schemas import (
     AmendmentIn,
+    AttendanceConfirmedData,
     AttendanceIn,
     AttendanceResult,
     CancelIn,
@@ -42,11 +46,13 @@ from .schemas import (
     ProofMethod,
     RescheduleIn,
     Session,
+    SessionCancelledData,
     SessionChanges,
     SessionPage,
     SessionPlan,
     SessionPlanIn,
     SessionResult,
+    SessionScheduledData,
     Status,
     Warning,
 )
@@ -112,6 +118,20 @@ async def _absence_warnings(
     )
     counts = await _absences(conn, principal, session)
     return _warnings(rules.absence_warnings(counts, max_absences=group.max_absences, only=only))
+
+
+async def _emit(
+    conn: asyncpg.Connection, principal: Principal, type: str, session_id: uuid.UUID, data: object
+) -> None:
+    """The event commits with the change that caused it (outbox)."""
+    await outbox.emit(
+        conn,
+        org_id=principal.org_id,
+        type=type,
+        aggregate_id=session_id,
+        payload=data,
+        channel=channel(SCHEMA),
+    )
 
 
 async def _proof(conn: asyncpg.Connection, principal: Principal, session: Session) -> Proof:
@@ -218,6 +238,23 @@ class SessionController(Controller):
             ),
             occurrences,
         )
+        for s in sessions:
+            await _emit(
+                conn,
+                principal,
+                "session.scheduled",
+                s.id,
+                SessionScheduledData(
+                    session_id=s.id,
+                    group_id=s.group_id,
+                    starts_at=s.starts_at,
+                    ends_at=s.ends_at,
+                    local_start=s.local_start,
+                    local_end=s.local_end,
+                    mode=s.mode,
+                    facilitator_id=s.facilitator_id,
+                ),
+            )
         warnings = [
             dataclasses.replace(w, session_id=s.id)
             for s in sessions
@@ -333,10 +370,23 @@ class SessionController(Controller):
     ) -> Session:
         """Cancel a planned session (reason required); it stays, with STATUS:CANCELLED."""
         session = await _facilitated(conn, principal, session_id)
-        rules.check_status(session.id, session.status, wanted="planned")
-        return await repository.cancel(
+        rules.check_cancellable(session.id, session.status)
+        cancelled = await repository.cancel(
             conn, principal.org_id, session, reason=data.reason, by=principal.subject
         )
+        await _emit(
+            conn,
+            principal,
+            "session.cancelled",
+            session.id,
+            SessionCancelledData(
+                session_id=session.id,
+                group_id=session.group_id,
+                reason=data.reason,
+                previous_status="closed" if session.status == "closed" else "planned",
+            ),
+        )
+        return cancelled
 
     @put(
         "/{session_id:uuid}/attendance/{person_id:uuid}",
@@ -456,6 +506,8 @@ class SessionController(Controller):
             by=principal.subject,
             facilitator_signs=principal.person == session.facilitator_id,
         )
+        snapshot = await repository.closed_snapshot(conn, principal.org_id, closed)
+        await _emit(conn, principal, "session.closed", closed.id, snapshot)
         warnings = await _absence_warnings(conn, principal, session, None)
         return SessionResult(session=closed, warnings=warnings)
 
@@ -480,7 +532,22 @@ class SessionController(Controller):
         else:
             own = await repository.attendance(conn, principal.org_id, session.id, principal.person)
             rules.check_may_confirm(own.status if own else None)
-            await repository.confirm(conn, principal.org_id, session.id, principal.person)
+            confirmed = await repository.confirm(
+                conn, principal.org_id, session.id, principal.person
+            )
+            first_time = own is not None and own.confirmed_at is None
+            if first_time and confirmed is not None and confirmed.confirmed_at is not None:
+                await _emit(
+                    conn,
+                    principal,
+                    "attendance.confirmed",
+                    session.id,
+                    AttendanceConfirmedData(
+                        session_id=session.id,
+                        person_id=principal.person,
+                        confirmed_at=confirmed.confirmed_at,
+                    ),
+                )
         return await _proof(conn, principal, session)
 
     @get(

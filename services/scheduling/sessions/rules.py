@@ -493,3 +493,10 @@ def person_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.UUI
     if principal.has("admin", "facilitator"):
         return requested
     return principal.person or uuid.UUID(int=0)
+
+
+def check_cancellable(session_id: uuid.UUID, status: str) -> None:
+    """A planned session is cancelled; so is a closed one held in error (its hours and
+    invoices are then reversed downstream). A cancelled one stays cancelled."""
+    if status == "cancelled":
+        check_status(session_id, status, wanted="planned")

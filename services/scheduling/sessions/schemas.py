@@ -244,3 +244,88 @@ class Proof(Outbound):
     """True once closed, signed by the facilitator and confirmed by every present member."""
     missing_signatures: list[uuid.UUID]
     warnings: list[Warning]
+
+
+# --- events (payloads of the outbox; documented as the contract's webhooks) ---------------
+
+
+class EventRegistration(Outbound, frozen=True):
+    register: str
+    number: str
+
+
+class EventRecognition(Outbound, frozen=True):
+    register: str
+    role: str
+    number: str | None = None
+
+
+class EventFacilitator(Outbound, frozen=True):
+    person_id: uuid.UUID
+    name: str
+    recognitions: list[EventRecognition]
+
+
+class EventAttendee(Outbound, frozen=True):
+    person_id: uuid.UUID
+    name: str
+    given_name: str
+    family_name: str
+    employer_id: uuid.UUID | None
+    status: Presence
+    arrived_at: datetime | None
+    departed_at: datetime | None
+    registrations: list[EventRegistration]
+
+
+class SessionClosedData(Outbound, frozen=True):
+    """`session.closed`: a snapshot, true as it was at closing, for ledgers and invoices."""
+
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    group_name: str
+    date: str
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+    timezone: str
+    mode: str
+    location: str | None
+    method: str | None
+    description: str | None
+    group_size: int
+    """Members who count at closing (voluntary consent, current agreement accepted)."""
+    member_ids: list[uuid.UUID]
+    facilitator: EventFacilitator
+    attendees: list[EventAttendee]
+
+
+class SessionCancelledData(Outbound, frozen=True):
+    """`session.cancelled`: when `previous_status` is closed, hours and invoices are reversed."""
+
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    reason: str
+    previous_status: Literal["planned", "closed"]
+
+
+class SessionScheduledData(Outbound, frozen=True):
+    """`session.scheduled`: a session was planned."""
+
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+    mode: str
+    facilitator_id: uuid.UUID
+
+
+class AttendanceConfirmedData(Outbound, frozen=True):
+    """`attendance.confirmed`: a present participant confirmed their attendance."""
+
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    confirmed_at: datetime

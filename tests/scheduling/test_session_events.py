@@ -1,0 +1,103 @@
+"""Scheduling's events: written with the change that caused them, readable from the feed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.conftest import Token
+from tests.scheduling.test_attendance import closed_session
+from tests.scheduling.test_sessions import facilitator, participant
+
+
+async def events(
+    client: httpx.AsyncClient, auth: Token, *, after: str | None = None, expect: int = 1
+) -> tuple[list[dict], str]:
+    """The feed after ``after``, waiting (up to 10 s) for ``expect`` events: the feed holds
+    back events while any older transaction in the cluster is still in flight."""
+    params = {"after": after} if after else {}
+    for _ in range(200):
+        response = await client.get("/v1/events", params=params, headers=auth("admin"))
+        assert response.status_code == 200, response.text
+        if len(response.json()["items"]) >= expect:
+            break
+        await asyncio.sleep(0.05)
+    return response.json()["items"], response.json()["next"]
+
+
+async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group, session = await closed_session(scheduling, auth)
+    items, _ = await events(scheduling, auth, expect=2)
+    assert [e["type"] for e in items] == ["session.scheduled", "session.closed"]
+    closed = items[1]
+    assert closed["aggregate_id"] == session["id"]
+    data = closed["data"]
+    assert data["session_id"] == session["id"]
+    assert data["date"] == "2025-01-14"
+    assert data["method"] == "Incidentmethode"
+    assert data["group_size"] == 3
+    assert data["member_ids"] == [str(p) for p in group.member_ids]
+    assert data["facilitator"]["person_id"] == str(group.facilitator_id)
+    assert {a["person_id"]: a["status"] for a in data["attendees"]} == {
+        str(group.member_ids[0]): "present",
+        str(group.member_ids[1]): "present",
+        str(group.member_ids[2]): "absent",
+    }
+    late = next(a for a in data["attendees"] if a["person_id"] == str(group.member_ids[1]))
+    assert late["arrived_at"] == "2025-01-14T18:20:00Z"
+
+
+async def test_a_confirmation_is_one_event_however_often_it_is_sent(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group, session = await closed_session(scheduling, auth)
+    _, cursor = await events(scheduling, auth, expect=2)
+    me = participant(auth, group.member_ids[0])
+    for _ in range(2):
+        signed = await scheduling.post(f"/v1/sessions/{session['id']}/signatures", headers=me)
+        assert signed.status_code == 200, signed.text
+    items, _ = await events(scheduling, auth, after=cursor)
+    assert [(e["type"], e["data"]["person_id"]) for e in items] == [
+        ("attendance.confirmed", str(group.member_ids[0]))
+    ]
+
+
+async def test_a_closed_session_cancelled_in_error_says_so(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group, session = await closed_session(scheduling, auth)
+    _, cursor = await events(scheduling, auth, expect=2)
+    cancelled = await scheduling.post(
+        f"/v1/sessions/{session['id']}/cancel",
+        json={"reason": "Held in error: the group did not meet"},
+        headers=facilitator(auth, group),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    items, _ = await events(scheduling, auth, after=cursor)
+    assert [e["type"] for e in items] == ["session.cancelled"]
+    assert items[0]["data"]["previous_status"] == "closed"
+    again = await scheduling.post(
+        f"/v1/sessions/{session['id']}/cancel",
+        json={"reason": "twice"},
+        headers=facilitator(auth, group),
+    )
+    assert again.status_code == 409
+
+
+async def test_the_feed_is_the_tenants_own_and_for_trusted_readers(
+    scheduling: httpx.AsyncClient, auth: Token, token_for
+) -> None:
+    import uuid
+
+    await closed_session(scheduling, auth)
+    other = await scheduling.get("/v1/events", headers=token_for(uuid.uuid4(), "admin"))
+    assert other.json()["items"] == []
+    assert (await scheduling.get("/v1/events", headers=auth("participant"))).status_code == 403
+    bad = await scheduling.get(
+        "/v1/events", params={"after": "not-a-cursor"}, headers=auth("admin")
+    )
+    assert bad.status_code == 400
