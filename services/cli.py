@@ -51,25 +51,75 @@ def migrate(url: str, names: tuple[str, ...] = ()) -> None:
         upgrade(script_location=service_module(name, "config").MIGRATIONS, database_url=url)
 
 
-def dev_env(name: str, database_url: str) -> dict[str, str]:
-    """The environment a service gets locally: the admin URL, its own role, the dev key's JWKS."""
-    from services.kit.devkeys import DevKey
+# Who consumes whose events: producer -> [(consumer, event types)].
+SUBSCRIPTIONS = {
+    "scheduling": [
+        ("accreditation", ["session.closed", "session.cancelled"]),
+        ("invoicing", ["session.closed", "session.cancelled"]),
+    ],
+}
+
+
+def platform_env(
+    ports: dict[str, int],
+    *,
+    database_url: str,
+    jwks: str,
+    issuer: str,
+    audience: str,
+    webhook_secret: str,
+) -> dict[str, dict[str, str]]:
+    """Each service's environment when the platform runs on one machine: one database (each
+    service in its own role), one token issuer, and the event subscriptions between them."""
+    import json
+
     from services.kit.migrations import app_role
 
-    config = service_module(name, "config")
-    extra = {}
-    if name == "accreditation":
-        # Local ledger checkpoints stay verifiable across restarts of `kring run`.
-        DevKey.load_or_create(DEV_CHECKPOINT_KEY)
-        extra["KRING_CHECKPOINT_SIGNING_KEY"] = DEV_CHECKPOINT_KEY.read_text()
-    return {
-        **extra,
-        "KRING_DATABASE_URL": database_url,
-        "KRING_DATABASE_ROLE": app_role(config.SCHEMA),
-        "KRING_JWT_ISSUER": DEV_ISSUER,
-        "KRING_JWT_AUDIENCE": DEV_AUDIENCE,
-        "KRING_JWT_JWKS": DevKey.load_or_create(DEV_KEY).jwks(),
-    }
+    envs: dict[str, dict[str, str]] = {}
+    for name in SERVICES:
+        subscribers = [
+            {
+                "name": consumer,
+                "url": f"http://127.0.0.1:{ports[consumer]}/internal/events",
+                "secret": webhook_secret,
+                "types": types,
+            }
+            for consumer, types in SUBSCRIPTIONS.get(name, [])
+        ]
+        envs[name] = {
+            "KRING_DATABASE_URL": database_url,
+            "KRING_DATABASE_ROLE": app_role(service_module(name, "config").SCHEMA),
+            "KRING_JWT_ISSUER": issuer,
+            "KRING_JWT_AUDIENCE": audience,
+            "KRING_JWT_JWKS": jwks,
+            "KRING_WEBHOOK_SUBSCRIBERS": json.dumps(subscribers),
+            "KRING_WEBHOOK_SECRETS": webhook_secret,
+        }
+    return envs
+
+
+def dev_envs(ports: dict[str, int], database_url: str) -> dict[str, dict[str, str]]:
+    """``platform_env`` with the local development keys kept in ``.kring/``."""
+    from services.kit import webhooks
+    from services.kit.devkeys import DevKey
+
+    secret_file = STATE_DIR / "webhook-secret"
+    if not secret_file.exists():
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(webhooks.new_secret())
+        secret_file.chmod(0o600)
+    envs = platform_env(
+        ports,
+        database_url=database_url,
+        jwks=DevKey.load_or_create(DEV_KEY).jwks(),
+        issuer=DEV_ISSUER,
+        audience=DEV_AUDIENCE,
+        webhook_secret=secret_file.read_text().strip(),
+    )
+    # Local ledger checkpoints stay verifiable across restarts of `kring run`.
+    DevKey.load_or_create(DEV_CHECKPOINT_KEY)
+    envs["accreditation"]["KRING_CHECKPOINT_SIGNING_KEY"] = DEV_CHECKPOINT_KEY.read_text()
+    return envs
 
 
 def dev_token(
@@ -137,8 +187,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     ports = {name: service_module(name, "config").PORT + args.port_offset for name in SERVICES}
     try:
+        envs = dev_envs(ports, database_url)
         for name, port in ports.items():
-            env = {**os.environ, **dev_env(name, database_url)}
+            env = {**os.environ, **envs[name]}
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
