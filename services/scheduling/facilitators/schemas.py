@@ -21,7 +21,7 @@ Role = Annotated[
 ]
 
 
-class Recognition(Inbound, Outbound):
+class Recognition(Inbound, Outbound, frozen=True):
     """A register's recognition of the facilitator (e.g. LVSC supervisor, NOvA gespreksleider)."""
 
     register: RegisterCode
@@ -32,11 +32,11 @@ class Recognition(Inbound, Outbound):
     ) = None
 
 
-class FacilitatorIn(Inbound):
+class FacilitatorIn(Inbound, frozen=True):
     recognitions: list[Recognition] = msgspec.field(default_factory=list)
 
 
-class Facilitator(Outbound):
+class Facilitator(Outbound, frozen=True):
     person_id: uuid.UUID
     given_name: str
     family_name: str
@@ -45,6 +45,6 @@ class Facilitator(Outbound):
     updated_at: datetime
 
 
-class FacilitatorPage(Outbound):
+class FacilitatorPage(Outbound, frozen=True):
     items: list[Facilitator]
     next_cursor: str | None

@@ -23,7 +23,7 @@ AgreementText = Annotated[
 Size = Annotated[int, msgspec.Meta(ge=2, le=50)]
 
 
-class SizePolicy(Inbound, Outbound):
+class SizePolicy(Inbound, Outbound, frozen=True):
     """How many counting members a group should have (registers differ: NOvA 3-10, MfN >= 5)."""
 
     min: Size = 6
@@ -31,7 +31,7 @@ class SizePolicy(Inbound, Outbound):
     recommended: Size = 8
 
 
-class AgreementIn(Inbound):
+class AgreementIn(Inbound, frozen=True):
     """Ground rules and confidentiality every member accepts; a change is a new version."""
 
     multiline: ClassVar[frozenset[str]] = frozenset({"ground_rules", "confidentiality"})
@@ -39,7 +39,7 @@ class AgreementIn(Inbound):
     confidentiality: AgreementText
 
 
-class GroupIn(Inbound, kw_only=True):
+class GroupIn(Inbound, kw_only=True, frozen=True):
     name: Name
     facilitator_id: uuid.UUID
     mode: Mode
@@ -53,27 +53,27 @@ class GroupIn(Inbound, kw_only=True):
     agreement: AgreementIn
 
 
-class MemberIn(Inbound):
+class MemberIn(Inbound, frozen=True):
     person_id: uuid.UUID
 
 
-class ConsentIn(Inbound):
+class ConsentIn(Inbound, frozen=True):
     voluntary: bool
     """The member takes part of their own free will; it must be true."""
 
 
-class AcceptanceIn(Inbound):
+class AcceptanceIn(Inbound, frozen=True):
     agreement_version: Annotated[int, msgspec.Meta(ge=1)]
 
 
-class Agreement(Outbound):
+class Agreement(Outbound, frozen=True):
     version: int
     ground_rules: str
     confidentiality: str
     created_at: datetime
 
 
-class Member(Outbound):
+class Member(Outbound, frozen=True):
     person_id: uuid.UUID
     given_name: str
     family_name: str
@@ -85,7 +85,7 @@ class Member(Outbound):
     """Counts only with voluntary consent recorded and the current agreement accepted."""
 
 
-class Group(Outbound):
+class Group(Outbound, frozen=True):
     id: uuid.UUID
     name: str
     facilitator_id: uuid.UUID
@@ -103,7 +103,7 @@ class Group(Outbound):
     updated_at: datetime
 
 
-class GroupSummary(Outbound):
+class GroupSummary(Outbound, frozen=True):
     id: uuid.UUID
     name: str
     facilitator_id: uuid.UUID
@@ -112,6 +112,6 @@ class GroupSummary(Outbound):
     created_at: datetime
 
 
-class GroupPage(Outbound):
+class GroupPage(Outbound, frozen=True):
     items: list[GroupSummary]
     next_cursor: str | None

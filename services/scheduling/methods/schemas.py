@@ -17,14 +17,14 @@ MethodKey = Annotated[
 Step = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE_NOT_BLANK)]
 
 
-class MethodIn(Inbound):
+class MethodIn(Inbound, frozen=True):
     key: MethodKey
     name: Name
     minutes: Annotated[int, msgspec.Meta(ge=5, le=480)]
     steps: Annotated[list[Step], msgspec.Meta(min_length=1, max_length=20)]
 
 
-class Method(Outbound):
+class Method(Outbound, frozen=True):
     id: uuid.UUID
     key: str
     name: str
@@ -34,5 +34,5 @@ class Method(Outbound):
     """True for Kring's reference catalogue; false for a method the organisation added."""
 
 
-class MethodList(Outbound):
+class MethodList(Outbound, frozen=True):
     items: list[Method]

@@ -23,12 +23,12 @@ KvkNumber = Annotated[
 ]
 
 
-class ClientOrganisationIn(Inbound):
+class ClientOrganisationIn(Inbound, frozen=True):
     name: Name
     kvk_number: KvkNumber | None = None
 
 
-class ClientOrganisation(Outbound):
+class ClientOrganisation(Outbound, frozen=True):
     id: uuid.UUID
     external_id: str
     name: str
@@ -37,6 +37,6 @@ class ClientOrganisation(Outbound):
     updated_at: datetime
 
 
-class ClientOrganisationPage(Outbound):
+class ClientOrganisationPage(Outbound, frozen=True):
     items: list[ClientOrganisation]
     next_cursor: str | None

@@ -20,14 +20,14 @@ RegistrationNumber = Annotated[
 ]
 
 
-class Registration(Inbound, Outbound):
+class Registration(Inbound, Outbound, frozen=True):
     """A professional registration: the register and the person's number in it."""
 
     register: RegisterCode
     number: RegistrationNumber
 
 
-class PersonIn(Inbound, kw_only=True):
+class PersonIn(Inbound, kw_only=True, frozen=True):
     given_name: Name
     family_name: Name
     email: Email | None = None
@@ -41,7 +41,7 @@ class PersonIn(Inbound, kw_only=True):
     """Every professional registration; the list replaces what was stored."""
 
 
-class Person(Outbound):
+class Person(Outbound, frozen=True):
     id: uuid.UUID
     external_id: str
     given_name: str
@@ -55,6 +55,6 @@ class Person(Outbound):
     updated_at: datetime
 
 
-class PersonPage(Outbound):
+class PersonPage(Outbound, frozen=True):
     items: list[Person]
     next_cursor: str | None

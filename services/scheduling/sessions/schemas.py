@@ -53,7 +53,7 @@ Description = Annotated[
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=PRINTABLE_NOT_BLANK)]
 
 
-class SessionPlanIn(Inbound, kw_only=True):
+class SessionPlanIn(Inbound, kw_only=True, frozen=True):
     """One session, or a series when ``rrule`` is given."""
 
     group_id: uuid.UUID
@@ -73,17 +73,17 @@ class SessionPlanIn(Inbound, kw_only=True):
     description: Description | None = None
 
 
-class RescheduleIn(Inbound):
+class RescheduleIn(Inbound, frozen=True):
     start: LocalDateTime
     end: LocalDateTime
     reason: Reason
 
 
-class CancelIn(Inbound):
+class CancelIn(Inbound, frozen=True):
     reason: Reason
 
 
-class AttendanceIn(Inbound, kw_only=True):
+class AttendanceIn(Inbound, kw_only=True, frozen=True):
     status: Presence
     arrived_at: LocalDateTime | None = None
     """Present only; the session's start when left out."""
@@ -91,16 +91,16 @@ class AttendanceIn(Inbound, kw_only=True):
     """Present only; the session's end when left out."""
 
 
-class AmendmentIn(AttendanceIn, kw_only=True):
+class AmendmentIn(AttendanceIn, kw_only=True, frozen=True):
     reason: Reason
 
 
-class CloseIn(Inbound, kw_only=True):
+class CloseIn(Inbound, kw_only=True, frozen=True):
     description: Description | None = None
     """Replaces the planned description when given."""
 
 
-class Warning(Outbound, omit_defaults=True):
+class Warning(Outbound, omit_defaults=True, frozen=True):
     """A rule the request strains without being refused."""
 
     rule: str
@@ -110,7 +110,7 @@ class Warning(Outbound, omit_defaults=True):
     person_id: uuid.UUID | None = None
 
 
-class Session(Outbound):
+class Session(Outbound, frozen=True):
     id: uuid.UUID
     group_id: uuid.UUID
     series_id: uuid.UUID | None
@@ -139,23 +139,23 @@ class Session(Outbound):
     updated_at: datetime
 
 
-class SessionResult(Outbound):
+class SessionResult(Outbound, frozen=True):
     session: Session
     warnings: list[Warning]
 
 
-class SessionPlan(Outbound):
+class SessionPlan(Outbound, frozen=True):
     series_id: uuid.UUID | None
     sessions: list[Session]
     warnings: list[Warning]
 
 
-class SessionPage(Outbound):
+class SessionPage(Outbound, frozen=True):
     items: list[Session]
     next_cursor: str | None
 
 
-class SessionChange(Outbound):
+class SessionChange(Outbound, frozen=True):
     id: uuid.UUID
     kind: Literal["rescheduled", "cancelled"]
     reason: str
@@ -168,11 +168,11 @@ class SessionChange(Outbound):
     changed_at: datetime
 
 
-class SessionChanges(Outbound):
+class SessionChanges(Outbound, frozen=True):
     items: list[SessionChange]
 
 
-class Amendment(Outbound):
+class Amendment(Outbound, frozen=True):
     id: uuid.UUID
     status: Presence
     arrived_at: datetime | None
@@ -185,7 +185,7 @@ class Amendment(Outbound):
     amended_at: datetime
 
 
-class Attendance(Outbound):
+class Attendance(Outbound, frozen=True):
     session_id: uuid.UUID
     person_id: uuid.UUID
     status: Presence
@@ -196,23 +196,23 @@ class Attendance(Outbound):
     updated_at: datetime
 
 
-class AttendanceResult(Outbound):
+class AttendanceResult(Outbound, frozen=True):
     attendance: Attendance
     warnings: list[Warning]
 
 
-class ProofFacilitator(Outbound):
+class ProofFacilitator(Outbound, frozen=True):
     person_id: uuid.UUID
     name: str
     signed_at: datetime | None
 
 
-class ProofMethod(Outbound):
+class ProofMethod(Outbound, frozen=True):
     id: uuid.UUID
     name: str
 
 
-class ProofAttendee(Outbound):
+class ProofAttendee(Outbound, frozen=True):
     person_id: uuid.UUID
     name: str
     status: Presence
@@ -222,7 +222,7 @@ class ProofAttendee(Outbound):
     amendments: list[Amendment]
 
 
-class Proof(Outbound):
+class Proof(Outbound, frozen=True):
     """The proof of attendance (bewijs van deelname): who was there, and who has signed."""
 
     session_id: uuid.UUID
