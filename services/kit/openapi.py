@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import yaml
-from litestar import Litestar
+from litestar import Litestar, Response
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -16,6 +16,8 @@ from litestar.openapi.spec import Components, Schema, SecurityScheme, Server
 from litestar.typing import FieldDefinition
 
 from .errors import PROBLEM_MEDIA_TYPE, Problem
+
+T = TypeVar("T")
 
 _DESCRIPTIONS = {
     400: "The request is not valid: `errors` names each field and the rule it breaks.",
@@ -147,3 +149,15 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         if field_definition.type_.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
         return schema
+
+
+def upsert_responses(resource: type[Any], *statuses: int) -> dict[int, ResponseSpec]:
+    """An upsert answers 200 with the updated resource or 201 with the created one."""
+    return {
+        201: ResponseSpec(resource, description="Created.", generate_examples=False),
+        **problems(413, 415, *statuses),
+    }
+
+
+def upserted(resource: T, created: bool) -> Response[T]:
+    return Response(resource, status_code=201 if created else 200)

@@ -5,13 +5,12 @@ import uuid
 import asyncpg
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import Principal, requires
 from services.kit.errors import NotFound
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from . import repository, rules
@@ -39,10 +38,7 @@ class ClientOrganisationController(Controller):
         operation_id="upsertClientOrganisation",
         guards=[requires("admin")],
         status_code=HTTP_200_OK,
-        responses={
-            HTTP_201_CREATED: ResponseSpec(ClientOrganisation, description="Created."),
-            **problems(413, 415),
-        },
+        responses=upsert_responses(ClientOrganisation),
     )
     async def upsert(
         self,
@@ -53,7 +49,7 @@ class ClientOrganisationController(Controller):
     ) -> Response[ClientOrganisation]:
         """Create or update a client organisation by the caller's own id (idempotent)."""
         organisation, created = await repository.upsert(conn, principal.org_id, external_id, data)
-        return Response(organisation, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(organisation, created)
 
     @get(
         "/by-external-id/{external_id:str}",

@@ -5,13 +5,12 @@ import uuid
 import asyncpg
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import Principal, requires
 from services.kit.errors import NotFound
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from ..organisations.schemas import ExternalIdPath
@@ -34,10 +33,7 @@ class PeopleController(Controller):
         operation_id="upsertPerson",
         guards=[requires("admin", "hr")],
         status_code=HTTP_200_OK,
-        responses={
-            HTTP_201_CREATED: ResponseSpec(Person, description="Created."),
-            **problems(413, 415, 422),
-        },
+        responses=upsert_responses(Person, 422),
     )
     async def upsert(
         self,
@@ -52,7 +48,7 @@ class PeopleController(Controller):
         person, created = await repository.upsert(
             conn, principal.org_id, external_id, data, employer_id=employer_id
         )
-        return Response(person, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(person, created)
 
     @get(
         "/by-external-id/{external_id:str}",

@@ -120,6 +120,19 @@ async def _absence_warnings(
     return _warnings(rules.absence_warnings(counts, max_absences=group.max_absences, only=only))
 
 
+def _attendance_times(
+    data: AttendanceIn, session: Session
+) -> tuple[datetime | None, datetime | None]:
+    """Arrival and departure checked against the session (the session's times when left out)."""
+    return rules.check_attendance(
+        data.status,
+        arrived_at=_instant(data.arrived_at, field="body.arrived_at"),
+        departed_at=_instant(data.departed_at, field="body.departed_at"),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+    )
+
+
 async def _emit(
     conn: asyncpg.Connection, principal: Principal, type: str, session_id: uuid.UUID, data: object
 ) -> None:
@@ -414,13 +427,7 @@ class SessionController(Controller):
             conn, principal.org_id, session.group_id, at=session.starts_at
         )
         rules.check_member(person_id, members)
-        arrived_at, departed_at = rules.check_attendance(
-            data.status,
-            arrived_at=_instant(data.arrived_at, field="body.arrived_at"),
-            departed_at=_instant(data.departed_at, field="body.departed_at"),
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-        )
+        arrived_at, departed_at = _attendance_times(data, session)
         recorded = await repository.record(
             conn,
             principal.org_id,
@@ -454,13 +461,7 @@ class SessionController(Controller):
         """
         session = await _facilitated(conn, principal, session_id)
         rules.check_status(session.id, session.status, wanted="closed")
-        arrived_at, departed_at = rules.check_attendance(
-            data.status,
-            arrived_at=_instant(data.arrived_at, field="body.arrived_at"),
-            departed_at=_instant(data.departed_at, field="body.departed_at"),
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-        )
+        arrived_at, departed_at = _attendance_times(data, session)
         amended = await repository.amend(
             conn,
             principal.org_id,
