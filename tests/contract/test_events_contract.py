@@ -1,0 +1,48 @@
+"""The events scheduling sends match the webhooks of its published contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+
+from services.cli import ROOT
+from tests.conftest import Token
+from tests.scheduling.test_attendance import closed_session
+from tests.scheduling.test_session_events import events
+
+
+def webhook_validator(event_type: str) -> jsonschema.protocols.Validator:
+    contract = yaml.safe_load((ROOT / "contracts" / "scheduling.yaml").read_text())
+    schema: dict[str, Any] = contract["webhooks"][event_type]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
+    document = {**schema, "components": contract["components"]}
+    return jsonschema.Draft202012Validator(document, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize("event_type", ["session.scheduled", "session.closed", "session.cancelled"])
+async def test_sent_events_match_the_contract(
+    scheduling: httpx.AsyncClient, auth: Token, event_type: str
+) -> None:
+    _, session = await closed_session(scheduling, auth)
+    cancelled = await scheduling.post(
+        f"/v1/sessions/{session['id']}/cancel",
+        json={"reason": "Held in error"},
+        headers=auth("admin"),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    items, _ = await events(scheduling, auth, expect=3)
+    sent = [e for e in items if e["type"] == event_type]
+    assert sent, f"no {event_type} event"
+    errors = list(webhook_validator(event_type).iter_errors(sent[0]))
+    assert errors == [], [e.message for e in errors]
+
+
+def test_the_contract_rejects_what_it_must() -> None:
+    """The validator is not vacuous: a closed event without its attendees is refused."""
+    validator = webhook_validator("session.closed")
+    assert not validator.is_valid({"type": "session.closed", "data": {"session_id": "x"}})
