@@ -9,6 +9,7 @@ from services.kit.settings import Settings
 
 from .config import MIGRATIONS, PORT, SCHEMA, checkpoint_signer
 from .consents.routes import ConsentController
+from .events.routes import InboxController
 from .ledger.routes import (
     AttendanceController,
     ExportController,
@@ -47,8 +48,10 @@ def create_app(settings: Settings) -> Litestar:
             ExportController,
             AttendanceController,
             ConsentController,
+            InboxController,
         ],
         migrations=MIGRATIONS,
+        events=True,
     )
 
     def load_signer(app: Litestar) -> None:

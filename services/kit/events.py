@@ -179,7 +179,7 @@ def receive(secrets_: tuple[str, ...], headers: Mapping[str, str], body: bytes) 
     try:
         webhooks.verify(list(secrets_), headers, body)
         return msgspec.json.decode(body, type=outbox.Event)
-    except msgspec.ValidationError as exc:
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidInput(
             f"The event is not valid: {exc}",
             errors=[FieldError(field="body", rule="event", message=str(exc))],

@@ -310,6 +310,24 @@ async def session_credits(
     return [entry(row) for row in rows]
 
 
+async def live_session_credits(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, session_id: uuid.UUID
+) -> list[LedgerEntry]:
+    """A session's credits in every register that have not been reversed, in chain order."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_E_COLUMNS} FROM ledger_entries e
+        WHERE e.org_id = $1 AND e.session_id = $2 AND e.kind = 'credit'
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries r
+                          WHERE r.org_id = e.org_id AND r.reverses_id = e.id)
+        ORDER BY e.seq
+        """,
+        org_id,
+        session_id,
+    )
+    return [entry(row) for row in rows]
+
+
 async def walk(conn: asyncpg.Connection, org_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
     """Every entry of the organisation in chain order, from a server-side cursor."""
     cursor = conn.cursor(

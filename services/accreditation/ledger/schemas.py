@@ -28,10 +28,11 @@ RecognitionCode = Annotated[
         description="A body that recognises the facilitator: `NOVA`, `LVSC`, `NIP`, ...",
     ),
 ]
+NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$"
 RegistrationNumber = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9./-]{0,31}$",
+        pattern=NUMBER_PATTERN,
         description="The person's number in the register, as the register writes it.",
     ),
 ]

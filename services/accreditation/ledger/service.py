@@ -194,6 +194,42 @@ async def reverse(
         raise Conflict(f"Entry {entry_id} is a reversal; a reversal is not reversed.")
     if (done := await repository.reversal_of(conn, org_id, entry_id)) is not None:
         raise Conflict(f"Entry {entry_id} is already reversed by {done}.")
+    stored = await _append_reversal(conn, head, original, reason=reason, recorded_by=recorded_by)
+    await _checkpoint(conn, head, signer)
+    return stored
+
+
+async def reverse_session(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    session_id: uuid.UUID,
+    *,
+    reason: str,
+    recorded_by: str,
+    signer: chain.Signer,
+) -> list[LedgerEntry]:
+    """Reverse every credit of a session not reversed yet (a session held in error): the
+    totals become what they were without it. One checkpoint when anything was appended."""
+    head = await _open_chain(conn, org_id)
+    live = await repository.live_session_credits(conn, org_id, session_id=session_id)
+    reversals = [
+        await _append_reversal(conn, head, credit, reason=reason, recorded_by=recorded_by)
+        for credit in live
+    ]
+    if reversals:
+        await _checkpoint(conn, head, signer)
+    log.info("session_reversed", session_id=str(session_id), reversed=len(reversals))
+    return reversals
+
+
+async def _append_reversal(
+    conn: asyncpg.Connection,
+    head: _Chain,
+    original: LedgerEntry,
+    *,
+    reason: str,
+    recorded_by: str,
+) -> LedgerEntry:
     values = {
         name: getattr(original, name)
         for name in repository.ENTRY_COLUMNS
@@ -207,9 +243,7 @@ async def reverse(
         reason=reason,
         recorded_by=recorded_by,
     )
-    stored = await head.append(conn, values)
-    await _checkpoint(conn, head, signer)
-    return stored
+    return await head.append(conn, values)
 
 
 # --- checkpoints and verification -----------------------------------------------------------

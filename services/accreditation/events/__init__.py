@@ -1,0 +1,1 @@
+"""Scheduling's events, consumed: closed sessions become ledger entries, cancellations reversals."""

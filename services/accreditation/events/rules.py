@@ -1,0 +1,132 @@
+"""From scheduling's `session.closed` to the ledger's closed-session snapshot (pure).
+
+Choices where the two vocabularies differ:
+
+- Presence: `present` counts; `absent` and `excused` are both `absent` (an excused
+  absence earns no hours in any register).
+- Mode: `hybrid` is recorded as `in_person`. In a hybrid session the group meets in a
+  room and some may join online; the snapshot does not say who, so the session is
+  judged as held in person. A register that refuses online hours therefore counts a
+  hybrid session; a participant who joined online is corrected by an admin reversal.
+- Group size: scheduling counts the members with consent and the current agreement; the
+  ledger needs a size that covers everyone present (it refuses a snapshot otherwise), so
+  the size is at least the number present (and within the ledger's 1 to 100).
+- Facilitator recognitions: the register codes (canonical, once each); the role and
+  number are not used by any rule.
+- A registration whose number the ledger cannot hold (its pattern) is refused with the
+  rule `registration_number` instead of failing the whole session; the rest is judged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from services.kit.errors import FieldError, InvalidInput
+
+from ..ledger.schemas import NUMBER_PATTERN, ClosedSessionIn, Judgement, Reason
+from ..registers.rules import CODE_PATTERN, normalise_code
+from .schemas import EventAttendee, EventRegistration, SessionClosedData
+
+MAX_TEXT = 200
+MAX_GROUP = 100
+MAX_RECOGNITIONS = 20
+
+
+def decode(data: dict[str, Any], type_: type[Any], *, event_type: str) -> Any:
+    """The event's `data` as ``type_``; a 400 naming the field when it does not fit."""
+    try:
+        return msgspec.convert(data, type_)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(
+            f"The {event_type} event's data is not valid: {exc}",
+            errors=[FieldError(field="body.data", rule="event_data", message=str(exc))],
+        ) from exc
+
+
+def _text(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return value[:MAX_TEXT].rstrip()
+
+
+def _fits(registration: EventRegistration) -> bool:
+    return bool(re.match(NUMBER_PATTERN, registration.number)) and "\n" not in registration.number
+
+
+def _unrecordable(attendee: EventAttendee, registration: EventRegistration) -> Judgement:
+    return Judgement(
+        person_id=attendee.person_id,
+        register_code=normalise_code(registration.register),
+        outcome="refused",
+        reasons=[
+            Reason(
+                rule="registration_number",
+                message=f"the number {registration.number!r} is not one the ledger can hold "
+                "(letters, digits, '.', '/' and '-', at most 32)",
+            )
+        ],
+    )
+
+
+def recognitions(data: SessionClosedData) -> list[str]:
+    codes: list[str] = []
+    for recognition in data.facilitator.recognitions:
+        code = normalise_code(recognition.register)
+        if re.match(CODE_PATTERN, code) and code not in codes:
+            codes.append(code)
+    return codes[:MAX_RECOGNITIONS]
+
+
+def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, list[Judgement]]:
+    """The ledger's snapshot of the session (None when nobody attended) and the registrations
+    refused before judging because the ledger cannot hold them."""
+    refused: list[Judgement] = []
+    attendees: list[dict[str, Any]] = []
+    for attendee in data.attendees:
+        registrations = []
+        for registration in attendee.registrations:
+            if not _fits(registration):
+                refused.append(_unrecordable(attendee, registration))
+                continue
+            registrations.append(
+                {
+                    "register": registration.register,
+                    "number": registration.number,
+                    "registered_on": registration.registered_on,
+                }
+            )
+        attendees.append(
+            {
+                "person_id": attendee.person_id,
+                "name": _text(attendee.name),
+                "presence": "present" if attendee.status == "present" else "absent",
+                "arrived_at": attendee.arrived_at,
+                "departed_at": attendee.departed_at,
+                "registrations": registrations,
+            }
+        )
+    if not attendees:
+        return None, refused
+    present = sum(1 for a in attendees if a["presence"] == "present")
+    snapshot = {
+        "session_id": data.session_id,
+        "date": data.date,
+        "started_at": data.starts_at,
+        "ended_at": data.ends_at,
+        "mode": "online" if data.mode == "online" else "in_person",
+        "group_size": min(MAX_GROUP, max(data.group_size, present, 1)),
+        "method": _text(data.method),
+        "facilitator": {
+            "person_id": data.facilitator.person_id,
+            "name": _text(data.facilitator.name),
+            "recognitions": recognitions(data),
+        },
+        "attendees": attendees,
+    }
+    session: ClosedSessionIn = decode(
+        msgspec.to_builtins(snapshot), ClosedSessionIn, event_type="session.closed"
+    )
+    return session, refused

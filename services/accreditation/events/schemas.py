@@ -1,0 +1,81 @@
+"""The events accreditation consumes, as scheduling sends them, and what the route answers.
+
+The event Structs are tolerant (unknown fields are ignored, not refused): a producer may
+add fields without breaking its consumers. Only what accreditation uses is declared.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+import msgspec
+
+from services.kit.schemas import Outbound
+
+SOURCE = "scheduling"
+SESSION_CLOSED = "session.closed"
+SESSION_CANCELLED = "session.cancelled"
+
+
+class EventRegistration(msgspec.Struct, frozen=True, kw_only=True):
+    register: str
+    number: str
+    registered_on: date | None = None
+    """Not sent by scheduling yet; registration-aligned registers refuse without it."""
+
+
+class EventRecognition(msgspec.Struct, frozen=True, kw_only=True):
+    register: str
+    role: str | None = None
+    number: str | None = None
+
+
+class EventFacilitator(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: uuid.UUID | None = None
+    name: str
+    recognitions: list[EventRecognition] = msgspec.field(default_factory=list)
+
+
+class EventAttendee(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: uuid.UUID
+    name: str
+    status: Literal["present", "absent", "excused"]
+    arrived_at: datetime | None = None
+    departed_at: datetime | None = None
+    registrations: list[EventRegistration] = msgspec.field(default_factory=list)
+
+
+class SessionClosedData(msgspec.Struct, frozen=True, kw_only=True):
+    """`session.closed`: the snapshot of a closed session."""
+
+    session_id: uuid.UUID
+    date: date
+    starts_at: datetime
+    ends_at: datetime
+    mode: Literal["in_person", "online", "hybrid"]
+    method: str | None = None
+    group_size: int
+    facilitator: EventFacilitator
+    attendees: list[EventAttendee]
+
+
+class SessionCancelledData(msgspec.Struct, frozen=True, kw_only=True):
+    """`session.cancelled`: a session closed in error is reversed."""
+
+    session_id: uuid.UUID
+    reason: str
+    previous_status: str
+
+
+class EventOutcome(Outbound, frozen=True, kw_only=True):
+    """What the consumer did with one delivery."""
+
+    status: Literal["applied", "duplicate", "ignored"]
+    event_id: uuid.UUID
+    type: str
+    recorded: int = 0
+    already_recorded: int = 0
+    refused: int = 0
+    reversed: int = 0
