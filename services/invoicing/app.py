@@ -10,6 +10,7 @@ from services.kit.settings import Settings
 from .config import MIGRATIONS, PORT, SCHEMA
 from .costs.routes import CostSheetController
 from .debtors.routes import DebtorController
+from .events.routes import EventController
 from .invoices.routes import InvoiceController
 from .profiles.routes import BillingProfileController
 
@@ -19,6 +20,11 @@ each intervisie session, split equally into one invoice per participant; invoice
 and credit notes with gapless numbers, as JSON, as a Dutch PDF and as a Peppol BIS
 Billing 3.0 (UBL 2.1, NLCIUS) e-invoice. Money is integer euro cents everywhere;
 invoice dates are dates in Europe/Amsterdam.
+
+A session closed in scheduling arrives as its `session.closed` event and is billed
+with the facilitator's billing profile (its session defaults: preparation, travel,
+location, who shares, drafts or issued at once); a closed session cancelled later is
+credited in full. Each event is applied once.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`. Lists are paginated by an opaque `cursor`.
@@ -38,8 +44,10 @@ def create_app(settings: Settings) -> Litestar:
             DebtorController,
             CostSheetController,
             InvoiceController,
+            EventController,
         ],
         migrations=MIGRATIONS,
+        events=True,
     )
 
 

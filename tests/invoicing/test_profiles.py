@@ -193,3 +193,56 @@ async def test_bad_cursor_is_400(invoicing: httpx.AsyncClient, auth: Token) -> N
     response = await invoicing.get("/v1/billing-profiles", params={"cursor": "***"}, headers=auth())
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "query.cursor"
+
+
+async def test_session_defaults_for_billing_from_events(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    facilitator = uuid.uuid4()
+    created = (await invoicing.put(path(facilitator), json=PROFILE, headers=auth())).json()
+    assert {
+        key: created[key]
+        for key in (
+            "preparation_minutes",
+            "travel_minutes",
+            "travel_km",
+            "location_cost_cents",
+            "sharing",
+            "auto_issue",
+        )
+    } == {
+        "preparation_minutes": 30,
+        "travel_minutes": 0,
+        "travel_km": 0,
+        "location_cost_cents": 0,
+        "sharing": "attendees",
+        "auto_issue": False,
+    }
+    defaults = {
+        "preparation_minutes": 45,
+        "travel_minutes": 40,
+        "travel_km": 30,
+        "location_cost_cents": 7500,
+        "sharing": "members",
+        "auto_issue": True,
+    }
+    changed = await invoicing.put(path(facilitator), json={**PROFILE, **defaults}, headers=auth())
+    assert changed.status_code == 200
+    assert {key: changed.json()[key] for key in defaults} == defaults
+    assert changed.json()["updated_at"] > created["updated_at"]
+    fetched = await invoicing.get(path(facilitator), headers=auth())
+    assert fetched.json() == changed.json()
+
+
+async def test_session_defaults_are_validated(invoicing: httpx.AsyncClient, auth: Token) -> None:
+    for field, value in (
+        ("preparation_minutes", -1),
+        ("travel_minutes", 1441),
+        ("location_cost_cents", -5),
+        ("sharing", "everyone"),
+        ("auto_issue", "yes"),
+    ):
+        response = await invoicing.put(
+            path(uuid.uuid4()), json={**PROFILE, field: value}, headers=auth()
+        )
+        assert response.status_code == 400, (field, response.text)

@@ -272,7 +272,10 @@ async def test_manager_cycle_is_refused(scheduling: httpx.AsyncClient, auth: Tok
 async def test_registrations_are_stored_and_replaced(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
-    regs = [{"register": "SKJ", "number": "110012345"}, {"register": "NIP", "number": "00123456"}]
+    regs = [
+        {"register": "SKJ", "number": "110012345", "registered_on": "2021-06-01"},
+        {"register": "NIP", "number": "00123456", "registered_on": None},
+    ]
     created = await person(scheduling, auth, "reg", registrations=regs)
     assert created["registrations"] == sorted(regs, key=lambda r: r["register"])
     fetched = await scheduling.get(f"/v1/people/{created['id']}", headers=auth())

@@ -14,10 +14,10 @@ from tests.scheduling.test_sessions import facilitator, participant
 async def events(
     client: httpx.AsyncClient, auth: Token, *, after: str | None = None, expect: int = 1
 ) -> tuple[list[dict], str]:
-    """The feed after ``after``, waiting (up to 10 s) for ``expect`` events: the feed holds
+    """The feed after ``after``, waiting (up to 30 s) for ``expect`` events: the feed holds
     back events while any older transaction in the cluster is still in flight."""
     params = {"after": after} if after else {}
-    for _ in range(200):
+    for _ in range(600):
         response = await client.get("/v1/events", params=params, headers=auth("admin"))
         assert response.status_code == 200, response.text
         if len(response.json()["items"]) >= expect:

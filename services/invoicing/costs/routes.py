@@ -17,6 +17,7 @@ from ..debtors import repository as debtors
 from ..invoices import repository as invoices
 from ..invoices import rules as invoice_rules
 from ..profiles import repository as profiles
+from ..profiles.schemas import BillingProfile
 from . import repository, rules
 from .schemas import CostSheet, CostSheetIn, CostSheetPage, Reconciliation
 
@@ -28,6 +29,42 @@ async def _readable(
     if not invoice_rules.may_write(principal, sheet.facilitator_id):
         raise NotFound(f"No cost sheet {sheet_id}.")
     return sheet
+
+
+async def record(
+    conn: asyncpg.Connection, org_id: uuid.UUID, data: CostSheetIn, profile: BillingProfile
+) -> tuple[CostSheet, list[uuid.UUID]]:
+    """Record a session's cost sheet and its drafts (one per sharing participant) in the
+    caller's transaction: the rates, BTW mode and series come from ``profile``.
+
+    The one way a cost sheet is made, by ``POST /v1/cost-sheets`` and by a
+    ``session.closed`` event. Returns the sheet and its drafts' ids in the sheet's order.
+    """
+    lines = rules.sheet_lines(
+        data,
+        hourly_rate_cents=profile.hourly_rate_cents,
+        rate_per_km_cents=profile.rate_per_km_cents,
+    )
+    rules.check_sheet(data, lines)
+    stored = await debtors.many(
+        conn, org_id, [p.debtor_id for p in data.participants if p.debtor_id]
+    )
+    sheet = await repository.insert(
+        conn,
+        org_id,
+        data,
+        participants=rules.resolve(data.participants, stored),
+        hourly_rate_cents=profile.hourly_rate_cents,
+        rate_per_km_cents=profile.rate_per_km_cents,
+    )
+    drafts = await invoices.insert_drafts(
+        conn,
+        org_id,
+        sheet,
+        seller=invoice_rules.seller(profile),
+        drafts=invoice_rules.drafts(sheet, btw_rate_percent=invoice_rules.rate_percent(profile)),
+    )
+    return sheet, drafts
 
 
 class CostSheetController(Controller):
@@ -66,32 +103,7 @@ class CostSheetController(Controller):
                     )
                 ],
             )
-        lines = rules.sheet_lines(
-            data,
-            hourly_rate_cents=profile.hourly_rate_cents,
-            rate_per_km_cents=profile.rate_per_km_cents,
-        )
-        rules.check_sheet(data, lines)
-        stored = await debtors.many(
-            conn, principal.org_id, [p.debtor_id for p in data.participants if p.debtor_id]
-        )
-        sheet = await repository.insert(
-            conn,
-            principal.org_id,
-            data,
-            participants=rules.resolve(data.participants, stored),
-            hourly_rate_cents=profile.hourly_rate_cents,
-            rate_per_km_cents=profile.rate_per_km_cents,
-        )
-        await invoices.insert_drafts(
-            conn,
-            principal.org_id,
-            sheet,
-            seller=invoice_rules.seller(profile),
-            drafts=invoice_rules.drafts(
-                sheet, btw_rate_percent=invoice_rules.rate_percent(profile)
-            ),
-        )
+        sheet, _ = await record(conn, principal.org_id, data, profile)
         return sheet
 
     @get(

@@ -110,3 +110,15 @@ async def page(
         limit + 1,
     )
     return [_debtor(row) for row in rows]
+
+
+async def by_external_ids(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_ids: Sequence[str]
+) -> dict[str, StoredDebtor]:
+    """The stored debtors of these external ids, by external id (unknown ids are left out)."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND external_id = ANY($2::text[])",
+        org_id,
+        list(external_ids),
+    )
+    return {row["external_id"]: _debtor(row) for row in rows}

@@ -90,8 +90,9 @@ def render(invoice: Invoice) -> bytes:
     page.line(buyer.name)
     if buyer.name != invoice.participant_name:
         page.line(f"T.a.v. {invoice.participant_name}")
-    page.line(buyer.street)
-    page.line(f"{buyer.postal_code} {buyer.city}")
+    for address in (buyer.street, f"{buyer.postal_code} {buyer.city}"):
+        if address.strip():  # a private participant billed from an event may have no address
+            page.line(address)
     if buyer.country_code != "NL":
         page.line(buyer.country_code)
     if buyer.vat_id:

@@ -113,14 +113,16 @@ async def page(
 
 
 async def of_cost_sheet(
-    conn: asyncpg.Connection, org_id: uuid.UUID, cost_sheet_id: uuid.UUID
+    conn: asyncpg.Connection, org_id: uuid.UUID, cost_sheet_id: uuid.UUID, *, lock: bool = False
 ) -> list[Invoice]:
+    """The sheet's invoices, then its credit notes; ``lock`` takes their rows (``FOR UPDATE``)."""
     rows = await conn.fetch(
         f"""
         SELECT {_COLUMNS} FROM invoices
         WHERE org_id = $1 AND cost_sheet_id = $2
         ORDER BY kind DESC, position, id
-        """,
+        """
+        + (" FOR UPDATE" if lock else ""),
         org_id,
         cost_sheet_id,
     )
@@ -236,3 +238,19 @@ async def insert_credit_note(
     )
     assert row is not None
     return _invoice(row)
+
+
+async def delete_drafts(
+    conn: asyncpg.Connection, org_id: uuid.UUID, cost_sheet_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Discard a sheet's drafts: never issued, they hold no number, so no gap opens."""
+    rows = await conn.fetch(
+        """
+        DELETE FROM invoices
+        WHERE org_id = $1 AND cost_sheet_id = $2 AND status = 'draft'
+        RETURNING id
+        """,
+        org_id,
+        cost_sheet_id,
+    )
+    return [row["id"] for row in rows]

@@ -57,6 +57,37 @@ async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice)
     return _Numbered(rules.number(prefix, issued.year, sequence), issued, due)
 
 
+async def issue_draft(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> Invoice:
+    """Issue a draft locked by the caller (``FOR UPDATE``): the next number of its series."""
+    rules.check_issuable(invoice)
+    numbered = await _number(conn, org_id, invoice)
+    return await repository.mark_issued(
+        conn,
+        org_id,
+        invoice.id,
+        number=numbered.number,
+        issue_date=numbered.issue_date,
+        due_date=numbered.due_date,
+    )
+
+
+async def credit_in_full(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice) -> Invoice:
+    """Credit an issued or paid invoice locked by the caller: the credit note, issued."""
+    rules.check_creditable(original)
+    numbered = await _number(conn, org_id, original)
+    note = await repository.insert_credit_note(
+        conn,
+        org_id,
+        original,
+        lines=rules.negated(original.lines),
+        number=numbered.number,
+        issue_date=numbered.issue_date,
+        due_date=numbered.due_date,
+    )
+    await repository.mark_credited(conn, org_id, original.id)
+    return note
+
+
 def _document(content: bytes, media_type: str, name: str) -> Response[bytes]:
     return Response(
         content,
@@ -135,16 +166,7 @@ class InvoiceController(Controller):
         """Issue a draft: it takes the next number of its series (prefix and year, gapless)
         and today's date in Europe/Amsterdam, and never changes again. Issuing twice is a 409."""
         invoice = await _writable(conn, principal, invoice_id)
-        rules.check_issuable(invoice)
-        numbered = await _number(conn, principal.org_id, invoice)
-        return await repository.mark_issued(
-            conn,
-            principal.org_id,
-            invoice.id,
-            number=numbered.number,
-            issue_date=numbered.issue_date,
-            due_date=numbered.due_date,
-        )
+        return await issue_draft(conn, principal.org_id, invoice)
 
     @post(
         "/{invoice_id:uuid}/payment",
@@ -184,19 +206,7 @@ class InvoiceController(Controller):
         """Credit an issued or paid invoice in full: a credit note with its own number that
         references the original's number and date. The original becomes `credited`."""
         original = await _writable(conn, principal, invoice_id)
-        rules.check_creditable(original)
-        numbered = await _number(conn, principal.org_id, original)
-        note = await repository.insert_credit_note(
-            conn,
-            principal.org_id,
-            original,
-            lines=rules.negated(original.lines),
-            number=numbered.number,
-            issue_date=numbered.issue_date,
-            due_date=numbered.due_date,
-        )
-        await repository.mark_credited(conn, principal.org_id, original.id)
-        return note
+        return await credit_in_full(conn, principal.org_id, original)
 
     @get(
         "/{invoice_id:uuid}/pdf",

@@ -64,9 +64,10 @@ class _Builder:
         self, party: etree._Element, *, street: str, city: str, postal_code: str, country: str
     ) -> None:
         address = self.cac(party, "PostalAddress")
-        self.cbc(address, "StreetName", street)
-        self.cbc(address, "CityName", city)
-        self.cbc(address, "PostalZone", postal_code)
+        # A private participant billed from an event may have no address: no empty elements.
+        for tag, value in (("StreetName", street), ("CityName", city), ("PostalZone", postal_code)):
+            if value.strip():
+                self.cbc(address, tag, value)
         self.cbc(self.cac(address, "Country"), "IdentificationCode", country)
 
     def tax_category(self, parent: etree._Element, name: str, invoice: Invoice) -> None:

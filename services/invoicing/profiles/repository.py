@@ -11,7 +11,8 @@ from .schemas import BillingProfile, BillingProfileIn
 
 _COLUMNS = """id, facilitator_id, legal_name, street, postal_code, city, country_code, kvk_number,
     btw_id, iban, bic, hourly_rate_cents, rate_per_km_cents, btw_mode, exemption_text,
-    invoice_prefix, payment_term_days, created_at, updated_at"""
+    invoice_prefix, payment_term_days, preparation_minutes, travel_minutes, travel_km,
+    location_cost_cents, sharing, auto_issue, created_at, updated_at"""
 
 _PREFIX = "billing_profiles_"
 _CHECK_SUFFIX = "_check"
@@ -41,9 +42,11 @@ async def upsert(
             INSERT INTO billing_profiles (
                 org_id, id, facilitator_id, legal_name, street, postal_code, city, country_code,
                 kvk_number, btw_id, iban, bic, hourly_rate_cents, rate_per_km_cents, btw_mode,
-                exemption_text, invoice_prefix, payment_term_days
+                exemption_text, invoice_prefix, payment_term_days, preparation_minutes,
+                travel_minutes, travel_km, location_cost_cents, sharing, auto_issue
             )
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                    $19, $20, $21, $22, $23, $24)
             ON CONFLICT (org_id, facilitator_id) DO UPDATE
             SET legal_name = EXCLUDED.legal_name,
                 street = EXCLUDED.street,
@@ -60,6 +63,12 @@ async def upsert(
                 exemption_text = EXCLUDED.exemption_text,
                 invoice_prefix = EXCLUDED.invoice_prefix,
                 payment_term_days = EXCLUDED.payment_term_days,
+                preparation_minutes = EXCLUDED.preparation_minutes,
+                travel_minutes = EXCLUDED.travel_minutes,
+                travel_km = EXCLUDED.travel_km,
+                location_cost_cents = EXCLUDED.location_cost_cents,
+                sharing = EXCLUDED.sharing,
+                auto_issue = EXCLUDED.auto_issue,
                 updated_at = CASE
                     WHEN (billing_profiles.legal_name, billing_profiles.street,
                           billing_profiles.postal_code, billing_profiles.city,
@@ -67,14 +76,19 @@ async def upsert(
                           billing_profiles.btw_id, billing_profiles.iban, billing_profiles.bic,
                           billing_profiles.hourly_rate_cents, billing_profiles.rate_per_km_cents,
                           billing_profiles.btw_mode, billing_profiles.exemption_text,
-                          billing_profiles.invoice_prefix, billing_profiles.payment_term_days)
+                          billing_profiles.invoice_prefix, billing_profiles.payment_term_days,
+                          billing_profiles.preparation_minutes, billing_profiles.travel_minutes,
+                          billing_profiles.travel_km, billing_profiles.location_cost_cents,
+                          billing_profiles.sharing, billing_profiles.auto_issue)
                          IS DISTINCT FROM
                          (EXCLUDED.legal_name, EXCLUDED.street, EXCLUDED.postal_code,
                           EXCLUDED.city, EXCLUDED.country_code, EXCLUDED.kvk_number,
                           EXCLUDED.btw_id, EXCLUDED.iban, EXCLUDED.bic,
                           EXCLUDED.hourly_rate_cents, EXCLUDED.rate_per_km_cents,
                           EXCLUDED.btw_mode, EXCLUDED.exemption_text, EXCLUDED.invoice_prefix,
-                          EXCLUDED.payment_term_days)
+                          EXCLUDED.payment_term_days, EXCLUDED.preparation_minutes,
+                          EXCLUDED.travel_minutes, EXCLUDED.travel_km,
+                          EXCLUDED.location_cost_cents, EXCLUDED.sharing, EXCLUDED.auto_issue)
                     THEN now() ELSE billing_profiles.updated_at END
             RETURNING {_COLUMNS}, (xmax = 0) AS inserted
             """,
@@ -96,6 +110,12 @@ async def upsert(
             data.exemption_text,
             data.invoice_prefix,
             data.payment_term_days,
+            data.preparation_minutes,
+            data.travel_minutes,
+            data.travel_km,
+            data.location_cost_cents,
+            data.sharing,
+            data.auto_issue,
         )
     except asyncpg.CheckViolationError as exc:
         raise _check_violation(exc) from exc

@@ -101,6 +101,8 @@ InvoicePrefix = Annotated[
         description="Prefix of this facilitator's invoice numbers: letters, digits and -.",
     ),
 ]
+SessionMinutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
+Sharing = Literal["members", "attendees"]
 
 
 class BillingProfileIn(Inbound, kw_only=True):
@@ -121,6 +123,53 @@ class BillingProfileIn(Inbound, kw_only=True):
     exemption_text: ExemptionText | None = None
     invoice_prefix: InvoicePrefix
     payment_term_days: PaymentTermDays = 30
+    preparation_minutes: Annotated[
+        SessionMinutes,
+        msgspec.Meta(description="Preparation per session billed from a `session.closed` event."),
+    ] = 30
+    travel_minutes: Annotated[
+        SessionMinutes,
+        msgspec.Meta(
+            description="Travel time per session billed from an event (none for online sessions)."
+        ),
+    ] = 0
+    travel_km: Annotated[
+        int,
+        msgspec.Meta(
+            ge=0,
+            le=10_000,
+            description="Kilometres per session billed from an event (none for online sessions).",
+        ),
+    ] = 0
+    location_cost_cents: Annotated[
+        int,
+        msgspec.Meta(
+            ge=0,
+            le=10_000_000,
+            description=(
+                "Location costs per session billed from an event, euro cents excluding BTW "
+                "(none for online sessions)."
+            ),
+        ),
+    ] = 0
+    sharing: Annotated[
+        Sharing,
+        msgspec.Meta(
+            description=(
+                "Who shares a session billed from an event: the group's `members` or the "
+                "`attendees` (present)."
+            )
+        ),
+    ] = "attendees"
+    auto_issue: Annotated[
+        bool,
+        msgspec.Meta(
+            description=(
+                "`false`: a session billed from an event gets draft invoices; "
+                "`true`: they are issued at once."
+            )
+        ),
+    ] = False
 
 
 class BillingProfile(Outbound):
@@ -141,6 +190,12 @@ class BillingProfile(Outbound):
     exemption_text: str | None
     invoice_prefix: str
     payment_term_days: int
+    preparation_minutes: int
+    travel_minutes: int
+    travel_km: int
+    location_cost_cents: int
+    sharing: Sharing
+    auto_issue: bool
     created_at: datetime
     updated_at: datetime
 

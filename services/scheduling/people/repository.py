@@ -12,7 +12,8 @@ from .schemas import Person, PersonIn, Registration
 
 _REGISTRATIONS = """
     coalesce((
-        SELECT jsonb_agg(jsonb_build_object('register', r.register, 'number', r.number)
+        SELECT jsonb_agg(jsonb_build_object('register', r.register, 'number', r.number,
+                                            'registered_on', r.registered_on)
                          ORDER BY r.register)
         FROM person_registrations r WHERE r.org_id = p.org_id AND r.person_id = p.id
     ), '[]'::jsonb) AS registrations
@@ -103,7 +104,8 @@ async def upsert(
                 RETURNING p.*, (xmax = 0) AS inserted
             ),
             wanted AS (
-                SELECT * FROM unnest($10::text[], $11::text[]) AS w(register, number)
+                SELECT * FROM unnest($10::text[], $11::text[], $12::date[])
+                    AS w(register, number, registered_on)
             ),
             removed AS (
                 DELETE FROM person_registrations r USING person
@@ -111,9 +113,12 @@ async def upsert(
                   AND r.register <> ALL ($10::text[])
             ),
             stored AS (
-                INSERT INTO person_registrations (org_id, person_id, register, number)
-                SELECT $1, person.id, wanted.register, wanted.number FROM person, wanted
-                ON CONFLICT (org_id, person_id, register) DO UPDATE SET number = EXCLUDED.number
+                INSERT INTO person_registrations (org_id, person_id, register, number,
+                                                  registered_on)
+                SELECT $1, person.id, wanted.register, wanted.number, wanted.registered_on
+                FROM person, wanted
+                ON CONFLICT (org_id, person_id, register) DO UPDATE
+                SET number = EXCLUDED.number, registered_on = EXCLUDED.registered_on
             )
             SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
                    career_started_on, created_at, updated_at, inserted
@@ -130,6 +135,7 @@ async def upsert(
             data.career_started_on,
             [r.register for r in registrations],
             [r.number for r in registrations],
+            [r.registered_on for r in registrations],
         )
     except asyncpg.ForeignKeyViolationError as exc:
         field, what = (

@@ -25,6 +25,8 @@ class Registration(Inbound, Outbound, frozen=True):
 
     register: RegisterCode
     number: RegistrationNumber
+    registered_on: date | None = None
+    """When the registration began; registers with personal cycles (SKJ, NIP, …) count from it."""
 
 
 class PersonIn(Inbound, kw_only=True, frozen=True):

@@ -777,7 +777,8 @@ async def closed_snapshot(
                        'arrived_at', a.arrived_at, 'departed_at', a.departed_at,
                        'registrations', coalesce((
                            SELECT jsonb_agg(jsonb_build_object('register', r.register,
-                                                               'number', r.number)
+                                                               'number', r.number,
+                                                               'registered_on', r.registered_on)
                                             ORDER BY r.register)
                            FROM person_registrations r
                            WHERE r.org_id = $1 AND r.person_id = a.person_id), '[]'::jsonb))

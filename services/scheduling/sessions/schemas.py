@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -252,6 +252,7 @@ class Proof(Outbound, frozen=True):
 class EventRegistration(Outbound, frozen=True):
     register: str
     number: str
+    registered_on: date | None = None
 
 
 class EventRecognition(Outbound, frozen=True):

@@ -1,0 +1,1 @@
+"""Scheduling's events, consumed: a closed session is billed, a cancelled one credited."""

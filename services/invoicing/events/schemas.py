@@ -1,0 +1,73 @@
+"""What invoicing reads of scheduling's events, and what it answers.
+
+The event payloads are scheduling's (ADR 0004, "Event format"); these Structs take
+only the fields invoicing uses and tolerate every other field, so scheduling may
+add fields without breaking its consumers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from services.kit.schemas import Outbound
+
+
+class _Tolerant(msgspec.Struct, frozen=True, kw_only=True):
+    """Unknown fields are ignored (not forbidden): the producer may add some later."""
+
+
+class EventFacilitator(_Tolerant, frozen=True):
+    person_id: uuid.UUID
+    name: str
+
+
+class EventAttendee(_Tolerant, frozen=True, kw_only=True):
+    person_id: uuid.UUID
+    name: str
+    employer_id: uuid.UUID | None = None
+    status: Literal["present", "absent", "excused"]
+
+
+class SessionClosed(_Tolerant, frozen=True):
+    """`session.closed`: the snapshot of a closed session."""
+
+    session_id: uuid.UUID
+    group_name: str
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    member_ids: list[uuid.UUID]
+    facilitator: EventFacilitator
+    attendees: list[EventAttendee]
+
+
+class SessionCancelled(_Tolerant, frozen=True):
+    """`session.cancelled`: after closing, its invoices are credited."""
+
+    session_id: uuid.UUID
+    reason: str
+    previous_status: Literal["planned", "closed"]
+
+
+EventStatus = Literal["applied", "duplicate", "ignored", "skipped"]
+
+
+class EventResult(Outbound, frozen=True):
+    """The answer to a delivered event.
+
+    - `applied`: its effect is made and the event is recorded in the inbox;
+    - `duplicate`: it was recorded before (a redelivery), nothing changed;
+    - `ignored`: recorded, but it asks nothing of invoicing;
+    - `skipped`: it cannot be applied yet (no billing profile): nothing is recorded,
+      so a replay after the cause is fixed applies it.
+    """
+
+    status: EventStatus
+    reason: str | None = None
+    cost_sheet_id: uuid.UUID | None = None
+    invoice_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
+    """Invoices made (drafts, or issued with `auto_issue`), or credit notes made."""

@@ -1,0 +1,223 @@
+"""A closed session becomes ledger entries and invoices across three processes:
+nothing lost and nothing doubled, even when the consumers are killed mid-burst."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import asyncpg
+import httpx
+import pytest
+
+from services.kit.devkeys import DevKey
+from tests.flow.platform import Platform
+
+MEMBERS = 6
+AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
+
+
+@pytest.fixture(scope="module")
+def platform(database_url: str, dev_key: DevKey) -> Iterator[Platform]:
+    with Platform(database_url, dev_key) as running:
+        yield running
+
+
+def ok(response: httpx.Response) -> dict:
+    assert response.status_code < 300, (
+        f"{response.request.method} {response.request.url}: {response.text}"
+    )
+    return response.json() if response.content else {}
+
+
+async def make_tenant(platform: Platform, admin: dict[str, str]) -> tuple[dict, list[str]]:
+    """A NOvA intervisie group: a recognised gespreksleider, six registered lawyers, a billing
+    profile for the facilitator."""
+    async with httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin) as api:
+        fac = ok(
+            await api.put(
+                "/v1/people/by-external-id/fac", json={"given_name": "Gea", "family_name": "Leider"}
+            )
+        )
+        ok(
+            await api.put(
+                f"/v1/facilitators/{fac['id']}",
+                json={"recognitions": [{"register": "NOVA", "role": "gespreksleider"}]},
+            )
+        )
+        group = ok(
+            await api.post(
+                "/v1/groups",
+                json={
+                    "name": "Advocaten",
+                    "facilitator_id": fac["id"],
+                    "mode": "in_person",
+                    "location": "Utrecht",
+                    "agreement": AGREEMENT,
+                },
+            )
+        )
+        members = []
+        for i in range(MEMBERS):
+            person = ok(
+                await api.put(
+                    f"/v1/people/by-external-id/m{i}",
+                    json={
+                        "given_name": f"Lid{i}",
+                        "family_name": "Advocaat",
+                        "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
+                    },
+                )
+            )
+            members.append(person["id"])
+            ok(
+                await api.post(
+                    f"/v1/groups/{group['id']}/members", json={"person_id": person["id"]}
+                )
+            )
+            base = f"/v1/groups/{group['id']}/members/{person['id']}"
+            ok(await api.post(f"{base}/consent", json={"voluntary": True}))
+            ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+    async with httpx.AsyncClient(base_url=platform.urls["invoicing"], headers=admin) as api:
+        ok(
+            await api.put(
+                f"/v1/billing-profiles/{fac['id']}",
+                json={
+                    "legal_name": "Leider Intervisie",
+                    "street": "Oudegracht 1",
+                    "postal_code": "3511 AA",
+                    "city": "Utrecht",
+                    "kvk_number": "12345678",
+                    "btw_id": "NL000099998B57",
+                    "iban": "NL91ABNA0417164300",
+                    "invoice_prefix": "GL",
+                },
+            )
+        )
+    return group, members
+
+
+async def plan_and_record(
+    platform: Platform,
+    admin: dict[str, str],
+    group: dict,
+    members: list[str],
+    *,
+    series: int,
+    start: str,
+) -> list[str]:
+    """``series`` daily sessions from ``start``, every member present; planned, not closed."""
+    async with httpx.AsyncClient(
+        base_url=platform.urls["scheduling"], headers=admin, timeout=30
+    ) as api:
+        planned = ok(
+            await api.post(
+                "/v1/sessions",
+                json={
+                    "group_id": group["id"],
+                    "start": f"{start}T19:00",
+                    "end": f"{start}T21:30",
+                    "rrule": f"FREQ=DAILY;COUNT={series}",
+                },
+            )
+        )
+        ids = [s["id"] for s in planned["sessions"]]
+        for session_id in ids:
+            await asyncio.gather(
+                *(
+                    api.put(f"/v1/sessions/{session_id}/attendance/{m}", json={"status": "present"})
+                    for m in members
+                )
+            )
+    return ids
+
+
+async def counts(database_url: str, org: uuid.UUID) -> tuple[int, int, int, int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return (
+            await conn.fetchval(
+                "SELECT count(*) FROM accreditation.ledger_entries"
+                " WHERE org_id = $1 AND kind = 'credit'",
+                org,
+            ),
+            await conn.fetchval(
+                "SELECT count(*) FROM (SELECT DISTINCT session_id, person_id, register_code"
+                " FROM accreditation.ledger_entries WHERE org_id = $1 AND kind = 'credit') d",
+                org,
+            ),
+            await conn.fetchval(
+                "SELECT count(*) FROM invoicing.cost_sheets WHERE org_id = $1", org
+            ),
+            await conn.fetchval("SELECT count(*) FROM invoicing.invoices WHERE org_id = $1", org),
+        )
+    finally:
+        await conn.close()
+
+
+async def wait_for(
+    database_url: str, org: uuid.UUID, expected: tuple[int, int, int, int], seconds: float
+) -> tuple:
+    deadline = time.monotonic() + seconds
+    seen = await counts(database_url, org)
+    while seen != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        seen = await counts(database_url, org)
+    return seen
+
+
+async def test_a_closed_session_becomes_entries_and_invoices_once(
+    platform: Platform, database_url: str, token_for: Callable[..., dict[str, str]]
+) -> None:
+    org = uuid.uuid4()
+    admin = token_for(org, "admin", ttl=3600)
+    group, members = await make_tenant(platform, admin)
+    (session_id,) = await plan_and_record(
+        platform, admin, group, members, series=1, start="2025-03-04"
+    )
+    async with httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin) as api:
+        ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
+    assert await wait_for(database_url, org, (MEMBERS, MEMBERS, 1, MEMBERS), 60) == (
+        MEMBERS,
+        MEMBERS,
+        1,
+        MEMBERS,
+    )
+
+
+async def test_a_burst_survives_consumers_killed_and_restarted(
+    platform: Platform, database_url: str, token_for: Callable[..., dict[str, str]]
+) -> None:
+    org = uuid.uuid4()
+    admin = token_for(org, "admin", ttl=3600)
+    group, members = await make_tenant(platform, admin)
+    sessions: list[str] = []
+    for n, start in enumerate(["2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01"]):
+        sessions += await plan_and_record(platform, admin, group, members, series=50, start=start)
+        assert len(sessions) == 50 * (n + 1)
+
+    async def close_all() -> None:
+        limit = asyncio.Semaphore(16)
+        async with httpx.AsyncClient(
+            base_url=platform.urls["scheduling"], headers=admin, timeout=60
+        ) as api:
+
+            async def close(session_id: str) -> None:
+                async with limit:
+                    ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
+
+            await asyncio.gather(*(close(s) for s in sessions))
+
+    burst = asyncio.create_task(close_all())
+    await asyncio.sleep(0.5)
+    platform.kill("accreditation")
+    await asyncio.sleep(0.5)
+    platform.kill("invoicing")
+    await burst
+    await asyncio.to_thread(platform.start, "accreditation")
+    await asyncio.to_thread(platform.start, "invoicing")
+
+    expected = (200 * MEMBERS, 200 * MEMBERS, 200, 200 * MEMBERS)
+    assert await wait_for(database_url, org, expected, 240) == expected

@@ -1,0 +1,466 @@
+"""Scheduling's events, consumed: signed deliveries to ``POST /internal/events``.
+
+The producer is not needed: the tests sign events the way scheduling's relay does
+(Standard Webhooks) and check what invoicing made of them through its HTTP API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import msgspec
+import pytest_asyncio
+
+from services.kit import webhooks
+from services.kit.settings import Settings
+from tests.conftest import Token, _client
+
+from .support import MUNICIPALITY, PROFILE, invoices_of, person_debtor, profile, today
+
+SECRET = webhooks.new_secret()
+YEAR = today().year
+STARTS, ENDS = "2026-11-20T13:30:00+01:00", "2026-11-20T16:00:00+01:00"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def consumer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+    """Invoicing, accepting webhooks signed with ``SECRET``."""
+    async for client in _client(settings_for("invoicing", webhook_secrets=(SECRET,)), "invoicing"):
+        yield client
+
+
+def attendee(name: str, status: str = "present", **changes: Any) -> dict[str, Any]:
+    given, _, family = name.partition(" ")
+    return {
+        "person_id": str(uuid.uuid4()),
+        "name": name,
+        "given_name": given,
+        "family_name": family,
+        "employer_id": None,
+        "status": status,
+        "arrived_at": None,
+        "departed_at": None,
+        "registrations": [{"register": "SKJ", "number": "110012345"}],
+        **changes,
+    }
+
+
+def closed(
+    org: uuid.UUID,
+    facilitator: uuid.UUID,
+    attendees: list[dict[str, Any]],
+    *,
+    members: list[str] | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """A ``session.closed`` event as scheduling sends it (with fields invoicing ignores)."""
+    session = str(uuid.uuid4())
+    data = {
+        "session_id": session,
+        "group_id": str(uuid.uuid4()),
+        "group_name": "Intervisiegroep Noord",
+        "date": "2026-11-20",
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "local_start": "2026-11-20T13:30",
+        "local_end": "2026-11-20T16:00",
+        "timezone": "Europe/Amsterdam",
+        "mode": "in_person",
+        "location": "Utrecht",
+        "method": "Incidentmethode",
+        "description": None,
+        "group_size": len(attendees),
+        "member_ids": members if members is not None else [a["person_id"] for a in attendees],
+        "facilitator": {
+            "person_id": str(facilitator),
+            "name": "Femke de Vries",
+            "recognitions": [{"register": "LVSC", "role": "supervisor", "number": None}],
+        },
+        "attendees": attendees,
+        "something_new": {"consumers": "ignore it"},
+        **changes,
+    }
+    return event(org, "session.closed", session, data)
+
+
+def event(org: uuid.UUID, type_: str, aggregate: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": type_,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "org_id": str(org),
+        "aggregate_id": aggregate,
+        "correlation_id": "req-test",
+        "data": data,
+    }
+
+
+def cancelled(closing: dict[str, Any], previous_status: str = "closed") -> dict[str, Any]:
+    session = closing["data"]["session_id"]
+    data = {
+        "session_id": session,
+        "group_id": closing["data"]["group_id"],
+        "reason": "held in error",
+        "previous_status": previous_status,
+    }
+    return event(uuid.UUID(closing["org_id"]), "session.cancelled", session, data)
+
+
+async def deliver(
+    client: httpx.AsyncClient,
+    body: dict[str, Any] | bytes,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+) -> httpx.Response:
+    raw = body if isinstance(body, bytes) else msgspec.json.encode(body)
+    message_id = str(uuid.uuid4()) if isinstance(body, bytes) else body["id"]
+    headers = webhooks.headers(secret, message_id=message_id, body=raw, timestamp=timestamp)
+    return await client.post("/internal/events", content=raw, headers=headers)
+
+
+async def sheets_of_session(
+    client: httpx.AsyncClient, headers: dict[str, str], session_id: str
+) -> list[dict[str, Any]]:
+    response = await client.get("/v1/cost-sheets", params={"limit": 200}, headers=headers)
+    assert response.status_code == 200, response.text
+    return [s for s in response.json()["items"] if s["session_id"] == session_id]
+
+
+async def all_invoices(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = await client.get("/v1/invoices", params={"limit": 200}, headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_a_closed_session_becomes_one_cost_sheet_with_a_draft_per_attendee(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), location_cost_cents=9500, travel_km=38)
+    employer = uuid.uuid4()
+    people = [
+        attendee("Anna Bakker"),
+        attendee("Bram de Jong", employer_id=str(employer)),
+        attendee("Carla Smit", status="absent"),
+        attendee("Daan Visser"),
+    ]
+    own = await consumer.put(
+        f"/v1/debtors/by-external-id/{people[0]['person_id']}",
+        json=person_debtor("A. Bakker"),
+        headers=auth(),
+    )
+    assert own.status_code == 201, own.text
+    municipality = await consumer.put(
+        f"/v1/debtors/by-external-id/{employer}", json=MUNICIPALITY, headers=auth()
+    )
+    assert municipality.status_code == 201, municipality.text
+
+    body = closed(org, facilitator, people)
+    response = await deliver(consumer, body)
+
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["status"] == "applied"
+    [sheet] = await sheets_of_session(consumer, auth(), body["data"]["session_id"])
+    assert result["cost_sheet_id"] == sheet["id"]
+    assert sheet["facilitator_id"] == str(facilitator)
+    assert sheet["description"] == "Intervisiebijeenkomst Intervisiegroep Noord"
+    assert sheet["sharing"] == "attendees"
+    assert (sheet["facilitation_minutes"], sheet["preparation_minutes"]) == (150, 30)
+    assert (sheet["travel_minutes"], sheet["travel_km"], sheet["location_cents"]) == (0, 38, 9500)
+    assert [(p["name"], p["attended"]) for p in sheet["participants"]] == [
+        ("Anna Bakker", True),
+        ("Bram de Jong", True),
+        ("Carla Smit", False),
+        ("Daan Visser", True),
+    ]
+    # 150 min + 30 min at 125.00 = 375.00; 38 km at 0.23 = 8.74; location 95.00
+    assert sheet["total_cents"] == 37500 + 874 + 9500
+
+    invoices = await invoices_of(consumer, auth(), sheet["id"])
+    assert [i["id"] for i in invoices] == result["invoice_ids"]
+    assert [i["participant_name"] for i in invoices] == [
+        "Anna Bakker",
+        "Bram de Jong",
+        "Daan Visser",
+    ]
+    assert [i["buyer"]["name"] for i in invoices] == [
+        "A. Bakker",
+        "Gemeente Utrecht",
+        "Daan Visser",
+    ]
+    assert invoices[2]["buyer"]["street"] == ""  # privately, by name: the event has no address
+    assert [i["subtotal_cents"] for i in invoices] == [15958, 15958, 15958]
+    assert sum(i["subtotal_cents"] for i in invoices) == sheet["total_cents"]
+    assert {(i["status"], i["number"]) for i in invoices} == {("draft", None)}
+
+    reconciliation = await consumer.get(
+        f"/v1/cost-sheets/{sheet['id']}/reconciliation", headers=auth()
+    )
+    assert reconciliation.status_code == 200
+    assert reconciliation.json()["difference_cents"] == 0
+    assert reconciliation.json()["invoiced_cents"] == sheet["total_cents"]
+    assert reconciliation.json()["by_status"] == {"draft": 3}
+
+
+async def test_the_members_policy_bills_the_members_present_or_not(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), sharing="members")
+    people = [attendee("Anna Bakker"), attendee("Bram de Jong", "excused"), attendee("Guus Gast")]
+    body = closed(org, facilitator, people, members=[p["person_id"] for p in people[:2]])
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+    [sheet] = await sheets_of_session(consumer, auth(), body["data"]["session_id"])
+    invoices = await invoices_of(consumer, auth(), sheet["id"])
+    assert [i["participant_name"] for i in invoices] == ["Anna Bakker", "Bram de Jong"]
+    assert sum(i["subtotal_cents"] for i in invoices) == sheet["total_cents"] == 37500
+
+
+async def test_an_online_session_has_no_travel_or_location(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(
+        consumer, auth(), travel_minutes=45, travel_km=38, location_cost_cents=9500
+    )
+    body = closed(org, facilitator, [attendee("Anna Bakker")], mode="online")
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+    [sheet] = await sheets_of_session(consumer, auth(), body["data"]["session_id"])
+    assert [line["kind"] for line in sheet["lines"]] == ["facilitation", "preparation"]
+
+
+async def test_auto_issue_issues_the_invoices_with_gapless_numbers(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), auto_issue=True, invoice_prefix="AUTO")
+    people = [attendee(f"Deelnemer {n}") for n in range(1, 4)]
+    first = closed(org, facilitator, people)
+    second = closed(org, facilitator, people[:2])
+
+    assert (await deliver(consumer, first)).json()["status"] == "applied"
+    assert (await deliver(consumer, second)).json()["status"] == "applied"
+
+    invoices = await all_invoices(consumer, auth())
+    assert {i["status"] for i in invoices} == {"issued"}
+    assert [i["number"] for i in invoices] == [f"AUTO-{YEAR}-{n:05d}" for n in range(1, 6)]
+    assert {i["issue_date"] for i in invoices} == {today().isoformat()}
+    pdf = await consumer.get(f"/v1/invoices/{invoices[0]['id']}/pdf", headers=auth())
+    ubl = await consumer.get(f"/v1/invoices/{invoices[0]['id']}/ubl", headers=auth())
+    assert (pdf.status_code, ubl.status_code) == (200, 200)
+    assert b"<cbc:StreetName></cbc:StreetName>" not in ubl.content
+
+
+async def test_a_redelivered_event_changes_nothing(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), auto_issue=True)
+    body = closed(org, facilitator, [attendee("Anna Bakker"), attendee("Bram de Jong")])
+
+    first = await deliver(consumer, body)
+    again = await deliver(consumer, body)
+    other_id = await deliver(consumer, {**body, "id": str(uuid.uuid4())})
+
+    assert first.json()["status"] == "applied"
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert (other_id.status_code, other_id.json()["status"]) == (200, "duplicate")
+    assert other_id.json()["reason"] == "the session already has a cost sheet"
+    assert len(await sheets_of_session(consumer, auth(), body["data"]["session_id"])) == 1
+    invoices = await all_invoices(consumer, auth())
+    assert [i["number"] for i in invoices] == [f"PDV-{YEAR}-00001", f"PDV-{YEAR}-00002"]
+
+
+async def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_changes_nothing(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    body = closed(org, facilitator, [attendee("Anna Bakker")])
+    session = body["data"]["session_id"]
+
+    forged = await deliver(consumer, body, secret=webhooks.new_secret())
+    stale = await deliver(consumer, body, timestamp=int(time.time()) - 301)
+    unsigned = await consumer.post("/internal/events", content=msgspec.json.encode(body))
+
+    for response in (forged, stale, unsigned):
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert forged.json()["errors"][0]["rule"] == "webhook_signature"
+    assert stale.json()["errors"][0]["rule"] == "webhook_timestamp"
+    assert await sheets_of_session(consumer, auth(), session) == []
+    # A refused delivery is not recorded: the genuine one is applied.
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+
+
+async def test_a_malformed_event_is_a_400(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    body = closed(org, facilitator, [attendee("Anna Bakker")])
+    del body["data"]["starts_at"]
+    missing = await deliver(consumer, body)
+    not_json = await deliver(consumer, b"{not json")
+    no_org = await deliver(consumer, {k: v for k, v in body.items() if k != "org_id"})
+    for response in (missing, not_json, no_org):
+        assert response.status_code == 400, response.text
+    # Not recorded: once repaired (same id), it is applied.
+    body["data"]["starts_at"] = STARTS
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+
+
+async def test_cancelling_a_closed_session_credits_its_invoices_to_a_zero_balance(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), auto_issue=True)
+    closing = closed(org, facilitator, [attendee(f"Deelnemer {n}") for n in range(1, 4)])
+    assert (await deliver(consumer, closing)).json()["status"] == "applied"
+    [sheet] = await sheets_of_session(consumer, auth(), closing["data"]["session_id"])
+    invoices = await invoices_of(consumer, auth(), sheet["id"])
+    paid = await consumer.post(
+        f"/v1/invoices/{invoices[0]['id']}/payment", json={"paid_on": "2026-11-23"}, headers=auth()
+    )
+    assert paid.status_code == 200, paid.text
+
+    cancel = cancelled(closing)
+    response = await deliver(consumer, cancel)
+    again = await deliver(consumer, cancel)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "applied"
+    assert len(response.json()["invoice_ids"]) == 3
+    assert again.json()["status"] == "duplicate"
+    after = await invoices_of(consumer, auth(), sheet["id"])
+    originals = [i for i in after if i["kind"] == "invoice"]
+    notes = [i for i in after if i["kind"] == "credit_note"]
+    assert [i["id"] for i in originals] == [i["id"] for i in invoices]  # never deleted
+    assert {i["status"] for i in originals} == {"credited"}
+    assert sorted(n["credits_number"] for n in notes) == [i["number"] for i in invoices]
+    assert sum(i["total_cents"] for i in after) == 0
+    assert [i["number"] for i in await all_invoices(consumer, auth())] == [
+        f"PDV-{YEAR}-{n:05d}" for n in range(1, 7)
+    ]
+    reconciliation = await consumer.get(
+        f"/v1/cost-sheets/{sheet['id']}/reconciliation", headers=auth()
+    )
+    assert reconciliation.json()["invoiced_cents"] + reconciliation.json()["credited_cents"] == 0
+
+
+async def test_cancelling_discards_drafts_and_credits_what_was_issued(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    closing = closed(org, facilitator, [attendee(f"Deelnemer {n}") for n in range(1, 4)])
+    assert (await deliver(consumer, closing)).json()["status"] == "applied"
+    [sheet] = await sheets_of_session(consumer, auth(), closing["data"]["session_id"])
+    drafts = await invoices_of(consumer, auth(), sheet["id"])
+    issued = await consumer.post(f"/v1/invoices/{drafts[1]['id']}/issue", headers=auth())
+    assert issued.status_code == 200, issued.text
+
+    response = await deliver(consumer, cancelled(closing))
+
+    assert response.json()["reason"] == "1 invoices credited, 2 drafts discarded"
+    after = await invoices_of(consumer, auth(), sheet["id"])
+    assert [(i["kind"], i["status"], i["number"]) for i in after] == [
+        ("invoice", "credited", f"PDV-{YEAR}-00001"),
+        ("credit_note", "issued", f"PDV-{YEAR}-00002"),
+    ]
+    assert sum(i["total_cents"] for i in after) == 0
+
+
+async def test_a_closing_replayed_after_its_cancellation_bills_nothing(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = uuid.uuid4()  # no billing profile yet
+    closing = closed(org, facilitator, [attendee("Anna Bakker")])
+    skipped = await deliver(consumer, closing)
+    assert skipped.json() == {
+        "status": "skipped",
+        "reason": f"facilitator {facilitator} has no billing profile",
+        "cost_sheet_id": None,
+        "invoice_ids": [],
+    }
+    assert (await deliver(consumer, cancelled(closing))).json()["status"] == "applied"
+    await consumer.put(
+        f"/v1/billing-profiles/{facilitator}",
+        json=PROFILE,
+        headers=auth(),
+    )
+    replayed = await deliver(consumer, closing)
+    assert replayed.json()["status"] == "ignored"
+    assert await sheets_of_session(consumer, auth(), closing["data"]["session_id"]) == []
+
+
+async def test_without_a_billing_profile_nothing_is_recorded_until_a_replay(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = uuid.uuid4()
+    closing = closed(org, facilitator, [attendee("Anna Bakker")])
+    assert (await deliver(consumer, closing)).json()["status"] == "skipped"
+    assert (await deliver(consumer, closing)).json()["status"] == "skipped"
+    response = await consumer.put(
+        f"/v1/billing-profiles/{facilitator}",
+        json=PROFILE,
+        headers=auth(),
+    )
+    assert response.status_code == 201
+    assert (await deliver(consumer, closing)).json()["status"] == "applied"
+    assert len(await sheets_of_session(consumer, auth(), closing["data"]["session_id"])) == 1
+
+
+async def test_nobody_to_bill_is_skipped(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    closing = closed(org, facilitator, [attendee("Anna Bakker", "absent")])
+    response = await deliver(consumer, closing)
+    assert response.json()["status"] == "skipped"
+    assert "sharers" in response.json()["reason"]
+
+
+async def test_other_event_types_are_ignored_once(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    session = str(uuid.uuid4())
+    body = event(
+        org,
+        "attendance.confirmed",
+        session,
+        {"session_id": session, "person_id": str(uuid.uuid4()), "confirmed_at": STARTS},
+    )
+    first = await deliver(consumer, body)
+    again = await deliver(consumer, body)
+    planned = await deliver(
+        consumer,
+        event(
+            org,
+            "session.cancelled",
+            session,
+            {
+                "session_id": session,
+                "group_id": session,
+                "reason": "ziek",
+                "previous_status": "planned",
+            },
+        ),
+    )
+    assert (first.status_code, first.json()["status"]) == (200, "ignored")
+    assert again.json()["status"] == "duplicate"
+    assert planned.json()["status"] == "ignored"
+    assert await all_invoices(consumer, auth()) == []
+
+
+async def test_concurrent_redeliveries_apply_once(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth(), auto_issue=True)
+    body = closed(org, facilitator, [attendee("Anna Bakker"), attendee("Bram de Jong")])
+    responses = await asyncio.gather(*(deliver(consumer, body) for _ in range(4)))
+    assert sorted(r.json()["status"] for r in responses) == ["applied"] + ["duplicate"] * 3
+    assert [i["number"] for i in await all_invoices(consumer, auth())] == [
+        f"PDV-{YEAR}-00001",
+        f"PDV-{YEAR}-00002",
+    ]
