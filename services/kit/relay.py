@@ -33,7 +33,7 @@ _DUE = """
            e.id AS event_id, e.type, e.org_id, e.aggregate_id, e.payload, e.correlation_id,
            e.occurred_at
     FROM deliveries d
-    JOIN subscribers s ON s.id = d.subscriber_id
+    JOIN subscribers s ON s.id = d.subscriber_id AND s.active
     JOIN outbox e ON e.position = d.event_position
     WHERE d.status = 'pending' AND d.next_attempt_at <= now()
       AND NOT EXISTS (

@@ -46,3 +46,31 @@ def test_the_contract_rejects_what_it_must() -> None:
     """The validator is not vacuous: a closed event without its attendees is refused."""
     validator = webhook_validator("session.closed")
     assert not validator.is_valid({"type": "session.closed", "data": {"session_id": "x"}})
+
+
+async def test_consumers_decode_what_scheduling_sends(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """Each consumer's own decoding Structs take the real events, field by field."""
+    import msgspec
+
+    from services.accreditation.events import schemas as accreditation
+    from services.invoicing.events import schemas as invoicing
+
+    _, session = await closed_session(scheduling, auth)
+    await scheduling.post(
+        f"/v1/sessions/{session['id']}/cancel",
+        json={"reason": "Held in error"},
+        headers=auth("admin"),
+    )
+    items, _ = await events(scheduling, auth, expect=3)
+    by_type = {e["type"]: e["data"] for e in items}
+    closed, cancelled = by_type["session.closed"], by_type["session.cancelled"]
+
+    for shape in (accreditation.SessionClosedData, invoicing.SessionClosed):
+        decoded = msgspec.convert(closed, shape, strict=False)
+        assert str(decoded.session_id) == session["id"]
+        assert len(decoded.attendees) == len(closed["attendees"])
+    for shape in (accreditation.SessionCancelledData, invoicing.SessionCancelled):
+        decoded = msgspec.convert(cancelled, shape, strict=False)
+        assert decoded.previous_status == "closed"
