@@ -13,10 +13,8 @@ import argparse
 import importlib
 import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -158,20 +156,6 @@ def ensure_database(admin_url: str, database: str) -> None:
     asyncio.run(run())
 
 
-def wait_ready(port: int, *, timeout: float = 60.0) -> bool:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1.0).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     external = os.environ.get("DATABASE_URL")
     server = None
@@ -184,57 +168,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         ensure_database(devdb.database_url(server), "kring")
         database_url = devdb.database_url(server, "kring")
     migrate(database_url)
-    processes: list[subprocess.Popen[bytes]] = []
+    from services.platform import Platform
+
     ports = {name: service_module(name, "config").PORT + args.port_offset for name in SERVICES}
+    platform = Platform(ports, dev_envs(ports, database_url), quiet=False)
     try:
-        envs = dev_envs(ports, database_url)
-        for name, port in ports.items():
-            env = {**os.environ, **envs[name]}
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
-                    env=env,
-                    cwd=ROOT,
-                )
-            )
-        for name, port in ports.items():
-            if not wait_ready(port):
-                print(f"{name} did not become ready on port {port}", file=sys.stderr)
-                return 1
+        platform.start_all()
         token = dev_token(org=DEMO_ORG, roles=["admin"], subject="dev-admin")
         from services import demo
 
-        group_id = demo.seed(
-            f"http://127.0.0.1:{ports['scheduling']}",
-            f"http://127.0.0.1:{ports['invoicing']}",
-            token,
-        )
+        group_id = demo.seed(platform.urls["scheduling"], platform.urls["invoicing"], token)
         print("\nKring is running (Ctrl-C stops everything):\n")
-        for name, port in ports.items():
-            print(f"  {name:<14} http://127.0.0.1:{port}   docs http://127.0.0.1:{port}/docs")
+        for name, url in platform.urls.items():
+            print(f"  {name:<14} {url}   docs {url}/docs")
         print(f"\nDemo group {group_id}: eight professionals, a facilitator, a billing profile.")
         print(f"\nDevelopment admin token (organisation {DEMO_ORG}, valid 8 hours):\n\n{token}\n")
         print(
-            f'  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{ports["scheduling"]}/v1/people\n',
+            f'  curl -H "Authorization: Bearer $TOKEN" {platform.urls["scheduling"]}/v1/people\n',
             flush=True,
         )
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         while not stop.wait(0.5):
-            if any(process.poll() is not None for process in processes):
+            if not platform.alive():
                 print("a service stopped; stopping the others", file=sys.stderr)
                 return 1
         return 0
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        platform.stop()
         if server is not None:
             server.cleanup()
 

@@ -22,7 +22,7 @@ from .db import create_pool, transaction
 from .errors import EXCEPTION_HANDLERS
 from .events import EventsController, running_relay
 from .health import HEALTH_HANDLERS
-from .migrations import head_revision
+from .migrations import head_revision, known_revisions
 from .observability import RequestContextMiddleware, configure_logging
 from .openapi import StrictStructSchemaPlugin, openapi_config
 from .settings import Settings
@@ -113,6 +113,7 @@ def create_service_app(
             {
                 "schema": schema,
                 "head_revision": expected_head,
+                "known_revisions": known_revisions(migrations),
                 "settings": settings,
                 "webhooks": dict(webhooks or {}),
             }

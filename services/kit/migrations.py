@@ -76,6 +76,13 @@ def head_revision(script_location: Path) -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+def known_revisions(script_location: Path) -> frozenset[str]:
+    """Every revision this release ships (a revision not among them is a later release's)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    return frozenset(s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions())
+
+
 def upgrade(*, script_location: Path, database_url: str, revision: str = "head") -> None:
     command.upgrade(config(script_location=script_location, database_url=database_url), revision)
 
