@@ -39,3 +39,8 @@ typecheck: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .hypothesis
+
+.PHONY: bench
+bench: install  ## the benchmark, written to bench/results/latest.md (BENCH_ARGS="--scale 0.05" for a quick one)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -99,13 +99,28 @@ class KeySet:
 
 
 class Verifier:
+    CACHE_SIZE = 10_000
+
     def __init__(self, settings: Settings) -> None:
         self.keys = KeySet(jwks=settings.jwt_jwks, jwks_url=settings.jwt_jwks_url)
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway_seconds
+        self._cache: dict[str, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; a token verified before is taken from a cache until it expires
+        (clients reuse tokens, and signature checks are the costliest part of a small request)."""
+        cached = self._cache.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        principal, expires = await self._verify(token)
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        self._cache[token] = (principal, expires)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -133,7 +148,7 @@ class Verifier:
             claims = msgspec.convert(payload, _Claims, strict=False)
         except msgspec.ValidationError as exc:
             raise Unauthorized(f"The token's claims are not valid: {exc}.") from exc
-        return Principal(
+        principal = Principal(
             subject=claims.sub,
             org_id=claims.org,
             roles=frozenset(claims.roles) & ROLES,
@@ -141,6 +156,7 @@ class Verifier:
             register=claims.register,
             person=claims.person,
         )
+        return principal, float(payload["exp"])
 
 
 class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):

