@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from services.kit import webhooks
@@ -345,3 +346,25 @@ async def test_a_number_the_ledger_cannot_hold_refuses_only_that_registration(
     assert response.status_code == 200, response.text
     assert (response.json()["recorded"], response.json()["refused"]) == (1, 1)
     assert len(await entries(consumer, auth, anna["person_id"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"), [("signature", "webhook_signature"), ("timestamp", "webhook_timestamp")]
+)
+async def test_a_refused_delivery_is_logged(
+    consumer: httpx.AsyncClient, org: uuid.UUID, kind: str, rule: str
+) -> None:
+    from structlog.testing import capture_logs
+
+    body = closed(org, attendee(registration("NOVA")))
+    with capture_logs() as logs:
+        if kind == "signature":
+            response = await deliver(consumer, body, secret=webhooks.new_secret())
+        else:
+            response = await deliver(consumer, body, timestamp=int(time.time()) - 301)
+    assert response.status_code == 401
+    refused = [entry for entry in logs if entry["event"] == "webhook_refused"]
+    assert refused, logs
+    assert refused[0]["webhook_id"] == body["id"]
+    assert refused[0]["log_level"] == "warning"
+    assert rule.split("_")[1] in refused[0]["reason"]

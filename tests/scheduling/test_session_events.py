@@ -101,3 +101,23 @@ async def test_the_feed_is_the_tenants_own_and_for_trusted_readers(
         "/v1/events", params={"after": "not-a-cursor"}, headers=auth("admin")
     )
     assert bad.status_code == 400
+
+
+async def test_an_event_carries_the_request_id_that_caused_it(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    from tests.scheduling.test_attendance import record_all
+    from tests.scheduling.test_sessions import make_group, plan_one
+
+    group = await make_group(scheduling, auth)
+    session = await plan_one(scheduling, auth("admin"), group)
+    await record_all(scheduling, facilitator(auth, group), session, group)
+    closed = await scheduling.post(
+        f"/v1/sessions/{session['id']}/close",
+        json={},
+        headers={**facilitator(auth, group), "x-request-id": "hr-sync-42"},
+    )
+    assert closed.status_code == 200
+    items, _ = await events(scheduling, auth, expect=2)
+    assert items[-1]["type"] == "session.closed"
+    assert items[-1]["correlation_id"] == "hr-sync-42"
