@@ -221,3 +221,82 @@ async def test_a_burst_survives_consumers_killed_and_restarted(
 
     expected = (200 * MEMBERS, 200 * MEMBERS, 200, 200 * MEMBERS)
     assert await wait_for(database_url, org, expected, 240) == expected
+
+
+async def test_cancelling_a_closed_session_undoes_its_hours_and_invoices(
+    platform: Platform, database_url: str, token_for: Callable[..., dict[str, str]]
+) -> None:
+    """Through reversals and credit notes, never deletes of anything issued."""
+    org = uuid.uuid4()
+    admin = token_for(org, "admin", ttl=3600)
+    group, members = await make_tenant(platform, admin)
+    async with httpx.AsyncClient(base_url=platform.urls["invoicing"], headers=admin) as api:
+        profiles = ok(await api.get("/v1/billing-profiles"))["items"]
+        profile = {
+            k: v
+            for k, v in profiles[0].items()
+            if k
+            in {
+                "legal_name",
+                "street",
+                "postal_code",
+                "city",
+                "kvk_number",
+                "btw_id",
+                "iban",
+                "invoice_prefix",
+            }
+        }
+        ok(
+            await api.put(
+                f"/v1/billing-profiles/{profiles[0]['facilitator_id']}",
+                json={**profile, "auto_issue": True},
+            )
+        )
+    (session_id,) = await plan_and_record(
+        platform, admin, group, members, series=1, start="2025-05-06"
+    )
+    async with httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin) as api:
+        ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
+        assert await wait_for(database_url, org, (MEMBERS, MEMBERS, 1, MEMBERS), 60) == (
+            MEMBERS,
+            MEMBERS,
+            1,
+            MEMBERS,
+        )
+        ok(await api.post(f"/v1/sessions/{session_id}/cancel", json={"reason": "Held in error"}))
+
+    async def undone() -> tuple[int, int, int, int]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return (
+                await conn.fetchval(
+                    "SELECT count(*) FROM accreditation.ledger_entries"
+                    " WHERE org_id = $1 AND kind = 'reversal'",
+                    org,
+                ),
+                await conn.fetchval(
+                    "SELECT coalesce(sum(minutes), 0)"  # reversals carry the minutes negated
+                    " FROM accreditation.ledger_entries WHERE org_id = $1",
+                    org,
+                ),
+                await conn.fetchval(
+                    "SELECT count(*) FROM invoicing.invoices"
+                    " WHERE org_id = $1 AND status = 'credited'",
+                    org,
+                ),
+                await conn.fetchval(
+                    "SELECT coalesce(sum(total_cents), 0) FROM invoicing.invoices"
+                    " WHERE org_id = $1",
+                    org,
+                ),
+            )
+        finally:
+            await conn.close()
+
+    deadline = time.monotonic() + 60
+    state = await undone()
+    while state != (MEMBERS, 0, MEMBERS, 0) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        state = await undone()
+    assert state == (MEMBERS, 0, MEMBERS, 0), "reversed hours, credited invoices, zero balances"
