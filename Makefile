@@ -24,15 +24,15 @@ install: $(VENV)/.installed
 run: install  ## the whole platform on an embedded PostgreSQL (or DATABASE_URL)
 	$(PY) -m services.cli run
 
-test: install  ## every test, on the embedded PostgreSQL (or DATABASE_URL)
+test: install lint typecheck  ## lint, types, then every test on the embedded PostgreSQL (or DATABASE_URL)
 	$(PY) -m pytest
 
 contracts: install  ## regenerate contracts/*.yaml from the apps
 	$(PY) -m services.cli contracts
 
 lint: install
-	$(VENV)/bin/ruff check services tests
-	$(VENV)/bin/ruff format --check services tests
+	$(VENV)/bin/ruff check services tests bench
+	$(VENV)/bin/ruff format --check services tests bench
 
 typecheck: install
 	$(VENV)/bin/mypy

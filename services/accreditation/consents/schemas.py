@@ -6,7 +6,7 @@ from datetime import datetime
 from services.kit.schemas import Outbound
 
 
-class Consent(Outbound):
+class Consent(Outbound, frozen=True):
     """A participant's grant to a registration body to read their ledger entries in its register."""
 
     id: uuid.UUID
@@ -17,5 +17,5 @@ class Consent(Outbound):
     active: bool
 
 
-class ConsentList(Outbound):
+class ConsentList(Outbound, frozen=True):
     items: list[Consent]

@@ -86,14 +86,14 @@ class ClosedSessionIn(Inbound, kw_only=True, frozen=True):
     attendees: Annotated[list[AttendeeIn], msgspec.Meta(min_length=1, max_length=100)]
 
 
-class Reason(Outbound):
+class Reason(Outbound, frozen=True):
     """Why a session does not count for a register: a stable rule name and words."""
 
     rule: str
     message: str
 
 
-class LedgerEntry(Outbound):
+class LedgerEntry(Outbound, frozen=True):
     id: uuid.UUID
     seq: int
     """Position in the organisation's chain, from 1."""
@@ -138,7 +138,7 @@ class Judgement(Outbound, kw_only=True, frozen=True):
     reasons: list[Reason] = msgspec.field(default_factory=list)
 
 
-class Checkpoint(Outbound):
+class Checkpoint(Outbound, frozen=True):
     """A signed statement of the chain head: anyone holding the public key can check it."""
 
     id: uuid.UUID
@@ -154,7 +154,7 @@ class Checkpoint(Outbound):
     """The exact text signed: `kring-ledger-checkpoint:v1`, org, seq, head hash, signed_at."""
 
 
-class RecordingResult(Outbound):
+class RecordingResult(Outbound, frozen=True):
     session_id: uuid.UUID
     judgements: list[Judgement]
     checkpoint: Checkpoint | None
@@ -164,17 +164,17 @@ class ReversalIn(Inbound, kw_only=True, frozen=True):
     reason: ShortText
 
 
-class EntryPage(Outbound):
+class EntryPage(Outbound, frozen=True):
     items: list[LedgerEntry]
     next_cursor: str | None
 
 
-class CheckpointPage(Outbound):
+class CheckpointPage(Outbound, frozen=True):
     items: list[Checkpoint]
     next_cursor: str | None
 
 
-class PublicKey(Outbound):
+class PublicKey(Outbound, frozen=True):
     key_id: str
     algorithm: Literal["Ed25519"]
     public_key: str
@@ -182,7 +182,7 @@ class PublicKey(Outbound):
     current: bool
 
 
-class PublicKeyList(Outbound):
+class PublicKeyList(Outbound, frozen=True):
     items: list[PublicKey]
 
 
@@ -205,7 +205,7 @@ class ChainProblem(Outbound, kw_only=True, frozen=True):
     message: str
 
 
-class Verification(Outbound):
+class Verification(Outbound, frozen=True):
     valid: bool
     """True when every entry links and hashes, and every checkpoint matches the chain."""
     entries_checked: int
@@ -218,7 +218,7 @@ class Verification(Outbound):
     """Every problem found, in chain order (at most 100)."""
 
 
-class CycleCap(Outbound):
+class CycleCap(Outbound, frozen=True):
     rule: Literal["cap_per_year", "cap_per_cycle"]
     year: int | None
     before_centi: int
@@ -226,7 +226,7 @@ class CycleCap(Outbound):
     message: str
 
 
-class CycleTotal(Outbound):
+class CycleTotal(Outbound, frozen=True):
     cycle_start: date
     cycle_end: date
     rule_version: int
@@ -245,14 +245,14 @@ class CycleTotal(Outbound):
     """Whether the requirement is met; null when the register sets none."""
 
 
-class Totals(Outbound):
+class Totals(Outbound, frozen=True):
     person_id: uuid.UUID
     register_code: str
     unit: Literal["hours", "points"]
     cycles: list[CycleTotal]
 
 
-class AttendanceLine(Outbound):
+class AttendanceLine(Outbound, frozen=True):
     prefixed_number: str
     """The register's prefix and the registration number: `NIP-00123456`."""
     person_id: uuid.UUID
@@ -263,7 +263,7 @@ class AttendanceLine(Outbound):
     entry_id: uuid.UUID
 
 
-class AttendanceList(Outbound):
+class AttendanceList(Outbound, frozen=True):
     session_id: uuid.UUID
     register_code: str
     items: list[AttendanceLine]

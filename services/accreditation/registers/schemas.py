@@ -21,7 +21,7 @@ RegisterCodePath = Annotated[
 RegisterCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]
 
 
-class Register(Outbound):
+class Register(Outbound, frozen=True):
     """A professional register that may count intervisie hours."""
 
     code: RegisterCode
@@ -39,7 +39,7 @@ class Register(Outbound):
     """`catalogue`: a register Kring maintains; `organisation`: the caller's organisation's own."""
 
 
-class RegisterList(Outbound):
+class RegisterList(Outbound, frozen=True):
     items: list[Register]
 
 
@@ -106,7 +106,7 @@ class RuleSetIn(Inbound, kw_only=True, frozen=True):
     rules: RuleSpec
 
 
-class RuleSet(Outbound):
+class RuleSet(Outbound, frozen=True):
     id: uuid.UUID
     register_code: str
     version: int
@@ -115,7 +115,7 @@ class RuleSet(Outbound):
     created_at: datetime
 
 
-class RuleSetList(Outbound):
+class RuleSetList(Outbound, frozen=True):
     items: list[RuleSet]
 
 

@@ -112,8 +112,11 @@ def _euros(cents: int) -> str:
 
 
 class _Shares(Protocol):
-    member: bool
-    attended: bool
+    @property
+    def member(self) -> bool: ...
+
+    @property
+    def attended(self) -> bool: ...
 
 
 Sharer = TypeVar("Sharer", bound=_Shares)

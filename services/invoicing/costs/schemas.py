@@ -21,7 +21,7 @@ Cents = Annotated[
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-class ParticipantIn(Inbound, kw_only=True):
+class ParticipantIn(Inbound, kw_only=True, frozen=True):
     person_id: uuid.UUID
     name: Name
     member: bool = True
@@ -34,7 +34,7 @@ class ParticipantIn(Inbound, kw_only=True):
     """A debtor stored with `PUT /v1/debtors/by-external-id/…`; its data is copied."""
 
 
-class CostSheetIn(Inbound, kw_only=True):
+class CostSheetIn(Inbound, kw_only=True, frozen=True):
     """The facilitator's costs of one session. Amounts are euro cents excluding BTW."""
 
     session_id: uuid.UUID
@@ -55,13 +55,13 @@ class CostSheetIn(Inbound, kw_only=True):
     participants: Annotated[list[ParticipantIn], msgspec.Meta(min_length=1, max_length=100)]
 
 
-class CostLine(Outbound):
+class CostLine(Outbound, frozen=True):
     kind: CostKind
     description: str
     amount_cents: int
 
 
-class Participant(Outbound):
+class Participant(Outbound, frozen=True):
     person_id: uuid.UUID
     name: str
     member: bool
@@ -69,7 +69,7 @@ class Participant(Outbound):
     debtor: Debtor
 
 
-class CostSheet(Outbound):
+class CostSheet(Outbound, frozen=True):
     id: uuid.UUID
     session_id: uuid.UUID
     facilitator_id: uuid.UUID
@@ -93,18 +93,18 @@ class CostSheet(Outbound):
     created_at: datetime
 
 
-class CostSheetPage(Outbound):
+class CostSheetPage(Outbound, frozen=True):
     items: list[CostSheet]
     next_cursor: str | None
 
 
-class LineReconciliation(Outbound):
+class LineReconciliation(Outbound, frozen=True):
     kind: CostKind
     amount_cents: int
     invoiced_cents: int
 
 
-class Reconciliation(Outbound):
+class Reconciliation(Outbound, frozen=True):
     """The cost sheet against its invoices: what was split, invoiced and credited."""
 
     cost_sheet_id: uuid.UUID

@@ -42,7 +42,7 @@ PeppolId = Annotated[
 ]
 
 
-class DebtorIn(Inbound, kw_only=True):
+class DebtorIn(Inbound, kw_only=True, frozen=True):
     """Who receives and pays the invoice: the participant, or their employer.
 
     A snapshot: invoicing keeps it as sent, so the invoice stays true when the
@@ -68,7 +68,7 @@ class DebtorIn(Inbound, kw_only=True):
     email: Email | None = None
 
 
-class Debtor(Outbound):
+class Debtor(Outbound, frozen=True):
     name: str
     street: str
     postal_code: str
@@ -82,7 +82,7 @@ class Debtor(Outbound):
     email: str | None = None
 
 
-class StoredDebtor(Debtor, kw_only=True):
+class StoredDebtor(Debtor, kw_only=True, frozen=True):
     """A debtor kept for reuse (an employer, a municipality); invoices copy its data."""
 
     id: uuid.UUID
@@ -91,6 +91,6 @@ class StoredDebtor(Debtor, kw_only=True):
     updated_at: datetime
 
 
-class StoredDebtorPage(Outbound):
+class StoredDebtorPage(Outbound, frozen=True):
     items: list[StoredDebtor]
     next_cursor: str | None

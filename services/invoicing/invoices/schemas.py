@@ -14,7 +14,7 @@ InvoiceKind = Literal["invoice", "credit_note"]
 InvoiceStatus = Literal["draft", "issued", "paid", "credited"]
 
 
-class Seller(Outbound):
+class Seller(Outbound, frozen=True):
     """The facilitator as billed: a snapshot of their billing profile when the draft was made."""
 
     legal_name: str
@@ -33,7 +33,7 @@ class Seller(Outbound):
     payment_term_days: int
 
 
-class Invoice(Outbound):
+class Invoice(Outbound, frozen=True):
     """One participant's invoice, or a credit note. Amounts are euro cents.
 
     A credit note's amounts are negative; it names the invoice it credits.
@@ -65,11 +65,11 @@ class Invoice(Outbound):
     created_at: datetime
 
 
-class InvoicePage(Outbound):
+class InvoicePage(Outbound, frozen=True):
     items: list[Invoice]
     next_cursor: str | None
 
 
-class PaymentIn(Inbound):
+class PaymentIn(Inbound, frozen=True):
     paid_on: date
     """The date the payment was received."""

@@ -105,7 +105,7 @@ SessionMinutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
 Sharing = Literal["members", "attendees"]
 
 
-class BillingProfileIn(Inbound, kw_only=True):
+class BillingProfileIn(Inbound, kw_only=True, frozen=True):
     """What a facilitator bills with. Amounts are euro cents, excluding BTW."""
 
     legal_name: Name
@@ -172,7 +172,7 @@ class BillingProfileIn(Inbound, kw_only=True):
     ] = False
 
 
-class BillingProfile(Outbound):
+class BillingProfile(Outbound, frozen=True):
     id: uuid.UUID
     facilitator_id: uuid.UUID
     legal_name: str
@@ -200,6 +200,6 @@ class BillingProfile(Outbound):
     updated_at: datetime
 
 
-class BillingProfilePage(Outbound):
+class BillingProfilePage(Outbound, frozen=True):
     items: list[BillingProfile]
     next_cursor: str | None
