@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 
 import asyncpg
@@ -308,6 +310,26 @@ class ExportController(Controller):
             raise NotFound(f"No register {code!r} for this registration body.")
         return register.code, True
 
+    async def _rows(
+        self,
+        conn: asyncpg.Connection,
+        principal: Principal,
+        state: State,
+        code: str,
+        from_date: date | None,
+        to_date: date | None,
+    ) -> AsyncIterator[LedgerEntry]:
+        """The register's entries the caller may export, streamed from their own connection."""
+        register_code, consented = await self._register(conn, principal, code)
+        return repository.stream_register(
+            state.pool,
+            principal.org_id,
+            register_code=register_code,
+            from_date=from_date,
+            to_date=to_date,
+            consented_only=consented,
+        )
+
     @get(
         "/ledger.ndjson",
         operation_id="exportRegisterNdjson",
@@ -332,15 +354,7 @@ class ExportController(Controller):
         to_date: ToDate = None,
     ) -> Stream:
         """A register's entries for a period, streamed as NDJSON in constant memory."""
-        register_code, consented = await self._register(conn, principal, code)
-        rows = repository.stream_register(
-            state.pool,
-            principal.org_id,
-            register_code=register_code,
-            from_date=from_date,
-            to_date=to_date,
-            consented_only=consented,
-        )
+        rows = await self._rows(conn, principal, state, code, from_date, to_date)
         return Stream(export.ndjson(rows), media_type="application/x-ndjson")
 
     @get(
@@ -367,15 +381,7 @@ class ExportController(Controller):
         to_date: ToDate = None,
     ) -> Stream:
         """A register's entries for a period, streamed as CSV in constant memory."""
-        register_code, consented = await self._register(conn, principal, code)
-        rows = repository.stream_register(
-            state.pool,
-            principal.org_id,
-            register_code=register_code,
-            from_date=from_date,
-            to_date=to_date,
-            consented_only=consented,
-        )
+        rows = await self._rows(conn, principal, state, code, from_date, to_date)
         return Stream(export.csv_lines(rows), media_type="text/csv; charset=utf-8")
 
 

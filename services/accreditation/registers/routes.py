@@ -3,13 +3,12 @@ from __future__ import annotations
 import asyncpg
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit.auth import ROLES, Principal, requires
 from services.kit.errors import Conflict, RuleViolation
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upsert_responses, upserted
 
 from . import repository, rules
 from .schemas import (
@@ -49,10 +48,7 @@ class RegisterController(Controller):
         operation_id="createOrganisationRegister",
         guards=[requires("admin")],
         status_code=HTTP_200_OK,
-        responses={
-            HTTP_201_CREATED: ResponseSpec(Register, description="Created."),
-            **problems(409, 413, 415, 422),
-        },
+        responses=upsert_responses(Register, 409, 422),
     )
     async def upsert(
         self,
@@ -68,7 +64,7 @@ class RegisterController(Controller):
         register, created = await repository.upsert_organisation_register(
             conn, principal.org_id, canonical, data
         )
-        return Response(register, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(register, created)
 
     @get(
         "/{code:str}/rule-sets",

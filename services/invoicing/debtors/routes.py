@@ -5,12 +5,11 @@ import uuid
 import asyncpg
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import Principal, requires
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from . import repository, rules
@@ -26,10 +25,7 @@ class DebtorController(Controller):
         operation_id="upsertDebtor",
         guards=[requires("admin", "facilitator")],
         status_code=HTTP_200_OK,
-        responses={
-            HTTP_201_CREATED: ResponseSpec(StoredDebtor, description="Created."),
-            **problems(413, 415, 422),
-        },
+        responses=upsert_responses(StoredDebtor, 422),
     )
     async def upsert(
         self,
@@ -47,7 +43,7 @@ class DebtorController(Controller):
         debtor, created = await repository.upsert(
             conn, principal.org_id, external_id, rules.check(data)
         )
-        return Response(debtor, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(debtor, created)
 
     @get(
         "/by-external-id/{external_id:str}",

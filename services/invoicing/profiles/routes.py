@@ -5,13 +5,12 @@ import uuid
 import asyncpg
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import Principal, requires
 from services.kit.errors import NotFound
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from . import repository, rules
@@ -27,10 +26,7 @@ class BillingProfileController(Controller):
         operation_id="upsertBillingProfile",
         guards=[requires("admin", "facilitator")],
         status_code=HTTP_200_OK,
-        responses={
-            HTTP_201_CREATED: ResponseSpec(BillingProfile, description="Created."),
-            **problems(413, 415, 422),
-        },
+        responses=upsert_responses(BillingProfile, 422),
     )
     async def upsert(
         self,
@@ -47,7 +43,7 @@ class BillingProfileController(Controller):
         profile, created = await repository.upsert(
             conn, principal.org_id, facilitator_id, rules.prepare(data)
         )
-        return Response(profile, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(profile, created)
 
     @get(
         "/{facilitator_id:uuid}",
