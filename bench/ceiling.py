@@ -15,6 +15,8 @@ import msgspec
 import uvicorn
 from litestar import Litestar, get
 
+from services.cli import SERVE_OPTIONS
+
 
 class Pong(msgspec.Struct, frozen=True):
     service: str
@@ -45,10 +47,7 @@ def main() -> None:
         host=args.host,
         port=args.port,
         workers=1,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        server_header=False,
+        **SERVE_OPTIONS,
     )
 
 

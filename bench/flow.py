@@ -1,8 +1,12 @@
 """The flow's latency: from closing a session to its ledger entries and draft invoices being
-readable, with the three services as separate processes exchanging signed webhooks.
+readable, with the three services as separate processes exchanging signed webhooks; then the
+issuing of those invoices.
 
 Sessions are closed one at a time (so each measures the path, not a queue); for each, the
-entries and the cost sheet are polled until both are there.
+entries and the cost sheet are polled until both are there. Then every closed session's draft
+invoices are issued, a session at a time per client and ``ISSUERS`` clients at once: each
+issue takes the next gapless number of the facilitator's series, so issues of one series queue
+behind each other by design.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from services.kit.devkeys import DevKey
 from services.platform import Platform
 
 MEMBERS = 6
+ISSUERS = 4
 AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
 
 
@@ -136,7 +141,7 @@ async def _readable(conn: asyncpg.Connection, org: uuid.UUID, session_id: uuid.U
 
 async def _measure(
     urls: dict[str, str], database_url: str, key: DevKey, samples: int
-) -> list[float]:
+) -> tuple[list[float], dict[str, Any]]:
     org = uuid.uuid4()
     admin = {
         "Authorization": "Bearer "
@@ -166,15 +171,77 @@ async def _measure(
                         )
                     await asyncio.sleep(0.002)
                 latencies.append((time.perf_counter() - started) * 1000)
+        drafts = await conn.fetch(
+            """
+            SELECT array_agg(id ORDER BY id) AS ids FROM invoicing.invoices
+            WHERE org_id = $1 AND status = 'draft' GROUP BY cost_sheet_id
+            """,
+            org,
+        )
     finally:
         await conn.close()
-    return latencies
+    issued = await _issue(urls, admin, [list(row["ids"]) for row in drafts])
+    return latencies, issued
+
+
+async def _issue(
+    urls: dict[str, str], admin: dict[str, str], sessions: list[list[uuid.UUID]]
+) -> dict[str, Any]:
+    """Issue each session's draft invoices (a session's at once), ``ISSUERS`` sessions at a time."""
+    per_invoice: list[float] = []
+    per_session: list[float] = []
+    queue = list(sessions)
+    async with httpx.AsyncClient(base_url=urls["invoicing"], headers=admin, timeout=60) as api:
+
+        async def one(invoice_id: uuid.UUID) -> None:
+            started = time.perf_counter()
+            _ok(await api.post(f"/v1/invoices/{invoice_id}/issue"))
+            per_invoice.append((time.perf_counter() - started) * 1000)
+
+        async def worker() -> None:
+            while queue:
+                invoices = queue.pop()
+                started = time.perf_counter()
+                await asyncio.gather(*(one(i) for i in invoices))
+                per_session.append((time.perf_counter() - started) * 1000)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(ISSUERS)))
+        seconds = time.perf_counter() - began
+    per_invoice.sort()
+    per_session.sort()
+    return {
+        "sessions": len(per_session),
+        "invoices": len(per_invoice),
+        "clients": ISSUERS,
+        "seconds": round(seconds, 2),
+        "invoices_per_second": round(len(per_invoice) / seconds, 1) if seconds else 0.0,
+        "invoice": _summary(per_invoice),
+        "session": _summary(per_session),
+    }
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    """Median, p95, p99 and max (ms) of sorted values."""
+    if not values:
+        return {}
+
+    def at(fraction: float) -> float:
+        return round(values[max(0, min(len(values), round(len(values) * fraction)) - 1)], 1)
+
+    return {
+        "median_ms": round(statistics.median(values), 1),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": round(values[-1], 1),
+    }
 
 
 def measure(
     database_url: str, ports: dict[str, int], *, samples: int = 40, prefix: list[str] | None = None
 ) -> dict[str, Any]:
-    """Median, p95 and max (ms) from close to readable, over ``samples`` sessions."""
+    """Median, p95 and max (ms) from close to readable, over ``samples`` sessions; then the
+    issuing of their invoices."""
     key = DevKey.generate()
     envs = platform_env(
         ports,
@@ -187,10 +254,12 @@ def measure(
     for env in envs.values():
         env["KRING_LOG_LEVEL"] = "warning"
     with Platform({name: ports[name] for name in SERVICES}, envs, prefix=prefix) as platform:
-        latencies = sorted(asyncio.run(_measure(platform.urls, database_url, key, samples)))
+        closes, issued = asyncio.run(_measure(platform.urls, database_url, key, samples))
+    latencies = sorted(closes)
     return {
         "samples": len(latencies),
         "median_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
         "max_ms": round(latencies[-1], 1),
+        "issue": issued,
     }

@@ -47,7 +47,7 @@ from services.cli import (
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 
-from . import data, flow
+from . import cpu, data, flow, profile
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -57,20 +57,49 @@ AUDIENCE = "kring"
 REGISTER = "NIP"
 PERIOD_YEARS = 5
 
-LUA = """
-wrk.method = "GET"
-wrk.headers["Authorization"] = "Bearer %(token)s"
+LUA_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p95_us": %%d, '
-    .. '"p99_us": %%d, "max_us": %%d, "mean_us": %%.1f, "non_2xx": %%d, "socket_errors": %%d, '
-    .. '"timeouts": %%d}\\n',
+    'BENCH {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p95_us": %d, '
+    .. '"p99_us": %d, "max_us": %d, "mean_us": %.1f, "non_2xx": %d, "socket_errors": %d, '
+    .. '"timeouts": %d}\\n',
     summary.requests, summary.duration, summary.bytes, latency:percentile(50),
     latency:percentile(95), latency:percentile(99), latency.max, latency.mean, e.status,
     e.connect + e.read + e.write, e.timeout))
 end
 """
+LUA = """
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+""" + LUA_DONE.replace("%", "%%")
+# An HR system's sync: POST batches of BATCH people. "new" writes people never seen before
+# (a run-unique prefix and a request counter in each external id); "unchanged" sends the same
+# batch again and again, as a nightly sync of people who did not change.
+BATCH = 500
+HR_CONNECTIONS = 4  # an HR system syncs with a few requests in flight, not dozens
+BATCH_LUA = """
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+wrk.headers["Content-Type"] = "application/json"
+math.randomseed(os.time())
+local prefix = "%(mode)s" == "new" and ("n" .. os.time() .. "x" .. math.random(1000000)) or "same"
+local sent = 0
+request = function()
+  sent = sent + 1
+  local batch = "%(mode)s" == "new" and sent or 0
+  local items = {}
+  for i = 1, %(size)d do
+    local id = string.format("hr-%%s-%%d-%%d", prefix, batch, i)
+    items[i] = string.format(
+      '{"external_id":"%%s","given_name":"Anna","family_name":"Jansen %%d",'
+      .. '"email":"%%s@example.nl","career_started_on":"2015-09-01",'
+      .. '"registrations":[{"register":"NIP","number":"%%s"}]}',
+      id, i, id, id)
+  end
+  return wrk.format(nil, nil, nil, '{"items":[' .. table.concat(items, ",") .. ']}')
+end
+""" + LUA_DONE.replace("%", "%%")
 
 
 # --- the machine --------------------------------------------------------------------------
@@ -141,16 +170,18 @@ def pinning() -> Iterator[dict[str, Any]]:
     cores = sorted(os.sched_getaffinity(0))
     if shutil.which("taskset") and len(cores) >= 2:
         yield {
+            "cores": cores,
             "pinned": True,
             "load_core": cores[0],
             "service_core": cores[1],
             "load": ["taskset", "-c", str(cores[0])],
             "service": ["taskset", "-c", str(cores[1])],
             "note": f"wrk and the bench's client on core {cores[0]}, each service on core "
-            f"{cores[1]}; PostgreSQL unpinned (it shares both cores).",
+            f"{cores[1]}.",
         }
     else:
         yield {
+            "cores": cores,
             "pinned": False,
             "load": [],
             "service": [],
@@ -332,7 +363,9 @@ class Processes:
         log = (self.logs / f"{name}.log").open("wb")
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         self.running[name] = process
-        ready = _wait_http(port, "/ceiling" if name == "ceiling" else "/health/ready")
+        ready = _wait_http(
+            port, {"ceiling": "/ceiling", "peer": "/health"}.get(name, "/health/ready")
+        )
         if not ready:
             self.stop()
             tail = (self.logs / f"{name}.log").read_text()[-3000:]
@@ -392,23 +425,40 @@ class Load:
         self.timeout = 60.0
         self.commands: list[str] = []
 
-    def wrk(self, name: str, url: str, token: str) -> dict[str, Any]:
-        """Check one answer, warm up, then measure; latencies in microseconds."""
-        check = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30.0)
+    def wrk(
+        self,
+        name: str,
+        url: str,
+        token: str,
+        *,
+        pid: int | None = None,
+        script_text: str | None = None,
+        check: httpx.Response | None = None,
+        connections: int | None = None,
+    ) -> dict[str, Any]:
+        """Check one answer, warm up, then measure; latencies in microseconds.
+
+        ``pid`` is the serving process, for the CPU each party spent per request;
+        ``script_text`` a wrk script of its own (a GET with the token when left out), and
+        ``check`` the answer already checked for it.
+        """
+        if check is None:
+            check = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30.0)
         if check.status_code != 200:
             raise SystemExit(f"{name}: {url} answered {check.status_code}: {check.text[:500]}")
         body = check.json()
         items = len(body["items"]) if isinstance(body, dict) and "items" in body else None
         slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
         script = self.work / f"{slug}.lua"
-        script.write_text(LUA % {"token": token})
+        script.write_text(script_text or LUA % {"token": token})
         result: dict[str, Any] = {}
         for seconds in (self.warmup, self.duration):
+            before = cpu.Snapshot.take(pid)
             command = [
                 *self.pin["load"],
                 "wrk",
                 "-t1",
-                f"-c{self.connections}",
+                f"-c{connections or self.connections}",
                 f"-d{seconds:g}s",
                 "--latency",
                 f"--timeout={self.timeout:g}s",
@@ -417,23 +467,66 @@ class Load:
                 url,
             ]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            after = cpu.Snapshot.take(pid)
             line = next(x for x in out.splitlines() if x.startswith("BENCH "))
             result = json.loads(line[len("BENCH ") :])
+            result["cpu"] = cpu.per_request(
+                before, after, result["requests"], result["duration_us"] / 1e6
+            )
         shown = [part if part != str(script) else script.name for part in command[:-1]]
         port = url.split("127.0.0.1:", 1)[1].split("/", 1)[0]
         shown.append("'" + url.replace(f":{port}/", ":PORT/") + "'")
         self.commands.append(" ".join(shown))
         result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+        result["connections"] = connections or self.connections
         result["items"] = items
         result["response_bytes"] = len(check.content)
         result["url"] = url.split("127.0.0.1:", 1)[1].split("/", 1)[1]
         print(
             f"  {name:<28} {result['rps']:>9,.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
             f"p95 {result['p95_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:6.2f} ms  "
-            f"non-2xx {result['non_2xx']}",
+            f"non-2xx {result['non_2xx']}  CPU ms/request: service {result['cpu']['service_ms']}, "
+            f"PostgreSQL {result['cpu']['postgres_ms']}, wrk {result['cpu']['load_ms']}",
             flush=True,
         )
         return result
+
+    def profile(self, name: str, url: str, token: str, pid: int) -> dict[str, Any]:
+        """A py-spy sample of ``pid`` while wrk loads ``url`` (a run of its own, not measured)."""
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+        script = self.work / f"{slug}.lua"
+        script.write_text(LUA % {"token": token})
+        command = [
+            *self.pin["load"],
+            "wrk",
+            "-t1",
+            f"-c{self.connections}",
+            f"-d{self.duration + 2:g}s",
+            "-s",
+            str(script),
+            url,
+        ]
+        load = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        raw = self.work / f"{slug}.txt"
+        try:
+            time.sleep(1)
+            failed = profile.record(pid, self.duration, raw)
+        finally:
+            load.wait()
+        if failed:
+            print(f"  {name}: no profile ({failed})", flush=True)
+            return {"error": failed}
+        summary = profile.summarise(raw.read_text())
+        self.commands.append(
+            f"py-spy record --pid PID --duration {max(1, round(self.duration))} --rate 250 "
+            "--format raw --nonblocking --full-filenames  # while wrk loads the same URL"
+        )
+        top = ", ".join(
+            f"{c['name'].split(' (')[0]} {c['share'] * 100:.0f} %"
+            for c in summary["components"][:4]
+        )
+        print(f"  {name}: {summary['samples']} samples; {top}", flush=True)
+        return summary
 
     def database(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         payload = json.dumps({**params, "duration": self.duration, "warmup": self.warmup})
@@ -453,6 +546,78 @@ class Load:
             flush=True,
         )
         return result
+
+
+def batch_body(prefix: str, size: int = BATCH) -> dict[str, Any]:
+    """A batch as BATCH_LUA builds it (for the check before a measurement)."""
+    items = []
+    for i in range(1, size + 1):
+        ident = f"hr-{prefix}-0-{i}"
+        items.append(
+            {
+                "external_id": ident,
+                "given_name": "Anna",
+                "family_name": f"Jansen {i}",
+                "email": f"{ident}@example.nl",
+                "career_started_on": "2015-09-01",
+                "registrations": [{"register": "NIP", "number": ident}],
+            }
+        )
+    return {"items": items}
+
+
+def hr_sync(load: Load, sch: str, hr: str, pid: int) -> dict[str, Any]:
+    """People upsert in batches of BATCH, as an HR system syncs: new people, then a re-sync."""
+    url = f"{sch}/v1/people/batch"
+    results = {}
+    for mode, prefix in (("new", "check"), ("unchanged", "same")):
+        check = httpx.post(
+            url,
+            json=batch_body(prefix),
+            headers={"Authorization": f"Bearer {hr}"},
+            timeout=60.0,
+        )
+        results[mode] = load.wrk(
+            f"people batch ({mode})",
+            url,
+            hr,
+            pid=pid,
+            script_text=BATCH_LUA % {"token": hr, "mode": mode, "size": BATCH},
+            check=check,
+            connections=HR_CONNECTIONS,
+        )
+    return results
+
+
+def same_answer(kring_url: str, peer_url: str, token: str) -> httpx.Response:
+    """Kring's answer, after checking the peer gives the same one (else the race is unfair)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    kring = httpx.get(kring_url, headers=headers, timeout=30.0)
+    peer = httpx.get(peer_url, headers=headers, timeout=30.0)
+    if kring.status_code != 200 or peer.status_code != 200 or kring.json() != peer.json():
+        raise SystemExit(
+            f"the peer does not answer as Kring does: {kring.status_code} vs {peer.status_code}"
+        )
+    return kring
+
+
+def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of one path as one figure: requests summed, rate and latencies averaged."""
+    first = runs[0]
+    mean = {
+        key: round(sum(r[key] for r in runs) / len(runs), 1)
+        for key in ("rps", "p50_us", "p95_us", "p99_us", "mean_us")
+    }
+    cpu_mean = {key: round(sum(r["cpu"][key] for r in runs) / len(runs), 3) for key in first["cpu"]}
+    return {
+        **first,
+        **mean,
+        "requests": sum(r["requests"] for r in runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "max_us": max(r["max_us"] for r in runs),
+        "cpu": cpu_mean,
+        "runs": [{k: r[k] for k in ("rps", "p50_us", "p99_us")} for r in runs],
+    }
 
 
 def export(url: str, token: str, pid: int) -> dict[str, Any]:
@@ -520,6 +685,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the py-spy profile of the registrant query",
+    )
+    parser.add_argument(
         "--flow-samples", type=int, default=40, help="sessions closed to time the flow (0: skip)"
     )
     parser.add_argument(
@@ -566,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
                     " ".join([*pin["service"], "kring", "serve", name, "--port", "PORT"])
                 )
             ceiling_port = free_port()
-            procs.start(
+            pids["ceiling"] = procs.start(
                 "ceiling",
                 [
                     *pin["service"],
@@ -582,15 +753,34 @@ def main(argv: list[str] | None = None) -> int:
             service_commands.append(
                 " ".join([*pin["service"], "python", "-m", "bench.ceiling", "--port", "PORT"])
             )
+            peer_port = free_port()
+            pids["peer"] = procs.start(
+                "peer",
+                [*pin["service"], sys.executable, "-m", "bench.peer", "--port", str(peer_port)],
+                {**os.environ, **envs["accreditation"]},
+                peer_port,
+            )
+            service_commands.append(
+                " ".join([*pin["service"], "python", "-m", "bench.peer", "--port", "PORT"])
+                + "  # the accreditation service's environment"
+            )
             if pin["pinned"]:
                 os.sched_setaffinity(0, {pin["load_core"]})
+                if cpu.pin_postgres({pin["load_core"]}):
+                    pin["note"] += (
+                        f" PostgreSQL (a local server) pinned to core {pin['load_core']} too, "
+                        "so each service has its core to itself."
+                    )
+                else:
+                    pin["note"] += " PostgreSQL not pinned (not on this machine): it shares both."
             acc = f"http://127.0.0.1:{ports['accreditation']}"
             sch = f"http://127.0.0.1:{ports['scheduling']}"
             first, last = facts["period"]
 
-            def registrar_url(tenant: dict[str, Any]) -> str:
+            def registrar_url(tenant: dict[str, Any], port: int | None = None) -> str:
+                base = acc if port is None else f"http://127.0.0.1:{port}"
                 return (
-                    f"{acc}/v1/registrar/entries?registration_number="
+                    f"{base}/v1/registrar/entries?registration_number="
                     f"{tenant['registration_number']}&from={first}&to={last}"
                 )
 
@@ -599,11 +789,45 @@ def main(argv: list[str] | None = None) -> int:
 
             print("measuring", flush=True)
             results["framework_ceiling"] = load.wrk(
-                "framework ceiling", f"http://127.0.0.1:{ceiling_port}/ceiling", "none"
+                "framework ceiling",
+                f"http://127.0.0.1:{ceiling_port}/ceiling",
+                "none",
+                pid=pids["ceiling"],
             )
-            results["registrant_query"] = load.wrk(
-                "registrant query", registrar_url(main_tenant), registrar_token(main_tenant)
-            )
+            # Kring and the peer in turn, A B B A, so drift during the run weighs on both alike.
+            kring_url, peer_url = registrar_url(main_tenant), registrar_url(main_tenant, peer_port)
+            answer = same_answer(kring_url, peer_url, registrar_token(main_tenant))
+            kring_runs, peer_runs = [], []
+            for turn in ("kring", "peer", "peer", "kring"):
+                if turn == "kring":
+                    kring_runs.append(
+                        load.wrk(
+                            "registrant query",
+                            kring_url,
+                            registrar_token(main_tenant),
+                            pid=pids["accreditation"],
+                            check=answer,
+                        )
+                    )
+                else:
+                    peer_runs.append(
+                        load.wrk(
+                            "peer (FastAPI)",
+                            peer_url,
+                            registrar_token(main_tenant),
+                            pid=pids["peer"],
+                            check=answer,
+                        )
+                    )
+            results["registrant_query"] = combine(kring_runs)
+            results["peer"] = combine(peer_runs)
+            if args.profile:
+                results["profile"] = load.profile(
+                    "registrant query (profiled)",
+                    registrar_url(main_tenant),
+                    registrar_token(main_tenant),
+                    pids["accreditation"],
+                )
             results["database_ceiling"] = load.database(
                 "database ceiling (registrant)",
                 {
@@ -626,10 +850,27 @@ def main(argv: list[str] | None = None) -> int:
                 "facilitator upcoming",
                 f"{sch}/v1/sessions?person_id={facts['facilitator']}&from={last}",
                 facilitator_token,
+                pid=pids["scheduling"],
             )
+            admin_token = token(key, main_tenant["org_id"], ["admin"])
+            employer = httpx.put(
+                f"{sch}/v1/client-organisations/by-external-id/bench-hr",
+                json={"name": "Bench HR"},
+                headers={"Authorization": f"Bearer {admin_token}"},
+                timeout=30.0,
+            )
+            if employer.status_code >= 300:
+                raise SystemExit(f"client organisation: {employer.status_code} {employer.text}")
+            hr_token = token(key, main_tenant["org_id"], ["hr"], client_org=employer.json()["id"])
+            batches = hr_sync(load, sch, hr_token, pids["scheduling"])
+            results["people_batch_new"] = batches["new"]
+            results["people_batch_unchanged"] = batches["unchanged"]
             # Again after the hot paths: the ratios use the mean, the report shows the drift.
             results["framework_ceiling_after"] = load.wrk(
-                "framework ceiling (again)", f"http://127.0.0.1:{ceiling_port}/ceiling", "none"
+                "framework ceiling (again)",
+                f"http://127.0.0.1:{ceiling_port}/ceiling",
+                "none",
+                pid=pids["ceiling"],
             )
             curve = []
             for tenant in facts["tenants"][1:]:
@@ -637,6 +878,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"registrant query {tenant['entries']:,}",
                     registrar_url(tenant),
                     registrar_token(tenant),
+                    pid=pids["accreditation"],
                 )
                 curve.append({"entries": tenant["entries"], **point})
             curve.append({"entries": main_tenant["entries"], **results["registrant_query"]})
@@ -661,6 +903,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["export"] = exports
         finally:
             procs.stop()
+            cpu.pin_postgres(set(pin["cores"]))
         if args.flow_samples:
             print("measuring the flow: close -> ledger entries and draft invoices", flush=True)
             flow_ports = {name: free_port() for name in SERVICES}
@@ -694,15 +937,28 @@ def build_report(
     framework = round((before["rps"] + after["rps"]) / 2, 1)
     database = results["database_ceiling"]["rps"]
     paths = {}
-    for name in ("registrant_query", "facilitator_upcoming"):
+    for name in LABELS:
+        if name not in results:
+            continue
         r = results[name]
         paths[name] = {
             **r,
             "of_framework_ceiling": ratio(r["rps"], framework),
             "of_database_ceiling": ratio(r["rps"], database)
-            if name == "registrant_query"
+            if name in ("registrant_query", "peer")
             else None,
         }
+    kring, peer = results["registrant_query"], results.get("peer")
+    versus_peer = (
+        {
+            "throughput_ratio": ratio(kring["rps"], peer["rps"]),
+            "p99_ratio": ratio(kring["p99_us"], peer["p99_us"]),
+            "p50_ratio": ratio(kring["p50_us"], peer["p50_us"]),
+            "service_cpu_ratio": ratio(kring["cpu"]["service_ms"], peer["cpu"]["service_ms"]),
+        }
+        if peer
+        else None
+    )
     curve = results["scale_curve"]
     smallest, largest = curve[0], curve[-1]
     exports = results.get("export", [])
@@ -728,7 +984,7 @@ def build_report(
             "wrk_threads": 1,
         },
         "machine": m,
-        "pinning": {k: v for k, v in pin.items() if k not in ("load", "service")},
+        "pinning": {k: v for k, v in pin.items() if k not in ("load", "service", "cores")},
         "dataset": {**dataset, **{k: facts[k] for k in ("tenants", "period")}},
         "facilitator": {"upcoming_sessions": facts["facilitator_upcoming"]},
         "ceilings": {
@@ -743,12 +999,14 @@ def build_report(
             "database": results["database_ceiling"],
         },
         "paths": paths,
+        "versus_peer": versus_peer,
         "scale_curve": {
             "points": curve,
             "p99_ratio_largest_to_10k": ratio(largest["p99_us"], smallest["p99_us"]),
             "flat": (largest["p99_us"] <= 1.5 * smallest["p99_us"]) if curve else None,
         },
         "export": {"runs": exports, "memory_flat": flat},
+        "profile": results.get("profile"),
         "flow": results.get("flow"),
         "checks": {
             "registrant_query_of_framework_ceiling_at_least_0.5": paths["registrant_query"][
@@ -758,14 +1016,26 @@ def build_report(
             "registrant_p99_largest_over_10k_at_most_1.5": largest["p99_us"]
             <= 1.5 * smallest["p99_us"],
             "export_memory_flat": flat,
-            "registrant_query_2x_peer_with_lower_p99": None,
+            "registrant_query_2x_peer_with_lower_p99": (
+                versus_peer["throughput_ratio"] >= 2.0 and kring["p99_us"] < peer["p99_us"]
+            )
+            if versus_peer and peer
+            else None,
         },
-        "missing": [
-            "peer (FastAPI, pydantic, SQLAlchemy async) under bench/peer/: a later slice",
-            "people upsert in batches of 500 (HR sync): a later slice",
-            "issuing invoices for a closed session: a later slice",
-        ],
+        "missing": [],
     }
+
+
+LABELS = {
+    "registrant_query": "registrant's entries, 5 years (GET /v1/registrar/entries)",
+    "peer": "the same query, the conventional way (FastAPI, pydantic, SQLAlchemy async: "
+    "bench/peer)",
+    "facilitator_upcoming": "facilitator's upcoming sessions (GET /v1/sessions)",
+    "people_batch_new": f"HR sync: {BATCH} new people per request (POST /v1/people/batch, "
+    f"{HR_CONNECTIONS} connections)",
+    "people_batch_unchanged": f"HR sync: the same {BATCH} people again, unchanged "
+    f"(POST /v1/people/batch, {HR_CONNECTIONS} connections)",
+}
 
 
 def _ms(us: float) -> str:
@@ -803,17 +1073,35 @@ def render(report: dict[str, Any]) -> str:
         "| of framework ceiling | of database ceiling |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    names = {
-        "registrant_query": "registrant's entries, 5 years (GET /v1/registrar/entries)",
-        "facilitator_upcoming": "facilitator's upcoming sessions (GET /v1/sessions)",
-    }
-    for key, label in names.items():
+    for key, label in LABELS.items():
+        if key not in report["paths"]:
+            continue
         p = report["paths"][key]
         lines.append(
             f"| {label} | {p['requests']:,} | {_rate(p['rps'])} | {_ms(p['p50_us'])} | "
             f"{_ms(p['p95_us'])} | {_ms(p['p99_us'])} | {p['non_2xx']} | {p['items']} | "
             f"{_pct(p['of_framework_ceiling'])} | {_pct(p['of_database_ceiling'])} |"
         )
+    hr = [report["paths"].get(k) for k in ("people_batch_new", "people_batch_unchanged")]
+    if all(hr):
+        new, same = hr
+        lines += [
+            "",
+            f"HR sync: **{new['rps'] * BATCH:,.0f} new people/s** and "
+            f"**{same['rps'] * BATCH:,.0f} unchanged people/s** in batches of {BATCH} "
+            "(the HR client's token: employer rules, manager checks and registrations apply).",
+        ]
+    if vp := report.get("versus_peer"):
+        runs = report["paths"]["registrant_query"].get("runs", [])
+        lines += [
+            "",
+            f"Kring against the peer, measured in turn (Kring, peer, peer, Kring; {len(runs)} "
+            "runs each, means shown): "
+            f"**{vp['throughput_ratio']}x** the peer's throughput, p99 **{vp['p99_ratio']}x** "
+            f"the peer's, p50 {vp['p50_ratio']}x, service CPU per request "
+            f"{vp['service_cpu_ratio']}x. Both answer with the same JSON (checked before "
+            "measuring).",
+        ]
     f = report["ceilings"]["framework"]
     d = report["ceilings"]["database"]
     lines += [
@@ -830,6 +1118,8 @@ def render(report: dict[str, Any]) -> str:
         f"{d['concurrency']} tasks on a pool of {d['pool_max']} | {_rate(d['rps'])} | "
         f"{_ms(d['p50_us'])} | {_ms(d['p95_us'])} | {_ms(d['p99_us'])} |",
         "",
+        *_cpu_lines(report),
+        *_profile_lines(report.get("profile")),
         "## Scale curve: the registrant query's p99 by ledger size",
         "",
         "Each size is a tenant of its own in the same table, with about "
@@ -886,6 +1176,25 @@ def render(report: dict[str, Any]) -> str:
             f"| {fl['samples']} | {fl['median_ms']} | {fl['p95_ms']} | {fl['max_ms']} |",
             "",
         ]
+        if issue := fl.get("issue"):
+            inv, ses = issue["invoice"], issue["session"]
+            lines += [
+                "### Issuing the invoices of the closed sessions (POST /v1/invoices/{id}/issue)",
+                "",
+                f"{issue['invoices']} draft invoices of {issue['sessions']} sessions, "
+                f"{issue['clients']} clients each issuing one session's invoices at once: "
+                f"**{issue['invoices_per_second']} invoices/s** ({issue['seconds']} s). Every "
+                "issue takes the next gapless number of the facilitator's series, so issues of "
+                "one series wait for each other by design.",
+                "",
+                "| unit | median ms | p95 ms | p99 ms | max ms |",
+                "|---|---:|---:|---:|---:|",
+                f"| one invoice | {inv['median_ms']} | {inv['p95_ms']} | {inv['p99_ms']} | "
+                f"{inv['max_ms']} |",
+                f"| a session's invoices | {ses['median_ms']} | {ses['p95_ms']} | "
+                f"{ses['p99_ms']} | {ses['max_ms']} |",
+                "",
+            ]
     lines += [
         "## Data set",
         "",
@@ -936,12 +1245,69 @@ def render(report: dict[str, Any]) -> str:
             for name, ok in report["checks"].items()
         ],
         "",
-        "## Not measured yet",
+    ]
+    if report["missing"]:
+        lines += ["## Not measured yet", "", *[f"- {item}" for item in report["missing"]], ""]
+    return "\n".join(lines)
+
+
+def _cpu_lines(report: dict[str, Any]) -> list[str]:
+    """CPU per request of each party, for every wrk measurement that recorded it."""
+    rows = [
+        ("framework ceiling", report["ceilings"]["framework"]),
+        *[(LABELS.get(key, key), p) for key, p in report["paths"].items()],
+    ]
+    lines = [
+        "## Where the time goes: CPU per request",
         "",
-        *[f"- {item}" for item in report["missing"]],
+        "CPU time each party spent during the measurement, divided by the requests served "
+        "(from /proc: the serving process, every `postgres` process, wrk). On two cores "
+        "shared by all three, their sum bounds the throughput.",
+        "",
+        "| path | req/s | service ms | PostgreSQL ms | wrk ms | sum ms | service core busy |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, r in rows:
+        c = r.get("cpu")
+        if not c:
+            continue
+        total = c["service_ms"] + c["postgres_ms"] + c["load_ms"]
+        lines.append(
+            f"| {label} | {_rate(r['rps'])} | {c['service_ms']:.3f} | {c['postgres_ms']:.3f} | "
+            f"{c['load_ms']:.3f} | {total:.3f} | {c['service_core_busy'] * 100:.0f} % |"
+        )
+    return [*lines, ""]
+
+
+def _profile_lines(summary: dict[str, Any] | None) -> list[str]:
+    if not summary:
+        return []
+    if "error" in summary:
+        return ["## Profile of the registrant query", "", f"Not taken: {summary['error']}.", ""]
+    lines = [
+        "## Profile of the registrant query (py-spy, the accreditation process under wrk)",
+        "",
+        f"{summary['samples']:,} samples. By component (each sample once, by its innermost "
+        "frame; C code counts against the Python line that called it):",
+        "",
+        "| component | share |",
+        "|---|---:|",
+        *[f"| {c['name']} | {c['share'] * 100:.1f} % |" for c in summary["components"]],
+        "",
+        "By stage (a function anywhere on the stack; stages overlap):",
+        "",
+        "| stage | share |",
+        "|---|---:|",
+        *[f"| {c['name']} | {c['share'] * 100:.1f} % |" for c in summary["stages"]],
+        "",
+        "Hottest frames:",
+        "",
+        "| frame | share |",
+        "|---|---:|",
+        *[f"| `{c['frame']}` | {c['share'] * 100:.1f} % |" for c in summary["hottest_frames"]],
         "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def write(report: dict[str, Any], folder: Path) -> None:

@@ -206,6 +206,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             server.cleanup()
 
 
+# How `kring serve` runs uvicorn (the bench's ceiling and peer run with the same options).
+SERVE_OPTIONS: dict[str, Any] = {
+    "log_config": None,  # structlog configures logging
+    "access_log": False,  # the request context middleware logs each request
+    "proxy_headers": True,
+    "server_header": False,
+}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -216,10 +225,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port or config.PORT,
         workers=args.workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        server_header=False,
+        **SERVE_OPTIONS,
     )
     return 0
 

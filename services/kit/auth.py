@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import httpx
@@ -183,16 +183,19 @@ def authentication_middleware(settings: Settings, *, exclude: list[str]) -> Defi
     )
 
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 def requires(*roles: str) -> Guard:
-    """A guard admitting principals that hold any of ``roles``."""
+    """A guard admitting principals that hold any of ``roles``.
+
+    Asynchronous on purpose: Litestar runs a synchronous guard in a worker thread.
+    """
     unknown = set(roles) - ROLES
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal: Principal = connection.user
         if not principal.has(*roles):
             raise Forbidden(f"This operation needs one of the roles: {', '.join(sorted(roles))}.")

@@ -36,6 +36,18 @@ async def _init_connection(conn: asyncpg.Connection, *, role: str | None) -> Non
     )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to reset when a connection returns to the pool.
+
+    asyncpg rolls back an open transaction before this runs. Every other piece of session
+    state is meant to last: the role and codecs from ``init``, the prepared statements. The
+    tenant is transaction-local (``set_config(..., true)``) and no route listens, locks or
+    opens cursors outside a transaction, so asyncpg's default reset (``RESET ALL``,
+    ``CLOSE ALL``, ``UNLISTEN *``, unlocking advisory locks) would cost one round trip per
+    request and change nothing.
+    """
+
+
 async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
     async def init(conn: asyncpg.Connection) -> None:
         await _init_connection(conn, role=settings.database_role)
@@ -45,6 +57,7 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         init=init,
+        reset=_keep_session,
         server_settings={"search_path": schema, "application_name": f"kring-{settings.service}"},
     )
     assert pool is not None

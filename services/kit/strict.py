@@ -35,7 +35,8 @@ def strict_parameters() -> Any:
     """The hook; it reads the app's routes on its first call, when they are all registered."""
     allowed: dict[HTTPRouteHandler, frozenset[str]] = {}
 
-    def refuse_unknown_and_control(request: Request[Any, Any, Any]) -> None:
+    # Asynchronous on purpose: Litestar runs a synchronous hook in a worker thread.
+    async def refuse_unknown_and_control(request: Request[Any, Any, Any]) -> None:
         if not allowed:
             allowed.update(declared_query_parameters(request.app))
         handler = cast("HTTPRouteHandler", request.scope["route_handler"])

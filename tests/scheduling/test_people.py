@@ -144,6 +144,16 @@ async def test_hr_client_sees_and_writes_only_its_own_employees(
     listed = await scheduling.get("/v1/people", headers=hr)
     assert [p["external_id"] for p in listed.json()["items"]] == ["e-1"]
 
+    # Nor may it take over another organisation's person by reusing their external id.
+    takeover = await scheduling.put(
+        "/v1/people/by-external-id/e-3", json={"given_name": "X", "family_name": "Y"}, headers=hr
+    )
+    assert takeover.status_code == 403
+    assert takeover.json()["errors"][0]["rule"] == "own_organisation"
+    kept = await scheduling.get(f"/v1/people/{theirs.json()['id']}", headers=auth("admin"))
+    assert kept.json()["given_name"] == "C"
+    assert kept.json()["employer_id"] == other["id"]
+
 
 async def test_pagination_walks_every_person_once(
     scheduling: httpx.AsyncClient, auth: Token

@@ -10,6 +10,7 @@ import msgspec
 
 from services.kit.db import transaction
 from services.kit.errors import Conflict, NotFound
+from services.kit.sql import Params
 
 from ..registers.schemas import RuleSpec
 from .schemas import LedgerEntry
@@ -48,15 +49,20 @@ ENTRY_COLUMNS = (
     "hash",
 )
 _COLUMNS = ", ".join(ENTRY_COLUMNS)
-_E_COLUMNS = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
 _PLACEHOLDERS = ", ".join(f"${i}" for i in range(1, len(ENTRY_COLUMNS) + 1))
+# What a query returns of an entry: LedgerEntry's fields, in its order, so that a row becomes
+# an entry positionally (``LedgerEntry(*row)``), without a dict per row.
+_FIELDS = LedgerEntry.__struct_fields__
+if ENTRY_COLUMNS != ("org_id", *_FIELDS):
+    raise RuntimeError("ENTRY_COLUMNS must be org_id followed by LedgerEntry's fields")
+_RETURNED = ", ".join(_FIELDS)
+_E_RETURNED = ", ".join(f"e.{c}" for c in _FIELDS)
 _CHECKPOINT_COLUMNS = "id, seq, head_hash, signed_at, key_id, public_key, signature"
 
 
-def entry(row: asyncpg.Record | dict[str, Any]) -> LedgerEntry:
-    values = dict(row)
-    values.pop("org_id", None)
-    return LedgerEntry(**values)
+def entry(row: asyncpg.Record | tuple[Any, ...]) -> LedgerEntry:
+    """An entry from a row selected as ``_RETURNED`` (LedgerEntry's fields, in order)."""
+    return LedgerEntry(*row)
 
 
 class RuleSetRow(msgspec.Struct, frozen=True):
@@ -117,7 +123,7 @@ async def latest_credit(
     """The newest credit for (session, person, register), and whether it has been reversed."""
     row = await conn.fetchrow(
         f"""
-        SELECT {_E_COLUMNS},
+        SELECT {_E_RETURNED},
                EXISTS (SELECT 1 FROM ledger_entries r
                        WHERE r.org_id = e.org_id AND r.reverses_id = e.id) AS reversed
         FROM ledger_entries e
@@ -133,16 +139,14 @@ async def latest_credit(
     )
     if row is None:
         return None
-    values = dict(row)
-    reversed_ = bool(values.pop("reversed"))
-    return entry(values), reversed_
+    return entry(tuple(row)[:-1]), bool(row["reversed"])
 
 
 async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> LedgerEntry:
     try:
         row = await conn.fetchrow(
             f"INSERT INTO ledger_entries ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) "
-            f"RETURNING {_COLUMNS}",
+            f"RETURNING {_RETURNED}",
             *(values[c] for c in ENTRY_COLUMNS),
         )
     except asyncpg.UniqueViolationError as exc:
@@ -153,7 +157,7 @@ async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> LedgerEntr
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID) -> LedgerEntry:
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM ledger_entries WHERE org_id = $1 AND id = $2", org_id, entry_id
+        f"SELECT {_RETURNED} FROM ledger_entries WHERE org_id = $1 AND id = $2", org_id, entry_id
     )
     if row is None:
         raise NotFound(f"No ledger entry {entry_id}.")
@@ -180,7 +184,7 @@ async def person_page(
 ) -> list[LedgerEntry]:
     rows = await conn.fetch(
         f"""
-        SELECT {_COLUMNS} FROM ledger_entries
+        SELECT {_RETURNED} FROM ledger_entries
         WHERE org_id = $1 AND person_id = $2 AND register_code = $3
           AND ($4::uuid IS NULL OR id > $4)
         ORDER BY id
@@ -201,7 +205,7 @@ async def person_entries(
     """Every entry of a person in a register (a person's entries are few: one per session)."""
     rows = await conn.fetch(
         f"""
-        SELECT {_COLUMNS} FROM ledger_entries
+        SELECT {_RETURNED} FROM ledger_entries
         WHERE org_id = $1 AND person_id = $2 AND register_code = $3
         ORDER BY session_date, id
         """,
@@ -217,6 +221,10 @@ _CONSENTED = """
             WHERE c.org_id = e.org_id AND c.person_id = e.person_id
               AND c.register_code = e.register_code AND c.revoked_at IS NULL)
 """
+# The same test, kept a per-row probe of the consents key (OFFSET 0 stops PostgreSQL from
+# turning it into a join): a page holds few rows, and a hash join would read every consent of
+# the register to check them.
+_CONSENTED_PROBE = _CONSENTED.replace("IS NULL)", "IS NULL OFFSET 0)")
 
 
 async def registrar_page(
@@ -231,26 +239,22 @@ async def registrar_page(
     limit: int,
 ) -> list[LedgerEntry]:
     """A register's entries of registrants who consented, optionally of one registration number
-    (in any of the spellings given)."""
+    (in any of the spellings given); the statement names only the filters given."""
+    param = Params(org_id, register_code)
+    where = ["e.org_id = $1", "e.register_code = $2"]
+    if registration_numbers is not None:
+        where.append(f"e.registration_number = ANY({param(registration_numbers)}::text[])")
+    if from_date is not None:
+        where.append(f"e.session_date >= {param(from_date)}")
+    if to_date is not None:
+        where.append(f"e.session_date <= {param(to_date)}")
+    if after is not None:
+        where.append(f"e.id > {param(after)}")
+    where.append(_CONSENTED_PROBE)
     rows = await conn.fetch(
-        f"""
-        SELECT {_E_COLUMNS} FROM ledger_entries e
-        WHERE e.org_id = $1 AND e.register_code = $2
-          AND ($3::text[] IS NULL OR e.registration_number = ANY($3::text[]))
-          AND ($4::date IS NULL OR e.session_date >= $4)
-          AND ($5::date IS NULL OR e.session_date <= $5)
-          AND ($6::uuid IS NULL OR e.id > $6)
-          AND {_CONSENTED}
-        ORDER BY e.id
-        LIMIT $7
-        """,
-        org_id,
-        register_code,
-        registration_numbers,
-        from_date,
-        to_date,
-        after,
-        limit + 1,
+        f"SELECT {_E_RETURNED} FROM ledger_entries e WHERE {' AND '.join(where)} "
+        f"ORDER BY e.id LIMIT {param(limit + 1)}",
+        *param.values,
     )
     return [entry(row) for row in rows]
 
@@ -272,7 +276,7 @@ async def stream_register(
     async with transaction(pool, org_id=org_id, readonly=True) as conn:
         cursor = conn.cursor(
             f"""
-            SELECT {_E_COLUMNS} FROM ledger_entries e
+            SELECT {_E_RETURNED} FROM ledger_entries e
             WHERE e.org_id = $1 AND e.register_code = $2
               AND ($3::date IS NULL OR e.session_date >= $3)
               AND ($4::date IS NULL OR e.session_date <= $4)
@@ -296,7 +300,7 @@ async def session_credits(
     """A session's credits in a register that have not been reversed."""
     rows = await conn.fetch(
         f"""
-        SELECT {_E_COLUMNS} FROM ledger_entries e
+        SELECT {_E_RETURNED} FROM ledger_entries e
         WHERE e.org_id = $1 AND e.session_id = $2 AND e.register_code = $3
           AND e.kind = 'credit'
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r
@@ -316,7 +320,7 @@ async def live_session_credits(
     """A session's credits in every register that have not been reversed, in chain order."""
     rows = await conn.fetch(
         f"""
-        SELECT {_E_COLUMNS} FROM ledger_entries e
+        SELECT {_E_RETURNED} FROM ledger_entries e
         WHERE e.org_id = $1 AND e.session_id = $2 AND e.kind = 'credit'
           AND NOT EXISTS (SELECT 1 FROM ledger_entries r
                           WHERE r.org_id = e.org_id AND r.reverses_id = e.id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from litestar import Controller, Response, get, put
+from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
@@ -15,7 +15,7 @@ from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor,
 
 from ..organisations.schemas import ExternalIdPath
 from . import repository, rules
-from .schemas import Person, PersonIn, PersonPage
+from .schemas import PeopleBatchIn, PeopleBatchResult, Person, PersonIn, PersonPage
 
 
 def _check_readable(principal: Principal, person: Person) -> Person:
@@ -46,9 +46,46 @@ class PeopleController(Controller):
         employer_id = rules.employer_to_write(principal, data.employer_id)
         rules.check_registrations(data.registrations)
         person, created = await repository.upsert(
-            conn, principal.org_id, external_id, data, employer_id=employer_id
+            conn,
+            principal.org_id,
+            external_id,
+            data,
+            employer_id=employer_id,
+            confined_to=rules.confined_to(principal),
         )
         return upserted(person, created)
+
+    @post(
+        "/batch",
+        operation_id="upsertPeople",
+        guards=[requires("admin", "hr")],
+        status_code=HTTP_200_OK,
+        responses=problems(413, 415, 422),
+    )
+    async def upsert_batch(
+        self,
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+        data: JSONBody[PeopleBatchIn],
+    ) -> PeopleBatchResult:
+        """Create or update up to 500 people by the HR system's own ids: all of them or none.
+
+        Each item follows the rules of `upsertPerson`; an external id appears once per batch,
+        and an HR client updates only its own organisation's people. A refused batch stores
+        nothing and names every refused item in `errors[].field` (`body.items[3].manager_id`):
+        403 when one is another organisation's, else 422 when a rule is broken, else 404 for
+        an unknown employer or manager. The answer gives each item's outcome in request order:
+        `created`, `updated` (its fields or its registrations changed) or `unchanged`.
+        """
+        own = rules.confined_to(principal)
+        employer_ids, errors = rules.batch_employers(own, data.items)
+        findings = await repository.batch_findings(
+            conn, principal.org_id, data.items, employer_ids, confined_to=own
+        )
+        rules.refuse_batch(
+            [*errors, *rules.batch_errors(data.items), *rules.finding_errors(findings)]
+        )
+        return await repository.upsert_batch(conn, principal.org_id, data.items, employer_ids)
 
     @get(
         "/by-external-id/{external_id:str}",

@@ -1,36 +1,44 @@
-"""Who may write and read which people."""
+"""Who may write and read which people, and what a batch of them must satisfy."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from services.kit.auth import Principal
-from services.kit.errors import FieldError, Forbidden, RuleViolation
+from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
 
-from .schemas import Registration
+from .schemas import Outcome, PersonBatchItem, Registration
 
 NOBODY = uuid.UUID(int=0)
 
 
 def employer_to_write(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID | None:
     """An HR client writes only people of its own client organisation; an admin writes any."""
-    if principal.has("admin"):
-        return requested
-    own = principal.client_org
+    own = confined_to(principal)
     if own is None:
-        raise Forbidden("This HR client's token names no client organisation (claim 'client_org').")
+        return requested
     if requested is not None and requested != own:
-        raise Forbidden(
-            "An HR client may only write people employed by its own client organisation.",
-            errors=[
-                FieldError(
-                    field="body.employer_id",
-                    rule="own_organisation",
-                    message="not your organisation",
-                )
-            ],
-        )
+        raise Forbidden(_NOT_OWN, errors=[_not_own("body.employer_id")])
     return own
+
+
+def confined_to(principal: Principal) -> uuid.UUID | None:
+    """The client organisation whose people a writer may write; ``None`` means any (an admin)."""
+    if principal.has("admin"):
+        return None
+    if principal.client_org is None:
+        raise Forbidden("This HR client's token names no client organisation (claim 'client_org').")
+    return principal.client_org
+
+
+_NOT_OWN = "An HR client may only write people employed by its own client organisation."
+
+
+def _not_own(field: str) -> FieldError:
+    return FieldError(field=field, rule="own_organisation", message="not your organisation")
 
 
 def visible_employer(principal: Principal) -> uuid.UUID | None:
@@ -60,21 +68,144 @@ def employer_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.U
     return visible if requested in (None, visible) else NOBODY
 
 
-def check_registrations(registrations: list[Registration]) -> None:
+def check_registrations(registrations: Sequence[Registration]) -> None:
     """A register appears at most once in a person's registrations."""
+    if errors := registration_errors(registrations):
+        raise RuleViolation(
+            "A register may appear only once in a person's registrations.", errors=errors
+        )
+
+
+def registration_errors(
+    registrations: Sequence[Registration], *, at: str = "body"
+) -> list[FieldError]:
     seen: set[str] = set()
     errors = []
     for index, registration in enumerate(registrations):
         if registration.register in seen:
             errors.append(
                 FieldError(
-                    field=f"body.registrations[{index}].register",
+                    field=f"{at}.registrations[{index}].register",
                     rule="unique_register",
                     message=f"{registration.register} appears more than once",
                 )
             )
         seen.add(registration.register)
-    if errors:
-        raise RuleViolation(
-            "A register may appear only once in a person's registrations.", errors=errors
-        )
+    return errors
+
+
+# A batch: every item checked, every error named by the item's index, nothing stored on refusal.
+
+
+def item_field(index: int, name: str) -> str:
+    return f"body.items[{index}].{name}"
+
+
+def batch_employers(
+    own: uuid.UUID | None, items: Sequence[PersonBatchItem]
+) -> tuple[list[uuid.UUID | None], list[FieldError]]:
+    """:func:`employer_to_write` for each item of a writer confined to ``own`` (see
+    :func:`confined_to`): the employers to store, and an error for each item naming another."""
+    if own is None:
+        return [item.employer_id for item in items], []
+    errors = [
+        _not_own(item_field(index, "employer_id"))
+        for index, item in enumerate(items)
+        if item.employer_id not in (None, own)
+    ]
+    return [own] * len(items), errors
+
+
+def batch_errors(items: Sequence[PersonBatchItem]) -> list[FieldError]:
+    """An external id appears once in a batch; each item's registrations as for one person."""
+    first: dict[str, int] = {}
+    errors = []
+    for index, item in enumerate(items):
+        if item.external_id in first:
+            errors.append(
+                FieldError(
+                    field=item_field(index, "external_id"),
+                    rule="unique_in_batch",
+                    message=f"also items[{first[item.external_id]}]",
+                )
+            )
+        first.setdefault(item.external_id, index)
+        errors += registration_errors(item.registrations, at=f"body.items[{index}]")
+    return errors
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the database finds wrong with one item of a batch, before anything is written."""
+
+    index: int
+    unknown_employer: bool = False
+    unknown_manager: bool = False
+    manager_cycle: bool = False
+    foreign_person: bool = False
+    """The item updates a person employed elsewhere than where the writer is confined."""
+
+
+# What each finding means: (flag, field of the item, rule, message).
+_FINDINGS = (
+    (
+        "foreign_person",
+        "external_id",
+        "own_organisation",
+        "a person of another client organisation",
+    ),
+    ("unknown_employer", "employer_id", "exists", "no such client organisation"),
+    ("unknown_manager", "manager_id", "exists", "no such person"),
+    (
+        "manager_cycle",
+        "manager_id",
+        "manager_cycle",
+        "the manager is this person or reports, at some depth, to this person",
+    ),
+)
+
+
+def finding_errors(findings: Iterable[Finding]) -> list[FieldError]:
+    return [
+        FieldError(field=item_field(finding.index, field), rule=rule, message=message)
+        for finding in findings
+        for flag, field, rule, message in _FINDINGS
+        if getattr(finding, flag)
+    ]
+
+
+_ITEM = re.compile(r"^body\.items\[(\d+)\]")
+
+
+def _item_index(error: FieldError) -> int:
+    match = _ITEM.match(error.field or "")
+    return int(match.group(1)) if match else -1
+
+
+def refuse_batch(errors: Iterable[FieldError]) -> None:
+    """Refuse the whole batch with every error, in item order, as the single upsert would the
+    gravest of them: 403 for another organisation, else 422 for a rule, else 404 for a
+    reference to nothing."""
+    found = sorted(errors, key=_item_index)
+    if not found:
+        return
+    broken = {error.rule for error in found}
+    refusal: type[DomainError] = (
+        Forbidden
+        if "own_organisation" in broken
+        else RuleViolation
+        if broken - {"exists"}
+        else NotFound
+    )
+    count = len({_item_index(error) for error in found})
+    raise refusal(
+        f"Nothing was stored: {count} item{'s' if count > 1 else ''} of the batch "
+        f"{'are' if count > 1 else 'is'} refused.",
+        errors=found,
+    )
+
+
+def outcome(*, inserted: bool, changed: bool, registrations_changed: bool) -> Outcome:
+    if inserted:
+        return "created"
+    return "updated" if changed or registrations_changed else "unchanged"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -60,3 +60,46 @@ class Person(Outbound, frozen=True):
 class PersonPage(Outbound, frozen=True):
     items: list[Person]
     next_cursor: str | None
+
+
+MAX_BATCH = 500
+"""The most people one batch upserts; a larger sync is sent as several batches."""
+
+ExternalId = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:@-]+$",
+        description="The caller's own identifier (letters, digits and . _ : @ -).",
+    ),
+]
+"""The body form of the ``external_id`` path parameter, with the same constraints."""
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+class PersonBatchItem(PersonIn, kw_only=True, frozen=True):
+    """One person of a batch: the HR system's own id and everything the single upsert takes."""
+
+    external_id: ExternalId
+
+
+class PeopleBatchIn(Inbound, frozen=True):
+    items: Annotated[list[PersonBatchItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+    """The people to create or update; each external id at most once."""
+
+
+class PersonOutcome(Outbound, frozen=True):
+    external_id: str
+    id: uuid.UUID
+    outcome: Outcome
+    """``unchanged`` when neither the person's fields nor their registrations changed."""
+
+
+class PeopleBatchResult(Outbound, frozen=True):
+    items: list[PersonOutcome]
+    """One per item, in the order of the request."""
+    created: int
+    updated: int
+    unchanged: int
