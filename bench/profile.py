@@ -1,16 +1,17 @@
 """Where a service's time goes under load: a py-spy sample of the running process, summed.
 
-``record`` samples a process (``py-spy record --nonblocking``: the service is never paused)
-while wrk loads it; ``summarise`` reads py-spy's raw (collapsed stack) output and reports
+``record`` samples a process with native frames (``py-spy record --native``: the C code of
+CPython, asyncpg, msgspec, uvloop and the system calls are visible) while wrk loads it. The
+sampling pauses the process for a moment each time, so the bench profiles in a run of its own,
+never in a measured one. ``summarise`` reads py-spy's raw (collapsed stack) output:
 
-- by component: each sample counted once, against the package of its innermost frame
-  (time in C code counts against the Python frame that called it: asyncpg's protocol, the
-  event loop's I/O, msgspec's encoder);
+- by component, each sample counted once: the cyclic garbage collector wherever it runs; a
+  system call by what it serves (a socket write from asyncpg is PostgreSQL's, from uvicorn
+  the client's, from structlog the log's); C code of a known extension by its package; and
+  the interpreter's own work (reference counts, allocation, dispatch) by the Python code it
+  was running, the nearest Python frame;
 - by stage: the share of samples with a given function anywhere on the stack (these
   overlap: the handler includes the query).
-
-A sample in the event loop's own frame is the loop waiting for or doing socket I/O, which
-py-spy cannot tell apart without native stacks.
 """
 
 from __future__ import annotations
@@ -22,9 +23,44 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-# The first matching fragment of the innermost frame's file names the component.
+# C code of extensions, by the file py-spy names for the innermost native frame.
+NATIVE: tuple[tuple[str, str], ...] = (
+    ("pgproto.c", "asyncpg (driver: protocol, parameters, rows)"),
+    ("protocol.c", "asyncpg (driver: protocol, parameters, rows)"),
+    ("recordobj.c", "asyncpg (driver: protocol, parameters, rows)"),
+    ("asyncpg/", "asyncpg (driver: protocol, parameters, rows)"),
+    ("msgspec/", "msgspec (JSON encoding and Structs)"),
+    ("loop.c", "event loop (uvloop)"),
+    ("uvloop/", "event loop (uvloop)"),
+    ("_asynciomodule.c", "event loop (uvloop)"),
+    ("llhttp.c", "uvicorn + httptools (HTTP parsing, ASGI)"),
+    ("parser.c", "uvicorn + httptools (HTTP parsing, ASGI)"),
+    ("url_parser.c", "uvicorn + httptools (HTTP parsing, ASGI)"),
+)
+SYSCALLS = {
+    "write": "writes",
+    "writev": "writes",
+    "send": "writes",
+    "sendto": "writes",
+    "sendmsg": "writes",
+    "read": "reads",
+    "recv": "reads",
+    "recvfrom": "reads",
+    "recvmsg": "reads",
+    "epoll_wait": "waits",
+    "epoll_pwait": "waits",
+    "epoll_ctl": "waits",
+}
+# What a system call serves, by the innermost frame that names one of these.
+PEERS = (
+    ("asyncpg/", "PostgreSQL"),
+    ("structlog/", "the log"),
+    ("uvicorn/protocols/", "the HTTP client"),
+    ("httptools", "the HTTP client"),
+)
+# Python code by the file of the nearest Python frame: the first matching fragment.
 COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("msgspec_hooks.py", "msgspec (JSON encoding, called by Litestar)"),
+    ("msgspec_hooks.py", "msgspec (JSON encoding and Structs)"),
     ("asyncpg/", "asyncpg (driver: protocol, parameters, rows)"),
     ("litestar/", "Litestar (routing, middleware, dependencies, guards, responses)"),
     ("fastapi/", "FastAPI"),
@@ -37,8 +73,8 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("prometheus_client/", "prometheus_client (metrics)"),
     ("jwt/", "PyJWT (token checks)"),
     ("anyio/", "anyio"),
-    ("asyncio/", "event loop (uvloop) and socket I/O"),
-    ("uvloop", "event loop (uvloop) and socket I/O"),
+    ("asyncio/", "event loop (uvloop)"),
+    ("uvloop", "event loop (uvloop)"),
     ("services/", "Kring's own code"),
     ("bench/", "the bench's own code"),
 )
@@ -54,7 +90,6 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("entry (services/accreditation", "rows to LedgerEntry structs"),
     ("encode_json (litestar", "response body to JSON (msgspec)"),
     ("(structlog/", "structlog (request logs)"),
-    ("PrometheusMiddleware.__call__ (litestar", "metrics middleware"),
 )
 
 
@@ -63,31 +98,21 @@ def py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
-def record(pid: int, seconds: float, out: Path, *, rate: int = 250) -> str | None:
-    """Sample ``pid`` for ``seconds``; None on success, else why there is no profile."""
+def record(pid: int, seconds: float, out: Path, *, rate: int = 200) -> str | None:
+    """Sample ``pid`` for ``seconds``; None on success, else why there is no profile.
+
+    Native frames when py-spy can unwind them here, else Python frames only.
+    """
     tool = py_spy()
     if tool is None:
         return "py-spy is not installed"
-    command = [
-        tool,
-        "record",
-        "--pid",
-        str(pid),
-        "--duration",
-        str(max(1, round(seconds))),
-        "--rate",
-        str(rate),
-        "--format",
-        "raw",
-        "--nonblocking",
-        "--full-filenames",
-        "--output",
-        str(out),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not out.exists():
-        return f"py-spy failed: {(done.stderr or done.stdout).strip()[-300:]}"
-    return None
+    base = [tool, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds)))]
+    base += ["--rate", str(rate), "--format", "raw", "--full-filenames", "--output", str(out)]
+    for mode in (["--native"], ["--nonblocking"]):
+        done = subprocess.run([*base, *mode], capture_output=True, text=True, check=False)
+        if done.returncode == 0 and out.exists():
+            return None
+    return f"py-spy failed: {(done.stderr or done.stdout).strip()[-300:]}"
 
 
 def _relative(frame: str) -> str:
@@ -105,11 +130,34 @@ def _relative(frame: str) -> str:
     return f"{name} ({where}"
 
 
-def _component(frame: str) -> str:
-    for fragment, name in COMPONENTS:
-        if fragment in frame:
-            return name
+def _python_component(frames: list[str]) -> str:
+    """The component of the nearest Python frame (innermost first)."""
+    for frame in reversed(frames):
+        if ".py:" in frame or frame.endswith(".py)"):
+            for fragment, name in COMPONENTS:
+                if fragment in frame:
+                    return name
+            return OTHER
     return OTHER
+
+
+def _component(frames: list[str]) -> str:
+    """The one component a sample counts against (see the module's docstring)."""
+    if any("gc_collect" in frame for frame in frames):
+        return "cyclic garbage collector"
+    leaf = frames[-1]
+    function = leaf.split(" (", 1)[0]
+    if "libc" in leaf and function in SYSCALLS:
+        peer = next(
+            (who for frame in reversed(frames) for fragment, who in PEERS if fragment in frame),
+            "event loop, any socket",
+        )
+        return f"system calls: {SYSCALLS[function]} ({peer})"
+    if ".py:" not in leaf:
+        for fragment, name in NATIVE:
+            if fragment in leaf:
+                return name
+    return _python_component(frames)
 
 
 def summarise(raw: str, *, top: int = 12) -> dict[str, Any]:
@@ -125,7 +173,7 @@ def summarise(raw: str, *, top: int = 12) -> dict[str, Any]:
         n = int(count)
         total += n
         frames = [_relative(frame) for frame in stack.split(";")]
-        components[_component(frames[-1])] += n
+        components[_component(frames)] += n
         leaves[frames[-1]] += n
         for prefix, stage in STAGES:
             if any(prefix in frame for frame in frames):

@@ -518,8 +518,8 @@ class Load:
             return {"error": failed}
         summary = profile.summarise(raw.read_text())
         self.commands.append(
-            f"py-spy record --pid PID --duration {max(1, round(self.duration))} --rate 250 "
-            "--format raw --nonblocking --full-filenames  # while wrk loads the same URL"
+            f"py-spy record --pid PID --duration {max(1, round(self.duration))} --rate 200 "
+            "--format raw --full-filenames --native  # while wrk loads the same URL"
         )
         top = ", ".join(
             f"{c['name'].split(' (')[0]} {c['share'] * 100:.0f} %"
@@ -1285,10 +1285,12 @@ def _profile_lines(summary: dict[str, Any] | None) -> list[str]:
     if "error" in summary:
         return ["## Profile of the registrant query", "", f"Not taken: {summary['error']}.", ""]
     lines = [
-        "## Profile of the registrant query (py-spy, the accreditation process under wrk)",
+        "## Profile of the registrant query (py-spy, the accreditation service under wrk)",
         "",
-        f"{summary['samples']:,} samples. By component (each sample once, by its innermost "
-        "frame; C code counts against the Python line that called it):",
+        f"{summary['samples']:,} samples with native frames, in a run of their own. By "
+        "component, each sample once: the garbage collector wherever it runs, a system call "
+        "by what it serves, an extension's C code by its package, the interpreter's own work "
+        "by the Python code it was running (`bench/profile.py`):",
         "",
         "| component | share |",
         "|---|---:|",

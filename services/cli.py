@@ -10,6 +10,7 @@ kring contracts [--check]       write (or check) contracts/*.yaml from the apps
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import signal
@@ -215,10 +216,26 @@ SERVE_OPTIONS: dict[str, Any] = {
 }
 
 
+def tune_gc() -> None:
+    """Fewer cyclic garbage collections for a long-running server.
+
+    A request allocates thousands of short-lived objects, and with Python's default
+    threshold (700) the collector ran every few requests: 7.6 % of the registrant query's
+    CPU in a native profile. Freezing what start-up allocated (modules, the app) keeps it out
+    of every collection, and a threshold of 50,000 lets a collection come every few dozen
+    requests. Measured on the bench (ADR 0007): about 8 % more requests per second and a
+    lower p99; memory grows by at most the young garbage between collections.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     config = service_module(args.service, "config")
+    tune_gc()
     uvicorn.run(
         f"services.{args.service}.app:app_from_env",
         factory=True,
