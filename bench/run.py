@@ -1261,8 +1261,9 @@ def _cpu_lines(report: dict[str, Any]) -> list[str]:
         "## Where the time goes: CPU per request",
         "",
         "CPU time each party spent during the measurement, divided by the requests served "
-        "(from /proc: the serving process, every `postgres` process, wrk). On two cores "
-        "shared by all three, their sum bounds the throughput.",
+        "(from /proc: the serving process, every `postgres` process, wrk). With the service "
+        "alone on its core and the core busy, 1 / (service ms) bounds its requests per second; "
+        "PostgreSQL and wrk share the other core.",
         "",
         "| path | req/s | service ms | PostgreSQL ms | wrk ms | sum ms | service core busy |",
         "|---|---:|---:|---:|---:|---:|---:|",
