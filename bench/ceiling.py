@@ -1,7 +1,8 @@
 """The framework's ceiling: a Litestar app answering a constant msgspec Struct as JSON.
 
 Served by the same ASGI server with the same settings as ``kring serve`` (uvicorn, one
-worker, no access log, proxy headers, no server header), so the distance between this and an
+worker, no access log, proxy headers, no server header, the same garbage collector
+settings), so the distance between this and an
 endpoint is what the endpoint itself costs.
 
 ``python -m bench.ceiling --port PORT``
@@ -15,7 +16,7 @@ import msgspec
 import uvicorn
 from litestar import Litestar, get
 
-from services.cli import SERVE_OPTIONS
+from services.cli import SERVE_OPTIONS, tune_gc
 
 
 class Pong(msgspec.Struct, frozen=True):
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    tune_gc()  # as kring serve does
     uvicorn.run(
         "bench.ceiling:create_app",
         factory=True,

@@ -364,7 +364,10 @@ class Processes:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         self.running[name] = process
         ready = _wait_http(
-            port, {"ceiling": "/ceiling", "peer": "/health"}.get(name, "/health/ready")
+            port,
+            {"ceiling": "/ceiling", "peer": "/health", "ladder-bare": "/ladder/bare"}.get(
+                name, "/health/ready"
+            ),
         )
         if not ready:
             self.stop()
@@ -587,6 +590,37 @@ def hr_sync(load: Load, sch: str, hr: str, pid: int) -> dict[str, Any]:
             connections=HR_CONNECTIONS,
         )
     return results
+
+
+def ladder(
+    load: Load,
+    procs: Processes,
+    pin: dict[str, Any],
+    work: Path,
+    answer: httpx.Response,
+    env: dict[str, str],
+    registrar: str,
+    service_commands: list[str],
+) -> list[dict[str, Any]]:
+    """The rungs between the framework ceiling and the registrant query (bench/ladder.py),
+    each answering the registrant query's own page; measured in turn on the service core."""
+    page = work / "registrant-page.json"
+    page.write_bytes(answer.content)
+    rungs = []
+    for app, paths in (("bare", ["bare"]), ("stack", ["stack", "transaction"])):
+        port = free_port()
+        command = [*pin["service"], sys.executable, "-m", "bench.ladder", app]
+        command += ["--port", str(port), "--page", str(page)]
+        pid = procs.start(f"ladder-{app}", command, env, port)
+        shown = [*pin["service"], "python", "-m", "bench.ladder", app, "--port", "PORT"]
+        service_commands.append(" ".join([*shown, "--page", "registrant-page.json"]))
+        for path in paths:
+            result = load.wrk(
+                f"ladder: {path}", f"http://127.0.0.1:{port}/ladder/{path}", registrar, pid=pid
+            )
+            rungs.append({"rung": path, **result})
+        procs.running.pop(f"ladder-{app}").terminate()
+    return rungs
 
 
 def same_answer(kring_url: str, peer_url: str, token: str) -> httpx.Response:
@@ -821,6 +855,16 @@ def main(argv: list[str] | None = None) -> int:
                     )
             results["registrant_query"] = combine(kring_runs)
             results["peer"] = combine(peer_runs)
+            results["ladder"] = ladder(
+                load,
+                procs,
+                pin,
+                work,
+                answer,
+                {**os.environ, **envs["accreditation"]},
+                registrar_token(main_tenant),
+                service_commands,
+            )
             if args.profile:
                 results["profile"] = load.profile(
                     "registrant query (profiled)",
@@ -1007,6 +1051,7 @@ def build_report(
         },
         "export": {"runs": exports, "memory_flat": flat},
         "profile": results.get("profile"),
+        "ladder": results.get("ladder"),
         "flow": results.get("flow"),
         "checks": {
             "registrant_query_of_framework_ceiling_at_least_0.5": paths["registrant_query"][
@@ -1119,6 +1164,7 @@ def render(report: dict[str, Any]) -> str:
         f"{_ms(d['p50_us'])} | {_ms(d['p95_us'])} | {_ms(d['p99_us'])} |",
         "",
         *_cpu_lines(report),
+        *_ladder_lines(report),
         *_profile_lines(report.get("profile")),
         "## Scale curve: the registrant query's p99 by ledger size",
         "",
@@ -1277,6 +1323,42 @@ def _cpu_lines(report: dict[str, Any]) -> list[str]:
             f"| {label} | {_rate(r['rps'])} | {c['service_ms']:.3f} | {c['postgres_ms']:.3f} | "
             f"{c['load_ms']:.3f} | {total:.3f} | {c['service_core_busy'] * 100:.0f} % |"
         )
+    return [*lines, ""]
+
+
+RUNGS = {
+    "bare": "bare Litestar answering the registrant's page (22 entries)",
+    "stack": "Kring's stack (token, guard, strict parameters, request log, metrics) + page",
+    "transaction": "+ the per-request transaction (BEGIN with the tenant, COMMIT)",
+}
+
+
+def _ladder_lines(report: dict[str, Any]) -> list[str]:
+    """From the framework ceiling to the registrant query, one layer at a time."""
+    rungs = report.get("ladder")
+    if not rungs:
+        return []
+    steps = [("framework ceiling (a constant 3-field Struct)", report["ceilings"]["framework"])]
+    steps += [(RUNGS[r["rung"]], r) for r in rungs]
+    steps.append(("+ the query and its rows: the endpoint", report["paths"]["registrant_query"]))
+    total = report["paths"]["registrant_query"]["cpu"]["service_ms"]
+    lines = [
+        "## From the framework ceiling to the registrant query, a layer at a time",
+        "",
+        "Each rung answers the registrant query's own JSON (`bench/ladder.py`), on the service "
+        "core, under the same load; a rung's added CPU is what its layer costs per request.",
+        "",
+        "| rung | req/s | service CPU ms | added ms | share of the endpoint's CPU |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    before = 0.0
+    for label, r in steps:
+        ms = r["cpu"]["service_ms"]
+        lines.append(
+            f"| {label} | {_rate(r['rps'])} | {ms:.3f} | {ms - before:+.3f} | "
+            f"{(ms - before) / total * 100 if total else 0:.0f} % |"
+        )
+        before = ms
     return [*lines, ""]
 
 

@@ -1,0 +1,91 @@
+"""The rungs between the framework ceiling and the registrant query, to see what each layer costs.
+
+Every rung answers the registrant query's own answer (its page of entries, read from a file
+the bench writes from a real response), so the response body is the same on each:
+
+1. ``/ladder/bare``: a bare Litestar app returning the page (the ceiling's app, plus the page);
+2. ``/ladder/stack``: Kring's accreditation stack as ``create_service_app`` builds it (token
+   check, role guard, strict parameters, request context and log line, metrics, problem
+   handling) returning the page;
+3. ``/ladder/transaction``: the same plus the per-request transaction (a pooled connection,
+   ``BEGIN READ ONLY`` with the tenant, ``COMMIT``) and no query;
+4. the endpoint itself (``/v1/registrar/entries`` of ``kring serve accreditation``) adds the
+   query and its rows.
+
+The differences of CPU per request between rungs are what each layer costs.
+
+``python -m bench.ladder bare|stack --port PORT --page FILE`` (``stack`` reads the
+accreditation service's ``KRING_*`` variables, as ``kring serve accreditation`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import asyncpg
+import msgspec
+import uvicorn
+from litestar import Controller, Litestar, get
+from litestar.di import NamedDependency
+
+from services.accreditation.config import MIGRATIONS, PORT, SCHEMA, load_settings
+from services.accreditation.ledger.schemas import EntryPage
+from services.cli import SERVE_OPTIONS, tune_gc
+from services.kit.app import create_service_app
+from services.kit.auth import Principal, requires
+
+
+def read_page(path: Path) -> EntryPage:
+    return msgspec.json.decode(path.read_bytes(), type=EntryPage)
+
+
+def bare_app(page: EntryPage) -> Litestar:
+    @get("/ladder/bare", sync_to_thread=False)
+    def bare() -> EntryPage:
+        return page
+
+    return Litestar(route_handlers=[bare], logging_config=None, openapi_config=None)
+
+
+def stack_app(page: EntryPage) -> Litestar:
+    class Ladder(Controller):
+        path = "/ladder"
+
+        @get("/stack", guards=[requires("registrar")])
+        async def stack(self, principal: NamedDependency[Principal]) -> EntryPage:
+            return page
+
+        @get("/transaction", guards=[requires("registrar")])
+        async def transaction(
+            self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
+        ) -> EntryPage:
+            return page
+
+    return create_service_app(
+        load_settings(),
+        schema=SCHEMA,
+        title="Kring bench ladder",
+        version="0",
+        description="",
+        port=PORT,
+        route_handlers=[Ladder],
+        migrations=MIGRATIONS,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ladder", description=__doc__)
+    parser.add_argument("app", choices=("bare", "stack"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--page", type=Path, required=True)
+    args = parser.parse_args()
+    page = read_page(args.page)
+    app = bare_app(page) if args.app == "bare" else stack_app(page)
+    tune_gc()  # as kring serve does
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, **SERVE_OPTIONS)
+
+
+if __name__ == "__main__":
+    main()
