@@ -12,7 +12,7 @@ import msgspec
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
@@ -41,11 +41,15 @@ async def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
 
 
 async def provide_conn(
-    request: Request[Principal, Any, Any], state: State
+    request: Request[Principal, Any, Any], state: State, principal: NamedDependency[Principal]
 ) -> AsyncIterator[asyncpg.Connection]:
-    """One connection and one transaction per request, scoped to the caller's tenant."""
+    """One connection and one transaction per request, scoped to the caller's tenant.
+
+    It takes the principal so that Litestar resolves the two one after the other: two
+    independent dependencies are resolved concurrently, in an anyio task group per request.
+    """
     readonly = request.method in {"GET", "HEAD"}
-    async with transaction(state.pool, org_id=request.user.org_id, readonly=readonly) as conn:
+    async with transaction(state.pool, org_id=principal.org_id, readonly=readonly) as conn:
         yield conn
 
 
