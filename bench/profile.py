@@ -127,6 +127,9 @@ def _relative(frame: str) -> str:
             if marker == "/lib/python3.":
                 where = where.split("/", 1)[1] if "/" in where else where
             break
+    else:
+        if where.startswith("/"):  # a native library: its file name alone
+            where = where.rsplit("/", 1)[1]
     return f"{name} ({where}"
 
 
