@@ -232,6 +232,7 @@ class CycleTotal(Outbound, frozen=True):
     rule_version: int
     """The rule version whose caps and requirement apply: the one in force at the cycle's end."""
     entries: int
+    """Credits that count: a reversed credit is not counted (nor are its minutes)."""
     minutes: int
     points_centi_raw: int
     points_centi: int

@@ -369,7 +369,8 @@ async def totals(
                 cycle_start=start,
                 cycle_end=end,
                 rule_version=rule_set.version,
-                entries=sum(1 for e in items if e.kind == "credit"),
+                # A reversal takes its credit out of the count, as out of the minutes.
+                entries=sum(1 if e.kind == "credit" else -1 for e in items),
                 minutes=minutes,
                 points_centi_raw=capped.raw_centi,
                 points_centi=capped.counted_centi,
