@@ -37,13 +37,16 @@ def _ok(response: httpx.Response) -> Any:
     return response.json() if response.content else {}
 
 
-async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> list[str]:
-    """A NOvA group of six with a recognised facilitator and a billing profile; ``samples``
-    past sessions with every member present, planned and ready to close."""
+async def nova_group(
+    urls: dict[str, str], admin: dict[str, str], *, invoice_prefix: str = "BENCH"
+) -> tuple[dict[str, Any], list[str]]:
+    """A NOvA intervisie group through the APIs: a recognised gespreksleider with a billing
+    profile, six registered lawyers who consented and accepted the agreement. The group and
+    the members' ids."""
     async with httpx.AsyncClient(base_url=urls["scheduling"], headers=admin, timeout=30) as api:
         fac = _ok(
             await api.put(
-                "/v1/people/by-external-id/bench-fac",
+                "/v1/people/by-external-id/fac",
                 json={"given_name": "Gea", "family_name": "Leider"},
             )
         )
@@ -57,7 +60,7 @@ async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> 
             await api.post(
                 "/v1/groups",
                 json={
-                    "name": "Bench",
+                    "name": "Advocaten",
                     "facilitator_id": fac["id"],
                     "mode": "in_person",
                     "location": "Utrecht",
@@ -69,11 +72,11 @@ async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> 
         for i in range(MEMBERS):
             person = _ok(
                 await api.put(
-                    f"/v1/people/by-external-id/bench-{i}",
+                    f"/v1/people/by-external-id/m{i}",
                     json={
                         "given_name": f"Lid{i}",
-                        "family_name": "Bench",
-                        "registrations": [{"register": "NOVA", "number": f"B{i:05d}"}],
+                        "family_name": "Advocaat",
+                        "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
                     },
                 )
             )
@@ -86,25 +89,6 @@ async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> 
             base = f"/v1/groups/{group['id']}/members/{person['id']}"
             _ok(await api.post(f"{base}/consent", json={"voluntary": True}))
             _ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
-        planned = _ok(
-            await api.post(
-                "/v1/sessions",
-                json={
-                    "group_id": group["id"],
-                    "start": "2024-02-01T19:00",
-                    "end": "2024-02-01T21:30",
-                    "rrule": f"FREQ=DAILY;COUNT={samples}",
-                },
-            )
-        )
-        sessions = [s["id"] for s in planned["sessions"]]
-        for session_id in sessions:
-            await asyncio.gather(
-                *(
-                    api.put(f"/v1/sessions/{session_id}/attendance/{m}", json={"status": "present"})
-                    for m in members
-                )
-            )
     async with httpx.AsyncClient(base_url=urls["invoicing"], headers=admin, timeout=30) as api:
         _ok(
             await api.put(
@@ -117,11 +101,50 @@ async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> 
                     "kvk_number": "12345678",
                     "btw_id": "NL000099998B57",
                     "iban": "NL91ABNA0417164300",
-                    "invoice_prefix": "BENCH",
+                    "invoice_prefix": invoice_prefix,
                 },
             )
         )
-    return sessions
+    return group, members
+
+
+async def planned_sessions(
+    urls: dict[str, str],
+    admin: dict[str, str],
+    group: dict[str, Any],
+    members: list[str],
+    *,
+    count: int,
+    start: str,
+) -> list[str]:
+    """``count`` daily sessions from ``start`` (a date), every member present; not closed."""
+    async with httpx.AsyncClient(base_url=urls["scheduling"], headers=admin, timeout=30) as api:
+        planned = _ok(
+            await api.post(
+                "/v1/sessions",
+                json={
+                    "group_id": group["id"],
+                    "start": f"{start}T19:00",
+                    "end": f"{start}T21:30",
+                    "rrule": f"FREQ=DAILY;COUNT={count}",
+                },
+            )
+        )
+        sessions = [s["id"] for s in planned["sessions"]]
+        for session_id in sessions:
+            await asyncio.gather(
+                *(
+                    api.put(f"/v1/sessions/{session_id}/attendance/{m}", json={"status": "present"})
+                    for m in members
+                )
+            )
+    return [str(s) for s in sessions]
+
+
+async def _tenant(urls: dict[str, str], admin: dict[str, str], samples: int) -> list[str]:
+    """The NOvA group with ``samples`` past sessions, planned and ready to close."""
+    group, members = await nova_group(urls, admin)
+    return await planned_sessions(urls, admin, group, members, count=samples, start="2024-02-01")
 
 
 async def _readable(conn: asyncpg.Connection, org: uuid.UUID, session_id: uuid.UUID) -> bool:

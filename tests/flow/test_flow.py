@@ -12,11 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
+from bench.flow import MEMBERS, nova_group, planned_sessions
 from services.kit.devkeys import DevKey
 from tests.flow.platform import Platform
-
-MEMBERS = 6
-AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
 
 
 @pytest.fixture(scope="module")
@@ -34,69 +32,8 @@ def ok(response: httpx.Response) -> dict:
 
 async def make_tenant(platform: Platform, admin: dict[str, str]) -> tuple[dict, list[str]]:
     """A NOvA intervisie group: a recognised gespreksleider, six registered lawyers, a billing
-    profile for the facilitator."""
-    async with httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin) as api:
-        fac = ok(
-            await api.put(
-                "/v1/people/by-external-id/fac", json={"given_name": "Gea", "family_name": "Leider"}
-            )
-        )
-        ok(
-            await api.put(
-                f"/v1/facilitators/{fac['id']}",
-                json={"recognitions": [{"register": "NOVA", "role": "gespreksleider"}]},
-            )
-        )
-        group = ok(
-            await api.post(
-                "/v1/groups",
-                json={
-                    "name": "Advocaten",
-                    "facilitator_id": fac["id"],
-                    "mode": "in_person",
-                    "location": "Utrecht",
-                    "agreement": AGREEMENT,
-                },
-            )
-        )
-        members = []
-        for i in range(MEMBERS):
-            person = ok(
-                await api.put(
-                    f"/v1/people/by-external-id/m{i}",
-                    json={
-                        "given_name": f"Lid{i}",
-                        "family_name": "Advocaat",
-                        "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
-                    },
-                )
-            )
-            members.append(person["id"])
-            ok(
-                await api.post(
-                    f"/v1/groups/{group['id']}/members", json={"person_id": person["id"]}
-                )
-            )
-            base = f"/v1/groups/{group['id']}/members/{person['id']}"
-            ok(await api.post(f"{base}/consent", json={"voluntary": True}))
-            ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
-    async with httpx.AsyncClient(base_url=platform.urls["invoicing"], headers=admin) as api:
-        ok(
-            await api.put(
-                f"/v1/billing-profiles/{fac['id']}",
-                json={
-                    "legal_name": "Leider Intervisie",
-                    "street": "Oudegracht 1",
-                    "postal_code": "3511 AA",
-                    "city": "Utrecht",
-                    "kvk_number": "12345678",
-                    "btw_id": "NL000099998B57",
-                    "iban": "NL91ABNA0417164300",
-                    "invoice_prefix": "GL",
-                },
-            )
-        )
-    return group, members
+    profile for the facilitator (the bench's flow builds the same)."""
+    return await nova_group(platform.urls, admin, invoice_prefix="GL")
 
 
 async def plan_and_record(
@@ -109,29 +46,7 @@ async def plan_and_record(
     start: str,
 ) -> list[str]:
     """``series`` daily sessions from ``start``, every member present; planned, not closed."""
-    async with httpx.AsyncClient(
-        base_url=platform.urls["scheduling"], headers=admin, timeout=30
-    ) as api:
-        planned = ok(
-            await api.post(
-                "/v1/sessions",
-                json={
-                    "group_id": group["id"],
-                    "start": f"{start}T19:00",
-                    "end": f"{start}T21:30",
-                    "rrule": f"FREQ=DAILY;COUNT={series}",
-                },
-            )
-        )
-        ids = [s["id"] for s in planned["sessions"]]
-        for session_id in ids:
-            await asyncio.gather(
-                *(
-                    api.put(f"/v1/sessions/{session_id}/attendance/{m}", json={"status": "present"})
-                    for m in members
-                )
-            )
-    return ids
+    return await planned_sessions(platform.urls, admin, group, members, count=series, start=start)
 
 
 async def counts(database_url: str, org: uuid.UUID) -> tuple[int, int, int, int]:
