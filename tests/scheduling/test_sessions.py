@@ -531,6 +531,37 @@ async def test_lists_filter_by_group_person_period_and_status(
     assert unknown.status_code == 400
 
 
+async def test_lists_run_in_start_order_whatever_the_planning_order(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group = await make_group(scheduling, auth)
+    # Planned first: 26 May. Then a fortnightly series: 5 May, 19 May, 2 June.
+    between = await plan_one(
+        scheduling, auth("admin"), group, start="2025-05-26T19:00", end="2025-05-26T21:00"
+    )
+    series = await plan(
+        scheduling,
+        auth("admin"),
+        group,
+        start="2025-05-05T19:00",
+        end="2025-05-05T21:00",
+        rrule="FREQ=WEEKLY;INTERVAL=2;COUNT=3",
+    )
+    assert series.status_code == 201, series.text
+    first, second, third = (s["id"] for s in series.json()["sessions"])
+
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "1", "group_id": str(group.id), **({"cursor": cursor} if cursor else {})}
+        page = (await scheduling.get("/v1/sessions", params=params, headers=auth("admin"))).json()
+        walked += [s["id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == [first, second, between["id"], third]
+
+
 async def test_a_participant_sees_only_their_own_sessions(
     scheduling: httpx.AsyncClient, auth: Token, token_for
 ) -> None:

@@ -298,11 +298,16 @@ async def page(
     starts_before: datetime | None = None,
     status: str | None = None,
 ) -> list[Session]:
-    """A page of sessions in id order; the statement names only the filters given."""
+    """A page of sessions in the order they start (then by id); the statement names only the
+    filters given. The cursor is the last session of the previous page: the next page starts
+    after its (start, id)."""
     param = Params(org_id)
     where = ["s.org_id = $1"]
     if after is not None:
-        where.append(f"s.id > {param(after)}")
+        where.append(
+            "(s.starts_at, s.id) > (SELECT c.starts_at, c.id FROM sessions c "
+            f"WHERE c.org_id = $1 AND c.id = {param(after)})"
+        )
     if group_id is not None:
         where.append(f"s.group_id = {param(group_id)}")
     if person_id is not None:
@@ -315,7 +320,7 @@ async def page(
         where.append(f"s.status = {param(status)}")
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM sessions s WHERE {' AND '.join(where)} "
-        f"ORDER BY s.id LIMIT {param(limit + 1)}",
+        f"ORDER BY s.starts_at, s.id LIMIT {param(limit + 1)}",
         *param.values,
     )
     return [session_of(row) for row in rows]

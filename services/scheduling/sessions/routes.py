@@ -296,7 +296,9 @@ class SessionController(Controller):
         cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> SessionPage:
-        """Sessions in planning order, a page at a time; a participant sees only their own."""
+        """Sessions in the order they start, a page at a time; a participant sees only their own.
+
+        `next_cursor` continues after the last session of the page, by its start and id."""
         starts_from, starts_before = rules.period(from_, to)
         items = await repository.page(
             conn,
