@@ -26,6 +26,8 @@ from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 from services.platform import Platform
 
+from .dbceiling import percentile
+
 MEMBERS = 6
 ISSUERS = 4
 AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
@@ -248,14 +250,10 @@ def _summary(values: list[float]) -> dict[str, float]:
     """Median, p95, p99 and max (ms) of sorted values."""
     if not values:
         return {}
-
-    def at(fraction: float) -> float:
-        return round(values[max(0, min(len(values), round(len(values) * fraction)) - 1)], 1)
-
     return {
         "median_ms": round(statistics.median(values), 1),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
+        "p95_ms": round(percentile(values, 0.95), 1),
+        "p99_ms": round(percentile(values, 0.99), 1),
         "max_ms": round(values[-1], 1),
     }
 
@@ -278,11 +276,4 @@ def measure(
         env["KRING_LOG_LEVEL"] = "warning"
     with Platform({name: ports[name] for name in SERVICES}, envs, prefix=prefix) as platform:
         closes, issued = asyncio.run(_measure(platform.urls, database_url, key, samples))
-    latencies = sorted(closes)
-    return {
-        "samples": len(latencies),
-        "median_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
-        "max_ms": round(latencies[-1], 1),
-        "issue": issued,
-    }
+    return {"samples": len(closes), **_summary(sorted(closes)), "issue": issued}

@@ -310,6 +310,7 @@ async def _upsert_people(
                                        $6::text[], $7::uuid[], $8::uuid[], $9::date[])
                 AS i(id, external_id, given_name, family_name, email, employer_id, manager_id,
                      career_started_on)
+            ORDER BY i.external_id  -- rows locked in one order: two syncs cannot deadlock
             ON CONFLICT (org_id, external_id) DO UPDATE
             SET given_name = EXCLUDED.given_name,
                 family_name = EXCLUDED.family_name,
