@@ -31,9 +31,10 @@ from litestar.di import NamedDependency
 
 from services.accreditation.config import MIGRATIONS, PORT, SCHEMA, load_settings
 from services.accreditation.ledger.schemas import EntryPage
+from services.accreditation.principal import ROLES, Principal
 from services.cli import SERVE_OPTIONS, tune_gc
 from services.kit.app import create_service_app
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 
 
 def read_page(path: Path) -> EntryPage:
@@ -71,6 +72,8 @@ def stack_app(page: EntryPage) -> Litestar:
         port=PORT,
         route_handlers=[Ladder],
         migrations=MIGRATIONS,
+        principal_type=Principal,
+        roles=ROLES,
     )
 
 

@@ -17,6 +17,7 @@ from .ledger.routes import (
     PersonLedgerController,
     RegistrarController,
 )
+from .principal import ROLES, Principal
 from .registers.routes import RegisterController
 
 DESCRIPTION = """\
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> Litestar:
             InboxController,
         ],
         migrations=MIGRATIONS,
+        principal_type=Principal,
+        roles=ROLES,
         events=True,
     )
 

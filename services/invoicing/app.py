@@ -12,6 +12,7 @@ from .costs.routes import CostSheetController
 from .debtors.routes import DebtorController
 from .events.routes import EventController
 from .invoices.routes import InvoiceController
+from .principal import ROLES, Principal
 from .profiles.routes import BillingProfileController
 
 DESCRIPTION = """\
@@ -47,6 +48,8 @@ def create_app(settings: Settings) -> Litestar:
             EventController,
         ],
         migrations=MIGRATIONS,
+        principal_type=Principal,
+        roles=ROLES,
         events=True,
     )
 

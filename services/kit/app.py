@@ -17,14 +17,15 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
 
-from .auth import Principal, authentication_middleware
+from .auth import Verifier, authentication_middleware, check_guards
 from .db import create_pool, transaction
-from .errors import EXCEPTION_HANDLERS
 from .events import EventsController, running_relay
 from .health import HEALTH_HANDLERS
 from .migrations import head_revision, known_revisions
 from .observability import RequestContextMiddleware, configure_logging
 from .openapi import StrictStructSchemaPlugin, openapi_config
+from .principal import Principal
+from .problems import EXCEPTION_HANDLERS
 from .settings import Settings
 from .strict import strict_parameters
 
@@ -79,11 +80,14 @@ def create_service_app(
     port: int,
     route_handlers: Sequence[ControllerRouterHandler],
     migrations: Path,
+    principal_type: type[Principal],
+    roles: frozenset[str],
     signature_namespace: dict[str, Any] | None = None,
     events: bool = False,
     webhooks: Mapping[str, type[msgspec.Struct]] | None = None,
 ) -> Litestar:
-    """``events`` serves the event feed and runs the relay; ``webhooks`` documents the events
+    """``principal_type`` and ``roles`` are the service's own declaration of who may call it;
+    ``events`` serves the event feed and runs the relay; ``webhooks`` documents the events
     the service sends (type to data Struct) in its contract."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
     expected_head = head_revision(migrations)
@@ -128,7 +132,10 @@ def create_service_app(
         },
         middleware=[
             prometheus.middleware,
-            authentication_middleware(settings, exclude=PUBLIC_PATHS),
+            authentication_middleware(
+                Verifier(settings, principal_type=principal_type, roles=roles),
+                exclude=PUBLIC_PATHS,
+            ),
         ],
         before_request=strict_parameters(),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -141,12 +148,16 @@ def create_service_app(
         else None,
         request_max_body_size=settings.max_body_bytes,
         signature_namespace={
-            "Principal": Principal,
+            "Principal": principal_type,
             "Connection": asyncpg.Connection,
             **(signature_namespace or {}),
         },
         logging_config=None,
         debug=settings.debug,
+    )
+    check_guards(
+        (h for route in app.routes if isinstance(route, HTTPRoute) for h in route.route_handlers),
+        roles,
     )
     _repair_options_allow(app)
     # Outermost, so that unrouted requests (404, 405) carry a request id and are logged too.

@@ -2,16 +2,16 @@
 
 Tokens come from the organisation's identity provider (or, locally, from
 ``kring token``). A token must carry ``iss``, ``aud``, ``exp``, ``sub``, ``org``
-(the tenant) and ``roles``; optional claims narrow a principal further
-(``client_org`` for an HR client, ``register`` for a registration body,
-``person`` for a participant or facilitator).
+(the tenant) and ``roles``. Which roles exist and which further claims narrow a
+principal is each service's own declaration (``services/<service>/principal.py``):
+the verifier keeps the declared roles and fills the service's principal type.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -23,33 +23,16 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.base import DefineMiddleware
 
 from .errors import Forbidden, Unauthorized
+from .principal import BASE_FIELDS, Principal
 from .settings import Settings
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
-ROLES = frozenset({"admin", "facilitator", "participant", "hr", "registrar", "service"})
-
-
-class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is calling: tenant (``org_id``), subject, roles and narrowing claims."""
-
-    subject: str
-    org_id: uuid.UUID
-    roles: frozenset[str]
-    client_org: uuid.UUID | None = None
-    register: str | None = None
-    person: uuid.UUID | None = None
-
-    def has(self, *roles: str) -> bool:
-        return not self.roles.isdisjoint(roles)
 
 
 class _Claims(msgspec.Struct, frozen=True):
     sub: str
     org: uuid.UUID
     roles: list[str]
-    client_org: uuid.UUID | None = None
-    register: str | None = None
-    person: uuid.UUID | None = None
 
 
 class KeySet:
@@ -101,7 +84,18 @@ class KeySet:
 class Verifier:
     CACHE_SIZE = 10_000
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        principal_type: type[Principal] = Principal,
+        roles: frozenset[str] | None = None,
+    ) -> None:
+        """``principal_type`` is the service's principal (its fields beyond the kit's are the
+        claims it reads from a token); only ``roles`` are kept (all, when not given)."""
+        self.principal_type = principal_type
+        self.roles = roles
+        self._claim_names = tuple(set(principal_type.__struct_fields__) - BASE_FIELDS)
         self.keys = KeySet(jwks=settings.jwt_jwks, jwks_url=settings.jwt_jwks_url)
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
@@ -146,16 +140,19 @@ class Verifier:
             raise Unauthorized(f"The token is not valid: {exc}.") from exc
         try:
             claims = msgspec.convert(payload, _Claims, strict=False)
+            roles = frozenset(claims.roles)
+            principal = msgspec.convert(
+                {
+                    "subject": claims.sub,
+                    "org_id": claims.org,
+                    "roles": roles if self.roles is None else roles & self.roles,
+                    **{name: payload[name] for name in self._claim_names if name in payload},
+                },
+                self.principal_type,
+                strict=False,
+            )
         except msgspec.ValidationError as exc:
             raise Unauthorized(f"The token's claims are not valid: {exc}.") from exc
-        principal = Principal(
-            subject=claims.sub,
-            org_id=claims.org,
-            roles=frozenset(claims.roles) & ROLES,
-            client_org=claims.client_org,
-            register=claims.register,
-            person=claims.person,
-        )
         return principal, float(payload["exp"])
 
 
@@ -177,30 +174,40 @@ class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=token)
 
 
-def authentication_middleware(settings: Settings, *, exclude: list[str]) -> DefineMiddleware:
-    return DefineMiddleware(
-        JWTAuthenticationMiddleware, verifier=Verifier(settings), exclude=exclude
-    )
+def authentication_middleware(verifier: Verifier, *, exclude: list[str]) -> DefineMiddleware:
+    return DefineMiddleware(JWTAuthenticationMiddleware, verifier=verifier, exclude=exclude)
 
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
-
-
-def requires(*roles: str) -> Guard:
-    """A guard admitting principals that hold any of ``roles``.
+class RoleGuard:
+    """A guard admitting principals that hold any of ``roles``; the app checks at start that
+    every role a guard names is one its service declares.
 
     Asynchronous on purpose: Litestar runs a synchronous guard in a worker thread.
     """
-    unknown = set(roles) - ROLES
-    if unknown:
-        raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.roles = frozenset(roles)
+        self._detail = f"This operation needs one of the roles: {', '.join(sorted(roles))}."
+
+    async def __call__(
+        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
         principal: Principal = connection.user
-        if not principal.has(*roles):
-            raise Forbidden(f"This operation needs one of the roles: {', '.join(sorted(roles))}.")
+        if principal.roles.isdisjoint(self.roles):
+            raise Forbidden(self._detail)
 
-    return guard
+
+def requires(*roles: str) -> RoleGuard:
+    """A guard admitting principals that hold any of ``roles``."""
+    return RoleGuard(roles)
+
+
+def check_guards(handlers: Iterable[BaseRouteHandler], roles: frozenset[str]) -> None:
+    """Refuse to build an app whose guards name a role its service does not declare."""
+    for handler in handlers:
+        for guard in handler.resolve_guards():
+            if isinstance(guard, RoleGuard) and (unknown := guard.roles - roles):
+                raise ValueError(f"{handler.handler_name}: unknown roles {sorted(unknown)}")
 
 
 def mint_token(

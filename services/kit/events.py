@@ -26,11 +26,12 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from . import outbox, webhooks
-from .auth import Principal, requires
+from .auth import requires
 from .errors import FieldError, InvalidInput, NotFound
 from .http import service_client
 from .openapi import problems
 from .pagination import DEFAULT_LIMIT, Limit
+from .principal import Principal
 from .relay import Relay, Subscriber, replay, sync_subscribers
 from .schemas import Outbound
 

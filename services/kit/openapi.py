@@ -15,7 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Schema, SecurityScheme, Server
 from litestar.typing import FieldDefinition
 
-from .errors import PROBLEM_MEDIA_TYPE, Problem
+from .problems import PROBLEM_MEDIA_TYPE, Problem
 
 T = TypeVar("T")
 

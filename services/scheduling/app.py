@@ -13,6 +13,7 @@ from .groups.routes import GroupController
 from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
+from .principal import ROLES, Principal
 from .sessions.routes import CalendarController, SessionController
 from .sessions.schemas import (
     AttendanceConfirmedData,
@@ -48,6 +49,8 @@ def create_app(settings: Settings) -> Litestar:
             CalendarController,
         ],
         migrations=MIGRATIONS,
+        principal_type=Principal,
+        roles=ROLES,
         events=True,
         webhooks={
             "session.scheduled": SessionScheduledData,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.kit.auth import ROLES
+from services.accreditation.principal import ROLES
 from tests.conftest import Token
 
 SEEDED = ["MFN", "NBA", "NIP", "NOVA", "NVO", "SKJ", "VAKTHERAPIE", "VVN"]

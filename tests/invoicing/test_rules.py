@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.invoicing.principal import Principal
 from services.invoicing.profiles import rules
 from services.invoicing.profiles.schemas import BillingProfileIn
-from services.kit.auth import Principal
 from services.kit.errors import Forbidden, RuleViolation
 
 REAL_TEST_IBANS = [

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.kit.errors import InvalidInput, rule_of
+from services.kit.errors import InvalidInput
 from services.kit.ids import uuid7
 from services.kit.pagination import decode_cursor, encode_cursor, next_cursor
+from services.kit.problems import rule_of
 from services.kit.settings import Settings, from_env
 
 

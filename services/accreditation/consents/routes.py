@@ -6,9 +6,10 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.openapi import problems
 
+from ..principal import Principal
 from ..registers import repository as registers
 from ..registers.rules import normalise_code
 from ..registers.schemas import RegisterCodePath

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from services.kit.auth import Principal
 from services.kit.errors import Forbidden
+
+from ..principal import Principal
 
 
 def consenting_person(principal: Principal) -> uuid.UUID:

@@ -14,11 +14,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import NotFound
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
+from ..principal import Principal
 from ..registers import repository as registers
 from ..registers.rules import normalise_code
 from ..registers.schemas import RegisterCodePath

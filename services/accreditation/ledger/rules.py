@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from services.kit.auth import Principal
 from services.kit.errors import FieldError, Forbidden
 
+from ..principal import Principal
 from ..registers.rules import normalise_code
 from ..registers.schemas import RuleSpec
 from .schemas import AttendeeIn, ClosedSessionIn, Reason, RegistrationIn

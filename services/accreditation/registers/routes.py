@@ -6,10 +6,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit.auth import ROLES, Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import Conflict, RuleViolation
 from services.kit.openapi import problems, upsert_responses, upserted
 
+from ..principal import ROLES, Principal
 from . import repository, rules
 from .schemas import (
     OrganisationRegisterIn,

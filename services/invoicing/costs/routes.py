@@ -8,7 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import FieldError, NotFound
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
@@ -16,6 +16,7 @@ from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor,
 from ..debtors import repository as debtors
 from ..invoices import repository as invoices
 from ..invoices import rules as invoice_rules
+from ..principal import Principal
 from ..profiles import repository as profiles
 from ..profiles.schemas import BillingProfile
 from . import repository, rules

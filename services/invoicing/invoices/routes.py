@@ -11,12 +11,13 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import NotFound
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from ..costs.rules import AMSTERDAM
+from ..principal import Principal
 from . import pdf, repository, rules, ubl
 from .schemas import Invoice, InvoicePage, PaymentIn
 

@@ -20,12 +20,12 @@ from datetime import date, timedelta
 
 import msgspec
 
-from services.kit.auth import Principal
 from services.kit.errors import Conflict, Forbidden
 
 from ..costs import rules as costs
 from ..costs.schemas import CostLine, CostSheet, LineReconciliation, Reconciliation
 from ..debtors.schemas import Debtor
+from ..principal import Principal
 from ..profiles.schemas import BillingProfile
 from .schemas import Invoice, InvoiceStatus, Seller
 

@@ -15,9 +15,9 @@ from typing import Final
 
 import msgspec
 
-from services.kit.auth import Principal
 from services.kit.errors import FieldError, Forbidden, RuleViolation
 
+from ..principal import Principal
 from .schemas import BillingProfileIn, BtwMode
 
 DEFAULT_EXEMPTION_TEXT: Final = "Vrijgesteld van btw op grond van art. 11 lid 1 sub o Wet OB"

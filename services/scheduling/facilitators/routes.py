@@ -8,10 +8,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
+from ..principal import Principal
 from . import repository, rules
 from .schemas import Facilitator, FacilitatorIn, FacilitatorPage
 

@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.kit.auth import Principal
 from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
 
+from ..principal import Principal
 from .schemas import SizePolicy
 
 

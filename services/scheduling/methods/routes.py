@@ -7,9 +7,10 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.kit.auth import ROLES, Principal, requires
+from services.kit.auth import requires
 from services.kit.openapi import problems
 
+from ..principal import ROLES, Principal
 from . import repository
 from .schemas import Method, MethodIn, MethodList
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.kit.auth import Principal
+from ..principal import Principal
 
 
 def visible_organisation(principal: Principal) -> uuid.UUID | None:

@@ -8,12 +8,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import NotFound
 from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from ..organisations.schemas import ExternalIdPath
+from ..principal import Principal
 from . import repository, rules
 from .schemas import PeopleBatchIn, PeopleBatchResult, Person, PersonIn, PersonPage
 

@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from services.kit.auth import Principal
 from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
 
+from ..principal import Principal
 from .schemas import Outcome, PersonBatchItem, Registration
 
 NOBODY = uuid.UUID(int=0)

@@ -26,13 +26,14 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit import outbox
-from services.kit.auth import Principal, requires
+from services.kit.auth import requires
 from services.kit.errors import Forbidden, NotFound
 from services.kit.events import channel
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
 
 from ..config import SCHEMA
+from ..principal import Principal
 from . import ical, repository, rules
 from .schemas import (
     AmendmentIn,

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from services.kit.auth import Principal
 from services.kit.errors import Conflict, FieldError, RuleViolation
+
+from ..principal import Principal
 
 TIMEZONE = "Europe/Amsterdam"
 AMSTERDAM = ZoneInfo(TIMEZONE)

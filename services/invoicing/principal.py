@@ -1,0 +1,16 @@
+"""Who may call invoicing: its roles and the claims that narrow a caller."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.kit import principal
+
+ROLES = frozenset({"admin", "facilitator", "participant", "hr", "registrar", "service"})
+
+
+class Principal(principal.Principal, frozen=True, kw_only=True):
+    """A verified caller of invoicing."""
+
+    person: uuid.UUID | None = None
+    """The person the caller is: a participant or a facilitator."""

@@ -1,0 +1,18 @@
+"""Who may call scheduling: its roles and the claims that narrow a caller."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.kit import principal
+
+ROLES = frozenset({"admin", "facilitator", "participant", "hr", "registrar", "service"})
+
+
+class Principal(principal.Principal, frozen=True, kw_only=True):
+    """A verified caller of scheduling."""
+
+    person: uuid.UUID | None = None
+    """The person the caller is: a participant or a facilitator."""
+    client_org: uuid.UUID | None = None
+    """The one client organisation an HR client acts for."""
