@@ -14,11 +14,14 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import msgspec
+from litestar.di import NamedDependency
 
 from .settings import Settings
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
+Conn = NamedDependency[asyncpg.Connection]
+"""A handler's ``conn`` parameter: the request's connection, inside its transaction."""
 
 
 def quote_ident(name: str) -> str:

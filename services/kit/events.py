@@ -27,6 +27,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from . import outbox, webhooks
 from .auth import requires
+from .db import Conn
 from .errors import FieldError, InvalidInput, NotFound
 from .http import service_client
 from .openapi import problems
@@ -87,7 +88,7 @@ class EventsController(Controller):
     )
     async def feed(
         self,
-        conn: NamedDependency[asyncpg.Connection],
+        conn: Conn,
         principal: NamedDependency[Principal],
         after: After = None,
         limit: Limit = DEFAULT_LIMIT,
@@ -106,7 +107,7 @@ class EventsController(Controller):
     )
     async def deliveries(
         self,
-        conn: NamedDependency[asyncpg.Connection],
+        conn: Conn,
         principal: NamedDependency[Principal],
         status: FromQuery[Literal["pending", "delivered", "failed"] | None] = None,
         limit: Limit = DEFAULT_LIMIT,
@@ -130,7 +131,7 @@ class EventsController(Controller):
     )
     async def replay(
         self,
-        conn: NamedDependency[asyncpg.Connection],
+        conn: Conn,
         principal: NamedDependency[Principal],
         delivery_id: FromPath[uuid.UUID],
     ) -> Delivery:
