@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,38 @@ def _repair_options_allow(app: Litestar) -> None:
                 cell.cell_contents.methods = route.methods
 
 
+def _lifespan(
+    settings: Settings, *, schema: str, events: bool
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The pool for the app's lifetime and, for a service with ``events``, the relay."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings, schema=schema)
+        try:
+            if events:
+                async with running_relay(
+                    app.state.pool, schema=schema, subscribers_json=settings.webhook_subscribers
+                ):
+                    yield
+            else:
+                yield
+        finally:
+            await app.state.pool.close()
+
+    return lifespan
+
+
+def _middleware(
+    settings: Settings, *, principal_type: type[Principal], roles: frozenset[str]
+) -> list[Any]:
+    prometheus = PrometheusConfig(
+        app_name=f"kring_{settings.service}", prefix="kring", group_path=True
+    )
+    verifier = Verifier(settings, principal_type=principal_type, roles=roles)
+    return [prometheus.middleware, authentication_middleware(verifier, exclude=PUBLIC_PATHS)]
+
+
 def create_service_app(
     settings: Settings,
     *,
@@ -90,25 +122,6 @@ def create_service_app(
     ``events`` serves the event feed and runs the relay; ``webhooks`` documents the events
     the service sends (type to data Struct) in its contract."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
-    expected_head = head_revision(migrations)
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings, schema=schema)
-        try:
-            if events:
-                async with running_relay(
-                    app.state.pool, schema=schema, subscribers_json=settings.webhook_subscribers
-                ):
-                    yield
-            else:
-                yield
-        finally:
-            await app.state.pool.close()
-
-    prometheus = PrometheusConfig(
-        app_name=f"kring_{settings.service}", prefix="kring", group_path=True
-    )
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
@@ -116,27 +129,18 @@ def create_service_app(
             *([EventsController] if events else []),
             *route_handlers,
         ],
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, schema=schema, events=events)],
         state=State(
             {
                 "schema": schema,
-                "head_revision": expected_head,
+                "head_revision": head_revision(migrations),
                 "known_revisions": known_revisions(migrations),
                 "settings": settings,
                 "webhooks": dict(webhooks or {}),
             }
         ),
-        dependencies={
-            "principal": Provide(provide_principal),
-            "conn": Provide(provide_conn),
-        },
-        middleware=[
-            prometheus.middleware,
-            authentication_middleware(
-                Verifier(settings, principal_type=principal_type, roles=roles),
-                exclude=PUBLIC_PATHS,
-            ),
-        ],
+        dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
+        middleware=_middleware(settings, principal_type=principal_type, roles=roles),
         before_request=strict_parameters(),
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
