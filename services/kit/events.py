@@ -14,7 +14,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Annotated, Literal
 
 import asyncpg
@@ -25,15 +24,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from . import outbox, webhooks
+from . import outbox, relay, webhooks
 from .auth import requires
 from .db import Conn
-from .errors import FieldError, InvalidInput, NotFound
+from .errors import FieldError, InvalidInput
 from .http import service_client
 from .openapi import problems
 from .pagination import DEFAULT_LIMIT, Limit
 from .principal import Principal
-from .relay import Relay, Subscriber, replay, sync_subscribers
+from .relay import Delivery, Relay, Subscriber, sync_subscribers
 from .schemas import Outbound
 
 log = structlog.get_logger("kring.events")
@@ -50,30 +49,8 @@ class EventPage(Outbound, frozen=True):
     """Pass as `after` to continue; the same value comes back while there is nothing new."""
 
 
-class Delivery(Outbound, frozen=True):
-    id: uuid.UUID
-    subscriber: str
-    event_id: uuid.UUID
-    event_type: str
-    status: Literal["pending", "delivered", "failed"]
-    attempts: int
-    next_attempt_at: datetime
-    delivered_at: datetime | None
-    last_error: str | None
-
-
 class DeliveryPage(Outbound, frozen=True):
     items: list[Delivery]
-
-
-_DELIVERIES = """
-    SELECT d.id, s.name AS subscriber, e.id AS event_id, e.type AS event_type, d.status,
-           d.attempts, d.next_attempt_at, d.delivered_at, d.last_error
-    FROM deliveries d
-    JOIN outbox e ON e.position = d.event_position
-    JOIN subscribers s ON s.id = d.subscriber_id
-    WHERE e.org_id = $1
-"""
 
 
 class EventsController(Controller):
@@ -113,14 +90,9 @@ class EventsController(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> DeliveryPage:
         """The delivery log: the most recent deliveries of the organisation's events."""
-        rows = await conn.fetch(
-            _DELIVERIES
-            + " AND ($2::text IS NULL OR d.status = $2) ORDER BY d.event_position DESC LIMIT $3",
-            principal.org_id,
-            status,
-            limit,
+        return DeliveryPage(
+            items=await relay.deliveries(conn, principal.org_id, status=status, limit=limit)
         )
-        return DeliveryPage(items=[Delivery(**dict(row)) for row in rows])
 
     @post(
         "/webhooks/deliveries/{delivery_id:uuid}/replay",
@@ -136,12 +108,9 @@ class EventsController(Controller):
         delivery_id: FromPath[uuid.UUID],
     ) -> Delivery:
         """Send a delivery again, from its first attempt."""
-        row = await conn.fetchrow(_DELIVERIES + " AND d.id = $2", principal.org_id, delivery_id)
-        if row is None:
-            raise NotFound(f"No delivery {delivery_id}.")
-        await replay(conn, delivery_id)
-        row = await conn.fetchrow(_DELIVERIES + " AND d.id = $2", principal.org_id, delivery_id)
-        return Delivery(**dict(row))
+        await relay.delivery(conn, principal.org_id, delivery_id)
+        await relay.replay(conn, delivery_id)
+        return await relay.delivery(conn, principal.org_id, delivery_id)
 
 
 def channel(schema: str) -> str:

@@ -16,7 +16,8 @@ import random
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 import asyncpg
 import httpx
@@ -24,7 +25,9 @@ import msgspec
 import structlog
 
 from . import webhooks
+from .errors import NotFound
 from .outbox import Event
+from .schemas import Outbound
 
 log = structlog.get_logger("kring.relay")
 
@@ -44,6 +47,18 @@ _DUE = """
     LIMIT $1
     FOR UPDATE OF d SKIP LOCKED
 """
+
+
+class Delivery(Outbound, frozen=True):
+    id: uuid.UUID
+    subscriber: str
+    event_id: uuid.UUID
+    event_type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
 
 
 class Subscriber(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,3 +228,35 @@ async def replay(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> bool:
         delivery_id,
     )
     return bool(status != "UPDATE 0")
+
+
+_DELIVERIES = """
+    SELECT d.id, s.name AS subscriber, e.id AS event_id, e.type AS event_type, d.status,
+           d.attempts, d.next_attempt_at, d.delivered_at, d.last_error
+    FROM deliveries d
+    JOIN outbox e ON e.position = d.event_position
+    JOIN subscribers s ON s.id = d.subscriber_id
+    WHERE e.org_id = $1
+"""
+
+
+async def deliveries(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, status: str | None, limit: int
+) -> list[Delivery]:
+    """The delivery log of one tenant's events, the most recent first."""
+    rows = await conn.fetch(
+        _DELIVERIES
+        + " AND ($2::text IS NULL OR d.status = $2) ORDER BY d.event_position DESC LIMIT $3",
+        org_id,
+        status,
+        limit,
+    )
+    return [Delivery(**dict(row)) for row in rows]
+
+
+async def delivery(conn: asyncpg.Connection, org_id: uuid.UUID, delivery_id: uuid.UUID) -> Delivery:
+    """One delivery of one tenant's events; another tenant's is not found."""
+    row = await conn.fetchrow(_DELIVERIES + " AND d.id = $2", org_id, delivery_id)
+    if row is None:
+        raise NotFound(f"No delivery {delivery_id}.")
+    return Delivery(**dict(row))
