@@ -20,7 +20,15 @@ from services.kit.errors import FieldError, Forbidden
 from ..principal import Principal
 from ..registers.rules import normalise_code
 from ..registers.schemas import RuleSpec
-from .schemas import AttendeeIn, ClosedSessionIn, Reason, RegistrationIn
+from .schemas import (
+    AttendeeIn,
+    ClosedSessionIn,
+    CycleCap,
+    CycleTotal,
+    LedgerEntry,
+    Reason,
+    RegistrationIn,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,66 +144,17 @@ def judge(
     ``peers_registered`` is the number of present attendees registered with the register (the
     attendee included).
     """
-    reasons: list[Reason] = []
-
-    def refuse(rule: str, message: str) -> None:
-        reasons.append(Reason(rule=rule, message=message))
-
-    session_minutes = whole_minutes(session.started_at, session.ended_at)
-    attended = attended_minutes(session, attendee)
-    if attendee.presence != "present":
-        refuse("presence", "the attendee was not present")
-    if session.mode == "online" and not rules.online_counts:
-        refuse("online", f"{register_code} does not count online hours")
-    if session_minutes < rules.min_session_minutes:
-        refuse(
-            "min_session_minutes",
-            f"the session lasted {session_minutes} min; {register_code} needs at least "
-            f"{rules.min_session_minutes}",
-        )
-    elif attendee.presence == "present" and attended < rules.min_session_minutes:
-        refuse(
-            "min_attendance_minutes",
-            f"the attendee was there {attended} min; {register_code} needs at least "
-            f"{rules.min_session_minutes}",
-        )
-    if rules.group_min is not None and session.group_size < rules.group_min:
-        refuse(
-            "group_min",
-            f"the group had {session.group_size}; {register_code} needs at least {rules.group_min}",
-        )
-    if rules.group_max is not None and session.group_size > rules.group_max:
-        refuse(
-            "group_max",
-            f"the group had {session.group_size}; {register_code} allows at most {rules.group_max}",
-        )
-    wanted = rules.facilitator_recognitions
-    if wanted and not set(wanted) & set(session.facilitator.recognitions):
-        refuse(
-            "facilitator_recognition",
-            f"the facilitator must be recognised by one of {', '.join(wanted)}",
-        )
-    needed_peers = rules.min_peers_with_registration
-    if needed_peers is not None and peers_registered < needed_peers:
-        refuse(
-            "min_peers_with_registration",
-            f"{peers_registered} present attendees were registered with {register_code}; "
-            f"at least {needed_peers} are needed",
-        )
     anchor = cycle_anchor(rules, registration.registered_on)
-    if registration.registered_on is not None and registration.registered_on > session.date:
-        refuse(
-            "registered_on_after_session",
-            f"the registration with {register_code} started after the session",
-        )
-    if anchor is None:
-        refuse(
-            "registered_on",
-            f"{register_code}'s cycles run from the registration date: `registered_on` is needed",
-        )
-    minutes = counted_minutes(attended, rules)
+    reasons = [
+        *_attendance_reasons(session, attendee, register_code=register_code, rules=rules),
+        *_group_reasons(
+            session, register_code=register_code, rules=rules, peers_registered=peers_registered
+        ),
+        *_registration_reasons(session, registration, register_code=register_code, anchor=anchor),
+    ]
+    minutes = counted_minutes(attended_minutes(session, attendee), rules)
     if not reasons and minutes == 0:
-        refuse("nothing_to_count", "no minutes count after rounding")
+        reasons.append(Reason(rule="nothing_to_count", message="no minutes count after rounding"))
     if reasons or anchor is None:
         return Refused(reasons)
     start, end = cycle_containing(session.date, anchor=anchor, years=rules.cycle_years)
@@ -205,6 +164,81 @@ def judge(
         cycle_start=start,
         cycle_end=end,
     )
+
+
+def _attendance_reasons(
+    session: ClosedSessionIn, attendee: AttendeeIn, *, register_code: str, rules: RuleSpec
+) -> Iterator[Reason]:
+    """Presence, online hours and length: of the session, then of the attendee's part."""
+    session_minutes = whole_minutes(session.started_at, session.ended_at)
+    attended = attended_minutes(session, attendee)
+    if attendee.presence != "present":
+        yield Reason(rule="presence", message="the attendee was not present")
+    if session.mode == "online" and not rules.online_counts:
+        yield Reason(rule="online", message=f"{register_code} does not count online hours")
+    if session_minutes < rules.min_session_minutes:
+        yield Reason(
+            rule="min_session_minutes",
+            message=f"the session lasted {session_minutes} min; {register_code} needs at least "
+            f"{rules.min_session_minutes}",
+        )
+    elif attendee.presence == "present" and attended < rules.min_session_minutes:
+        yield Reason(
+            rule="min_attendance_minutes",
+            message=f"the attendee was there {attended} min; {register_code} needs at least "
+            f"{rules.min_session_minutes}",
+        )
+
+
+def _group_reasons(
+    session: ClosedSessionIn, *, register_code: str, rules: RuleSpec, peers_registered: int
+) -> Iterator[Reason]:
+    """The group's size, its facilitator's recognitions and the peers registered."""
+    size = session.group_size
+    if rules.group_min is not None and size < rules.group_min:
+        yield Reason(
+            rule="group_min",
+            message=f"the group had {size}; {register_code} needs at least {rules.group_min}",
+        )
+    if rules.group_max is not None and size > rules.group_max:
+        yield Reason(
+            rule="group_max",
+            message=f"the group had {size}; {register_code} allows at most {rules.group_max}",
+        )
+    wanted = rules.facilitator_recognitions
+    if wanted and not set(wanted) & set(session.facilitator.recognitions):
+        yield Reason(
+            rule="facilitator_recognition",
+            message=f"the facilitator must be recognised by one of {', '.join(wanted)}",
+        )
+    needed_peers = rules.min_peers_with_registration
+    if needed_peers is not None and peers_registered < needed_peers:
+        yield Reason(
+            rule="min_peers_with_registration",
+            message=f"{peers_registered} present attendees were registered with {register_code}; "
+            f"at least {needed_peers} are needed",
+        )
+
+
+def _registration_reasons(
+    session: ClosedSessionIn,
+    registration: RegistrationIn,
+    *,
+    register_code: str,
+    anchor: date | None,
+) -> Iterator[Reason]:
+    """The registration must have started by the session, and place it in a cycle."""
+    if registration.registered_on is not None and registration.registered_on > session.date:
+        yield Reason(
+            rule="registered_on_after_session",
+            message=f"the registration with {register_code} started after the session",
+        )
+    if anchor is None:
+        yield Reason(
+            rule="registered_on",
+            message=f"{register_code}'s cycles run from the registration date: "
+            "`registered_on` is needed",
+        )
 
 
 # --- caps -----------------------------------------------------------------------------------
@@ -240,37 +274,76 @@ def apply_caps(
     for day, centi in entries:
         per_year[day.year] = per_year.get(day.year, 0) + centi
     caps: list[Cap] = []
-    counted = 0
-    for year in sorted(per_year):
-        total = per_year[year]
-        if cap_per_year_centi is not None and total > cap_per_year_centi:
-            caps.append(
-                Cap(
-                    rule="cap_per_year",
-                    year=year,
-                    before_centi=total,
-                    after_centi=cap_per_year_centi,
-                    message=f"at most {cap_per_year_centi / 100:g} points count in {year}",
-                )
-            )
-            total = cap_per_year_centi
-        counted += total
-    if cap_per_cycle_centi is not None and counted > cap_per_cycle_centi:
-        caps.append(
-            Cap(
-                rule="cap_per_cycle",
-                year=None,
-                before_centi=counted,
-                after_centi=cap_per_cycle_centi,
-                message=f"at most {cap_per_cycle_centi / 100:g} points count per cycle",
-            )
-        )
-        counted = cap_per_cycle_centi
+    counted = sum(
+        _within(per_year[year], cap_per_year_centi, year=year, caps=caps)
+        for year in sorted(per_year)
+    )
+    counted = _within(counted, cap_per_cycle_centi, year=None, caps=caps)
     return Capped(raw_centi=sum(per_year.values()), counted_centi=counted, caps=caps)
+
+
+def _within(total: int, cap: int | None, *, year: int | None, caps: list[Cap]) -> int:
+    """``total`` held to ``cap`` (of a calendar year, or of the cycle when ``year`` is None);
+    a cap that bites is noted in ``caps``."""
+    if cap is None or total <= cap:
+        return total
+    rule, where = (
+        ("cap_per_year", f"in {year}") if year is not None else ("cap_per_cycle", "per cycle")
+    )
+    caps.append(
+        Cap(
+            rule=rule,
+            year=year,
+            before_centi=total,
+            after_centi=cap,
+            message=f"at most {cap / 100:g} points count {where}",
+        )
+    )
+    return cap
 
 
 def missing(required: int | None, have: int) -> int | None:
     return None if required is None else max(required - have, 0)
+
+
+def cycle_total(entries: list[LedgerEntry], *, rules: RuleSpec, rule_version: int) -> CycleTotal:
+    """One cycle's count: minutes, points with caps applied and explained, and progress to the
+    requirement. ``entries`` are the cycle's credits and reversals (at least one); ``rules``
+    the version in force at the cycle's end."""
+    capped = apply_caps(
+        ((e.session_date, e.points_centi) for e in entries),
+        cap_per_year_centi=rules.cap_per_year_centi,
+        cap_per_cycle_centi=rules.cap_per_cycle_centi,
+    )
+    minutes = sum(e.minutes for e in entries)
+    missing_minutes = missing(rules.required_minutes_per_cycle, minutes)
+    missing_points = missing(rules.required_points_centi_per_cycle, capped.counted_centi)
+    requirements = [m for m in (missing_minutes, missing_points) if m is not None]
+    return CycleTotal(
+        cycle_start=entries[0].cycle_start,
+        cycle_end=entries[0].cycle_end,
+        rule_version=rule_version,
+        # A reversal takes its credit out of the count, as out of the minutes.
+        entries=sum(1 if e.kind == "credit" else -1 for e in entries),
+        minutes=minutes,
+        points_centi_raw=capped.raw_centi,
+        points_centi=capped.counted_centi,
+        caps=[
+            CycleCap(
+                rule=c.rule,  # type: ignore[arg-type]
+                year=c.year,
+                before_centi=c.before_centi,
+                after_centi=c.after_centi,
+                message=c.message,
+            )
+            for c in capped.caps
+        ],
+        required_minutes=rules.required_minutes_per_cycle,
+        required_points_centi=rules.required_points_centi_per_cycle,
+        minutes_missing=missing_minutes,
+        points_centi_missing=missing_points,
+        complete=all(m == 0 for m in requirements) if requirements else None,
+    )
 
 
 # --- the snapshot as a whole ----------------------------------------------------------------

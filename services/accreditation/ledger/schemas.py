@@ -5,7 +5,6 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar.params import PathParameter, QueryParameter
 
 from services.kit.schemas import PRINTABLE_NOT_BLANK, Inbound, Name, Outbound
 
@@ -268,14 +267,3 @@ class AttendanceList(Outbound, frozen=True):
     session_id: uuid.UUID
     register_code: str
     items: list[AttendanceLine]
-
-
-EntryIdPath = Annotated[uuid.UUID, PathParameter(description="A ledger entry's id.")]
-FromDate = Annotated[
-    date | None,
-    QueryParameter(name="from", description="Sessions on or after this date (inclusive)."),
-]
-ToDate = Annotated[
-    date | None,
-    QueryParameter(name="to", description="Sessions on or before this date (inclusive)."),
-]

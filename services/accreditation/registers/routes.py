@@ -1,26 +1,20 @@
 from __future__ import annotations
 
-import asyncpg
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit.auth import requires
-from services.kit.errors import Conflict, RuleViolation
+from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
 
 from ..principal import ROLES, Principal
-from . import repository, rules
-from .schemas import (
-    OrganisationRegisterIn,
-    Register,
-    RegisterCodePath,
-    RegisterList,
-    RuleSet,
-    RuleSetIn,
-    RuleSetList,
-)
+from . import service
+from .params import RegisterCodePath
+from .schemas import OrganisationRegisterIn, Register, RegisterList, RuleSet, RuleSetIn, RuleSetList
+
+Me = NamedDependency[Principal]
 
 
 class RegisterController(Controller):
@@ -28,21 +22,14 @@ class RegisterController(Controller):
     tags = ("registers",)
 
     @get("/", operation_id="listRegisters", guards=[requires(*ROLES)], responses=problems())
-    async def list_all(
-        self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
-    ) -> RegisterList:
+    async def list_all(self, conn: Conn, principal: Me) -> RegisterList:
         """Every register in the catalogue and the organisation's own, ordered by code."""
-        return RegisterList(items=await repository.list_all(conn, principal.org_id))
+        return await service.list_all(conn, principal.org_id)
 
     @get("/{code:str}", operation_id="getRegister", guards=[requires(*ROLES)], responses=problems())
-    async def get_one(
-        self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-        code: RegisterCodePath,
-    ) -> Register:
+    async def get_one(self, conn: Conn, principal: Me, code: RegisterCodePath) -> Register:
         """One register, by its code or a common spelling of it (`NOvA`, `V&VN`)."""
-        return await repository.get(conn, principal.org_id, rules.normalise_code(code))
+        return await service.register(conn, principal.org_id, code)
 
     @put(
         "/{code:str}",
@@ -53,19 +40,13 @@ class RegisterController(Controller):
     )
     async def upsert(
         self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
+        conn: Conn,
+        principal: Me,
         code: RegisterCodePath,
         data: JSONBody[OrganisationRegisterIn],
     ) -> Response[Register]:
         """Define (or rename) a register of the organisation's own; its rules come as versions."""
-        canonical = rules.normalise_code(code)
-        if errors := rules.code_errors(canonical):
-            raise RuleViolation("The register code is not a canonical code.", errors=errors)
-        register, created = await repository.upsert_organisation_register(
-            conn, principal.org_id, canonical, data
-        )
-        return upserted(register, created)
+        return upserted(*await service.upsert(conn, principal.org_id, code, data))
 
     @get(
         "/{code:str}/rule-sets",
@@ -73,15 +54,9 @@ class RegisterController(Controller):
         guards=[requires(*ROLES)],
         responses=problems(),
     )
-    async def rule_sets(
-        self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-        code: RegisterCodePath,
-    ) -> RuleSetList:
+    async def rule_sets(self, conn: Conn, principal: Me, code: RegisterCodePath) -> RuleSetList:
         """Every version of a register's rules, oldest first; entries name the version used."""
-        register = await repository.get(conn, principal.org_id, rules.normalise_code(code))
-        return RuleSetList(items=await repository.rule_sets(conn, principal.org_id, register.code))
+        return await service.rule_sets(conn, principal.org_id, code)
 
     @post(
         "/{code:str}/rule-sets",
@@ -91,22 +66,10 @@ class RegisterController(Controller):
         responses=problems(409, 413, 415, 422),
     )
     async def add_rule_set(
-        self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-        code: RegisterCodePath,
-        data: JSONBody[RuleSetIn],
+        self, conn: Conn, principal: Me, code: RegisterCodePath, data: JSONBody[RuleSetIn]
     ) -> RuleSet:
         """Add the next version of an organisation register's rules.
 
         Catalogue registers change by a Kring release (409 here).
         """
-        register = await repository.get(conn, principal.org_id, rules.normalise_code(code))
-        if register.defined_by == "catalogue":
-            raise Conflict(f"{register.code} is a catalogue register: its rules are Kring's data.")
-        latest = await repository.latest_valid_from(conn, principal.org_id, register.code)
-        if errors := rules.rule_spec_errors(
-            data.rules, valid_from=data.valid_from, latest_valid_from=latest
-        ):
-            raise RuleViolation("The rule set is not consistent.", errors=errors)
-        return await repository.add_rule_set(conn, principal.org_id, register.code, data)
+        return await service.add_rule_set(conn, principal.org_id, code, data)

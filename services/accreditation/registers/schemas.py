@@ -5,19 +5,11 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar.params import PathParameter
 
 from services.kit.schemas import PRINTABLE, Inbound, Name, Outbound
 
-from .rules import CODE_PATTERN, INPUT_PATTERN
+from .rules import CODE_PATTERN
 
-RegisterCodePath = Annotated[
-    str,
-    PathParameter(
-        pattern=INPUT_PATTERN,
-        description="A register code such as `NOVA`; common spellings (`NOvA`, `V&VN`) also do.",
-    ),
-]
 RegisterCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]
 
 

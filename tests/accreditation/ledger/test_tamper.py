@@ -15,9 +15,8 @@ import pytest_asyncio
 from services.accreditation.config import SCHEMA
 from services.accreditation.ledger import chain
 from services.kit.migrations import app_role, owner_role
+from tests.accreditation.snapshots import attendee, registration, session
 from tests.conftest import Token
-
-from .snapshots import attendee, registration, session
 
 TABLE = f"{SCHEMA}.ledger_entries"
 

@@ -1,6 +1,10 @@
-"""The register catalogue through the HTTP API, on the real database."""
+"""The register catalogue and the organisation's own registers through the HTTP API, on the real
+database."""
 
 from __future__ import annotations
+
+import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -94,3 +98,19 @@ async def test_no_token_is_a_401(accreditation: httpx.AsyncClient, path: str) ->
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_organisation_registers_are_the_organisations_own(
+    accreditation: httpx.AsyncClient, auth: Token, token_for: Any
+) -> None:
+    body = {"name": "Eigen register", "full_name": "Eigen register", "profession": "any"}
+    created = await accreditation.put("/v1/registers/EIGEN", json=body, headers=auth())
+    again = await accreditation.put("/v1/registers/EIGEN", json=body, headers=auth())
+    catalogue = await accreditation.put("/v1/registers/V&VN", json=body, headers=auth())
+    stranger = token_for(uuid.uuid4(), "admin")
+
+    assert (created.status_code, again.status_code, catalogue.status_code) == (201, 200, 409)
+    assert (await accreditation.get("/v1/registers/EIGEN", headers=stranger)).status_code == 404
+    rule_sets = await accreditation.get("/v1/registers/NOVA/rule-sets", headers=auth("registrar"))
+    assert [v["version"] for v in rule_sets.json()["items"]] == [1]
+    assert rule_sets.json()["items"][0]["rules"]["cap_per_year_centi"] == 400

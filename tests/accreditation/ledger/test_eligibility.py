@@ -9,8 +9,7 @@ import pytest
 
 from services.accreditation.ledger import rules
 from services.accreditation.registers.schemas import RuleSpec
-
-from .snapshots import attendee, parsed, registration, seed_rules, session
+from tests.accreditation.snapshots import attendee, parsed, registration, seed_rules, session
 
 SEEDS = seed_rules()
 REGISTERED_ON = "2023-06-15"

@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.accreditation.snapshots import attendee, registration, session
 from tests.conftest import Token
-
-from .snapshots import attendee, registration, session
 
 SINCE = "2023-06-15"
 
@@ -464,19 +463,3 @@ async def test_a_register_without_rules_is_refused_with_a_reason(
             "message": "NIP's cycles run from the registration date: `registered_on` is needed",
         }
     ]
-
-
-async def test_organisation_registers_are_the_organisations_own(
-    accreditation: httpx.AsyncClient, auth: Token, token_for: Any
-) -> None:
-    body = {"name": "Eigen register", "full_name": "Eigen register", "profession": "any"}
-    created = await accreditation.put("/v1/registers/EIGEN", json=body, headers=auth())
-    again = await accreditation.put("/v1/registers/EIGEN", json=body, headers=auth())
-    catalogue = await accreditation.put("/v1/registers/V&VN", json=body, headers=auth())
-    stranger = token_for(uuid.uuid4(), "admin")
-
-    assert (created.status_code, again.status_code, catalogue.status_code) == (201, 200, 409)
-    assert (await accreditation.get("/v1/registers/EIGEN", headers=stranger)).status_code == 404
-    rule_sets = await accreditation.get("/v1/registers/NOVA/rule-sets", headers=auth("registrar"))
-    assert [v["version"] for v in rule_sets.json()["items"]] == [1]
-    assert rule_sets.json()["items"][0]["rules"]["cap_per_year_centi"] == 400
