@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
 
+from ..organisations.rules import visible_organisation
 from ..principal import Principal
-from .schemas import Outcome, PersonBatchItem, Registration
+from .schemas import Outcome, PeopleBatchResult, PersonBatchItem, PersonOutcome, Registration
 
 NOBODY = uuid.UUID(int=0)
 
@@ -41,13 +42,6 @@ def _not_own(field: str) -> FieldError:
     return FieldError(field=field, rule="own_organisation", message="not your organisation")
 
 
-def visible_employer(principal: Principal) -> uuid.UUID | None:
-    """The employer a reader is narrowed to; ``None`` means every person of the tenant."""
-    if principal.has("admin", "facilitator"):
-        return None
-    return principal.client_org or NOBODY
-
-
 def may_read(principal: Principal, *, person_id: uuid.UUID, employer_id: uuid.UUID | None) -> bool:
     if principal.has("admin", "facilitator"):
         return True
@@ -61,8 +55,9 @@ def may_read(principal: Principal, *, person_id: uuid.UUID, employer_id: uuid.UU
 
 
 def employer_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID | None:
-    """The employer a list is filtered on: the one asked for, within what the reader may see."""
-    visible = visible_employer(principal)
+    """The employer a list is filtered on: the one asked for, within what the reader may see
+    (an HR client sees only its own client organisation's people)."""
+    visible = visible_organisation(principal)
     if visible is None:
         return requested
     return visible if requested in (None, visible) else NOBODY
@@ -92,6 +87,21 @@ def registration_errors(
             )
         seen.add(registration.register)
     return errors
+
+
+def check_manager_chain(*, loops: bool) -> None:
+    """A person cannot manage, at any depth, their own manager."""
+    if loops:
+        raise RuleViolation(
+            "The manager is this person or reports to this person: a manager chain cannot loop.",
+            errors=[
+                FieldError(
+                    field="body.manager_id",
+                    rule="manager_cycle",
+                    message="the manager reports, at some depth, to this person",
+                )
+            ],
+        )
 
 
 # A batch: every item checked, every error named by the item's index, nothing stored on refusal.
@@ -209,3 +219,39 @@ def outcome(*, inserted: bool, changed: bool, registrations_changed: bool) -> Ou
     if inserted:
         return "created"
     return "updated" if changed or registrations_changed else "unchanged"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing one item of a batch did to the stored person."""
+
+    id: uuid.UUID
+    inserted: bool = False
+    changed: bool = False
+    """A column of the person changed (or the person is new)."""
+    registrations_changed: bool = False
+
+
+def batch_result(
+    items: Sequence[PersonBatchItem], written: Mapping[str, Written]
+) -> PeopleBatchResult:
+    """Each item's outcome, in the order of the request, and how many of each."""
+    people = [written[item.external_id] for item in items]
+    outcomes = [
+        PersonOutcome(
+            external_id=item.external_id,
+            id=person.id,
+            outcome=outcome(
+                inserted=person.inserted,
+                changed=person.changed,
+                registrations_changed=person.registrations_changed,
+            ),
+        )
+        for item, person in zip(items, people, strict=True)
+    ]
+    return PeopleBatchResult(
+        items=outcomes,
+        created=sum(o.outcome == "created" for o in outcomes),
+        updated=sum(o.outcome == "updated" for o in outcomes),
+        unchanged=sum(o.outcome == "unchanged" for o in outcomes),
+    )

@@ -24,7 +24,7 @@ from services.scheduling.config import SCHEMA
 from services.scheduling.people import repository, rules
 from services.scheduling.people.schemas import PersonBatchItem, Registration
 from tests.conftest import Token
-from tests.scheduling.test_people import put_organisation
+from tests.scheduling.people.support import put_organisation
 
 BATCH = "/v1/people/batch"
 

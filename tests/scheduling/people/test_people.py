@@ -7,18 +7,7 @@ import uuid
 import httpx
 
 from tests.conftest import Token
-
-
-async def put_organisation(
-    client: httpx.AsyncClient, auth: Token, external_id: str = "gem-utrecht"
-) -> dict:
-    response = await client.put(
-        f"/v1/client-organisations/by-external-id/{external_id}",
-        json={"name": "Gemeente Utrecht", "kvk_number": "12345678"},
-        headers=auth("admin"),
-    )
-    assert response.status_code in (200, 201), response.text
-    return response.json()
+from tests.scheduling.people.support import put_organisation
 
 
 async def test_upsert_person_is_idempotent(scheduling: httpx.AsyncClient, auth: Token) -> None:

@@ -1,3 +1,10 @@
+"""Many people at once: what is wrong with a batch (one query), then writing all of it (two).
+
+Three statements whatever the batch's size, all in the request's transaction. A batch cannot
+name a person it creates (their id is not known yet), so a manager is always a stored person
+and the order of the items never matters.
+"""
+
 from __future__ import annotations
 
 import re
@@ -5,189 +12,12 @@ import uuid
 from collections.abc import Sequence
 
 import asyncpg
-import msgspec
 
-from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
+from services.kit.errors import FieldError, NotFound, RuleViolation
 from services.kit.ids import uuid7
 
-from . import rules
-from .schemas import (
-    PeopleBatchResult,
-    Person,
-    PersonBatchItem,
-    PersonIn,
-    PersonOutcome,
-    Registration,
-)
-
-_REGISTRATIONS = """
-    coalesce((
-        SELECT jsonb_agg(jsonb_build_object('register', r.register, 'number', r.number,
-                                            'registered_on', r.registered_on)
-                         ORDER BY r.register)
-        FROM person_registrations r WHERE r.org_id = p.org_id AND r.person_id = p.id
-    ), '[]'::jsonb) AS registrations
-"""
-_SELECT = f"""
-    SELECT p.id, p.external_id, p.given_name, p.family_name, p.email, p.employer_id,
-           p.manager_id, p.career_started_on, p.created_at, p.updated_at, {_REGISTRATIONS}
-    FROM people p
-"""
-
-
-def _person(row: asyncpg.Record) -> Person:
-    values = dict(row)
-    values["registrations"] = msgspec.convert(values["registrations"], list[Registration])
-    return Person(**values)
-
-
-async def _refuse_manager_cycle(
-    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str, manager_id: uuid.UUID
-) -> None:
-    """A person cannot manage, at any depth, their own manager."""
-    cycle = await conn.fetchval(
-        """
-        WITH RECURSIVE chain(id) AS (
-            SELECT $3::uuid
-            UNION
-            SELECT p.manager_id FROM people p JOIN chain ON p.id = chain.id
-            WHERE p.org_id = $1 AND p.manager_id IS NOT NULL
-        )
-        SELECT EXISTS (
-            SELECT 1 FROM people p JOIN chain ON p.id = chain.id
-            WHERE p.org_id = $1 AND p.external_id = $2
-        )
-        """,
-        org_id,
-        external_id,
-        manager_id,
-    )
-    if cycle:
-        raise RuleViolation(
-            "The manager is this person or reports to this person: a manager chain cannot loop.",
-            errors=[
-                FieldError(
-                    field="body.manager_id",
-                    rule="manager_cycle",
-                    message="the manager reports, at some depth, to this person",
-                )
-            ],
-        )
-
-
-async def upsert(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    external_id: str,
-    data: PersonIn,
-    *,
-    employer_id: uuid.UUID | None,
-    confined_to: uuid.UUID | None = None,
-) -> tuple[Person, bool]:
-    """Create or update by ``external_id`` with its registrations, in one statement.
-
-    ``updated_at`` moves only when a column of the person changed. With ``confined_to`` (an
-    HR client's organisation) a stored person employed elsewhere is left alone: 403.
-    """
-    if data.manager_id is not None:
-        await _refuse_manager_cycle(conn, org_id, external_id, data.manager_id)
-    registrations = sorted(data.registrations, key=lambda r: r.register)
-    try:
-        row = await conn.fetchrow(
-            """
-            WITH person AS (
-                INSERT INTO people AS p (org_id, id, external_id, given_name, family_name, email,
-                                         employer_id, manager_id, career_started_on)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (org_id, external_id) DO UPDATE
-                SET given_name = EXCLUDED.given_name,
-                    family_name = EXCLUDED.family_name,
-                    email = EXCLUDED.email,
-                    employer_id = EXCLUDED.employer_id,
-                    manager_id = EXCLUDED.manager_id,
-                    career_started_on = EXCLUDED.career_started_on,
-                    updated_at = CASE
-                        WHEN (p.given_name, p.family_name, p.email, p.employer_id, p.manager_id,
-                              p.career_started_on)
-                             IS DISTINCT FROM
-                             (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
-                              EXCLUDED.employer_id, EXCLUDED.manager_id, EXCLUDED.career_started_on)
-                        THEN now() ELSE p.updated_at END
-                WHERE $13::uuid IS NULL OR p.employer_id = $13
-                RETURNING p.*, (xmax = 0) AS inserted
-            ),
-            wanted AS (
-                SELECT * FROM unnest($10::text[], $11::text[], $12::date[])
-                    AS w(register, number, registered_on)
-            ),
-            removed AS (
-                DELETE FROM person_registrations r USING person
-                WHERE r.org_id = $1 AND r.person_id = person.id
-                  AND r.register <> ALL ($10::text[])
-            ),
-            stored AS (
-                INSERT INTO person_registrations (org_id, person_id, register, number,
-                                                  registered_on)
-                SELECT $1, person.id, wanted.register, wanted.number, wanted.registered_on
-                FROM person, wanted
-                ON CONFLICT (org_id, person_id, register) DO UPDATE
-                SET number = EXCLUDED.number, registered_on = EXCLUDED.registered_on
-            )
-            SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
-                   career_started_on, created_at, updated_at, inserted
-            FROM person
-            """,
-            org_id,
-            uuid7(),
-            external_id,
-            data.given_name,
-            data.family_name,
-            data.email,
-            employer_id,
-            data.manager_id,
-            data.career_started_on,
-            [r.register for r in registrations],
-            [r.number for r in registrations],
-            [r.registered_on for r in registrations],
-            confined_to,
-        )
-    except asyncpg.ForeignKeyViolationError as exc:
-        field, what = (
-            ("employer_id", "client organisation")
-            if "employer" in (exc.constraint_name or "")
-            else ("manager_id", "person")
-        )
-        missing = data.manager_id if field == "manager_id" else employer_id
-        raise NotFound(
-            f"No {what} {missing}.",
-            errors=[FieldError(field=f"body.{field}", rule="exists", message=f"no such {what}")],
-        ) from exc
-    except asyncpg.CheckViolationError as exc:
-        raise RuleViolation(
-            "A person cannot be their own manager.",
-            errors=[
-                FieldError(field="body.manager_id", rule="manager_cycle", message="own manager")
-            ],
-        ) from exc
-    if row is None:  # the conflicting person is employed elsewhere (see the DO UPDATE's WHERE)
-        raise Forbidden(
-            "An HR client may only write people employed by its own client organisation.",
-            errors=[
-                FieldError(
-                    field="path.external_id",
-                    rule="own_organisation",
-                    message="a person of another client organisation",
-                )
-            ],
-        )
-    values = dict(row)
-    inserted = values.pop("inserted")
-    return Person(**values, registrations=registrations), inserted
-
-
-# A batch: three statements whatever its size (findings, people, registrations), all in the
-# request's transaction. A batch cannot name a person it creates (their id is not known yet),
-# so a manager is always a stored person and the order of the items never matters.
+from .. import rules
+from ..schemas import PersonBatchItem
 
 # Each lookup is LATERAL ... LIMIT 1 on a unique key, so that the planner looks each item up by
 # index instead of hashing all the tenant's people for a few hundred of them.
@@ -264,33 +94,24 @@ async def upsert_batch(
     org_id: uuid.UUID,
     items: Sequence[PersonBatchItem],
     employer_ids: Sequence[uuid.UUID | None],
-) -> PeopleBatchResult:
-    """Create or update every item with its registrations, in two statements whatever the size.
+) -> dict[str, rules.Written]:
+    """Create or update every item with its registrations, in two statements whatever the size:
+    what was written, by external id.
 
-    Each external id appears once in ``items``, and each register once in an item. An item's
-    outcome is ``updated`` when a column of the person or the registrations changed; as in
-    :func:`upsert`, ``updated_at`` moves only when a column changed.
+    Each external id appears once in ``items``, and each register once in an item. As in
+    the single upsert, ``updated_at`` moves only when a column of the person changed.
     """
     written = await _upsert_people(conn, org_id, items, employer_ids)
     people = await _replace_registrations(conn, org_id, items)
-    outcomes = [
-        PersonOutcome(
-            external_id=item.external_id,
-            id=people[item.external_id][0],
-            outcome=rules.outcome(
-                inserted=written.get(item.external_id, False),
-                changed=item.external_id in written,
-                registrations_changed=people[item.external_id][1],
-            ),
+    return {
+        external_id: rules.Written(
+            id=person_id,
+            inserted=written.get(external_id, False),
+            changed=external_id in written,
+            registrations_changed=registrations_changed,
         )
-        for item in items
-    ]
-    return PeopleBatchResult(
-        items=outcomes,
-        created=sum(o.outcome == "created" for o in outcomes),
-        updated=sum(o.outcome == "updated" for o in outcomes),
-        unchanged=sum(o.outcome == "unchanged" for o in outcomes),
-    )
+        for external_id, (person_id, registrations_changed) in people.items()
+    }
 
 
 async def _upsert_people(
@@ -426,46 +247,3 @@ def _missing_reference(
             for index in indexes
         ],
     )
-
-
-async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Person:
-    row = await conn.fetchrow(_SELECT + " WHERE p.org_id = $1 AND p.id = $2", org_id, person_id)
-    if row is None:
-        raise NotFound(f"No person {person_id}.")
-    return _person(row)
-
-
-async def get_by_external_id(
-    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
-) -> Person:
-    row = await conn.fetchrow(
-        _SELECT + " WHERE p.org_id = $1 AND p.external_id = $2", org_id, external_id
-    )
-    if row is None:
-        raise NotFound(f"No person with external id {external_id!r}.")
-    return _person(row)
-
-
-async def page(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    employer_id: uuid.UUID | None,
-) -> list[Person]:
-    rows = await conn.fetch(
-        _SELECT
-        + """
-        WHERE p.org_id = $1
-          AND ($2::uuid IS NULL OR p.id > $2)
-          AND ($3::uuid IS NULL OR p.employer_id = $3)
-        ORDER BY p.id
-        LIMIT $4
-        """,
-        org_id,
-        after,
-        employer_id,
-        limit + 1,
-    )
-    return [_person(row) for row in rows]

@@ -1,0 +1,14 @@
+"""The SQL of people: one person at a time (``person``) and a batch of them (``batch``)."""
+
+from .batch import batch_findings, upsert_batch
+from .person import get, get_by_external_id, manager_chain_loops, page, upsert
+
+__all__ = [
+    "batch_findings",
+    "get",
+    "get_by_external_id",
+    "manager_chain_loops",
+    "page",
+    "upsert",
+    "upsert_batch",
+]

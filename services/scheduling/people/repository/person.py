@@ -1,0 +1,219 @@
+"""One person at a time: read, list, and upsert by external id with their registrations."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import msgspec
+
+from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
+from services.kit.ids import uuid7
+
+from ..schemas import Person, PersonIn, Registration
+
+_REGISTRATIONS = """
+    coalesce((
+        SELECT jsonb_agg(jsonb_build_object('register', r.register, 'number', r.number,
+                                            'registered_on', r.registered_on)
+                         ORDER BY r.register)
+        FROM person_registrations r WHERE r.org_id = p.org_id AND r.person_id = p.id
+    ), '[]'::jsonb) AS registrations
+"""
+_SELECT = f"""
+    SELECT p.id, p.external_id, p.given_name, p.family_name, p.email, p.employer_id,
+           p.manager_id, p.career_started_on, p.created_at, p.updated_at, {_REGISTRATIONS}
+    FROM people p
+"""
+
+
+def _person(row: asyncpg.Record) -> Person:
+    values = dict(row)
+    values["registrations"] = msgspec.convert(values["registrations"], list[Registration])
+    return Person(**values)
+
+
+async def manager_chain_loops(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str, manager_id: uuid.UUID
+) -> bool:
+    """Whether ``manager_id`` is the person with ``external_id`` or reports to them, at any
+    depth: the manager chain would loop."""
+    loops = await conn.fetchval(
+        """
+        WITH RECURSIVE chain(id) AS (
+            SELECT $3::uuid
+            UNION
+            SELECT p.manager_id FROM people p JOIN chain ON p.id = chain.id
+            WHERE p.org_id = $1 AND p.manager_id IS NOT NULL
+        )
+        SELECT EXISTS (
+            SELECT 1 FROM people p JOIN chain ON p.id = chain.id
+            WHERE p.org_id = $1 AND p.external_id = $2
+        )
+        """,
+        org_id,
+        external_id,
+        manager_id,
+    )
+    return bool(loops)
+
+
+async def upsert(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    external_id: str,
+    data: PersonIn,
+    *,
+    employer_id: uuid.UUID | None,
+    confined_to: uuid.UUID | None = None,
+) -> tuple[Person, bool]:
+    """Create or update by ``external_id`` with its registrations, in one statement.
+
+    ``updated_at`` moves only when a column of the person changed. With ``confined_to`` (an
+    HR client's organisation) a stored person employed elsewhere is left alone: 403.
+    """
+    registrations = sorted(data.registrations, key=lambda r: r.register)
+    try:
+        row = await conn.fetchrow(
+            """
+            WITH person AS (
+                INSERT INTO people AS p (org_id, id, external_id, given_name, family_name, email,
+                                         employer_id, manager_id, career_started_on)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (org_id, external_id) DO UPDATE
+                SET given_name = EXCLUDED.given_name,
+                    family_name = EXCLUDED.family_name,
+                    email = EXCLUDED.email,
+                    employer_id = EXCLUDED.employer_id,
+                    manager_id = EXCLUDED.manager_id,
+                    career_started_on = EXCLUDED.career_started_on,
+                    updated_at = CASE
+                        WHEN (p.given_name, p.family_name, p.email, p.employer_id, p.manager_id,
+                              p.career_started_on)
+                             IS DISTINCT FROM
+                             (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
+                              EXCLUDED.employer_id, EXCLUDED.manager_id, EXCLUDED.career_started_on)
+                        THEN now() ELSE p.updated_at END
+                WHERE $13::uuid IS NULL OR p.employer_id = $13
+                RETURNING p.*, (xmax = 0) AS inserted
+            ),
+            wanted AS (
+                SELECT * FROM unnest($10::text[], $11::text[], $12::date[])
+                    AS w(register, number, registered_on)
+            ),
+            removed AS (
+                DELETE FROM person_registrations r USING person
+                WHERE r.org_id = $1 AND r.person_id = person.id
+                  AND r.register <> ALL ($10::text[])
+            ),
+            stored AS (
+                INSERT INTO person_registrations (org_id, person_id, register, number,
+                                                  registered_on)
+                SELECT $1, person.id, wanted.register, wanted.number, wanted.registered_on
+                FROM person, wanted
+                ON CONFLICT (org_id, person_id, register) DO UPDATE
+                SET number = EXCLUDED.number, registered_on = EXCLUDED.registered_on
+            )
+            SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
+                   career_started_on, created_at, updated_at, inserted
+            FROM person
+            """,
+            org_id,
+            uuid7(),
+            external_id,
+            data.given_name,
+            data.family_name,
+            data.email,
+            employer_id,
+            data.manager_id,
+            data.career_started_on,
+            [r.register for r in registrations],
+            [r.number for r in registrations],
+            [r.registered_on for r in registrations],
+            confined_to,
+        )
+    except asyncpg.ForeignKeyViolationError as exc:
+        raise _missing_reference(exc, data, employer_id) from exc
+    except asyncpg.CheckViolationError as exc:
+        raise RuleViolation(
+            "A person cannot be their own manager.",
+            errors=[
+                FieldError(field="body.manager_id", rule="manager_cycle", message="own manager")
+            ],
+        ) from exc
+    if row is None:  # the conflicting person is employed elsewhere (see the DO UPDATE's WHERE)
+        raise _employed_elsewhere()
+    values = dict(row)
+    inserted = values.pop("inserted")
+    return Person(**values, registrations=registrations), inserted
+
+
+def _missing_reference(
+    exc: asyncpg.ForeignKeyViolationError, data: PersonIn, employer_id: uuid.UUID | None
+) -> NotFound:
+    field, what = (
+        ("employer_id", "client organisation")
+        if "employer" in (exc.constraint_name or "")
+        else ("manager_id", "person")
+    )
+    missing = data.manager_id if field == "manager_id" else employer_id
+    return NotFound(
+        f"No {what} {missing}.",
+        errors=[FieldError(field=f"body.{field}", rule="exists", message=f"no such {what}")],
+    )
+
+
+def _employed_elsewhere() -> Forbidden:
+    return Forbidden(
+        "An HR client may only write people employed by its own client organisation.",
+        errors=[
+            FieldError(
+                field="path.external_id",
+                rule="own_organisation",
+                message="a person of another client organisation",
+            )
+        ],
+    )
+
+
+async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Person:
+    row = await conn.fetchrow(_SELECT + " WHERE p.org_id = $1 AND p.id = $2", org_id, person_id)
+    if row is None:
+        raise NotFound(f"No person {person_id}.")
+    return _person(row)
+
+
+async def get_by_external_id(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
+) -> Person:
+    row = await conn.fetchrow(
+        _SELECT + " WHERE p.org_id = $1 AND p.external_id = $2", org_id, external_id
+    )
+    if row is None:
+        raise NotFound(f"No person with external id {external_id!r}.")
+    return _person(row)
+
+
+async def page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    employer_id: uuid.UUID | None,
+) -> list[Person]:
+    rows = await conn.fetch(
+        _SELECT
+        + """
+        WHERE p.org_id = $1
+          AND ($2::uuid IS NULL OR p.id > $2)
+          AND ($3::uuid IS NULL OR p.employer_id = $3)
+        ORDER BY p.id
+        LIMIT $4
+        """,
+        org_id,
+        after,
+        employer_id,
+        limit + 1,
+    )
+    return [_person(row) for row in rows]

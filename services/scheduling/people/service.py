@@ -1,0 +1,85 @@
+"""People's use cases: each runs on the caller's connection, rules from ``rules.py`` (who may
+write and read whom, what a batch must satisfy), SQL from ``repository``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from services.kit.errors import NotFound
+from services.kit.pagination import next_cursor
+
+from ..principal import Principal
+from . import repository, rules
+from .schemas import PeopleBatchResult, Person, PersonBatchItem, PersonIn, PersonPage
+
+
+async def upsert(
+    conn: asyncpg.Connection, principal: Principal, external_id: str, data: PersonIn
+) -> tuple[Person, bool]:
+    """The person and whether they were created; an HR client writes only its own people."""
+    employer_id = rules.employer_to_write(principal, data.employer_id)
+    rules.check_registrations(data.registrations)
+    confined_to = rules.confined_to(principal)
+    if data.manager_id is not None:
+        loops = await repository.manager_chain_loops(
+            conn, principal.org_id, external_id, data.manager_id
+        )
+        rules.check_manager_chain(loops=loops)
+    return await repository.upsert(
+        conn, principal.org_id, external_id, data, employer_id=employer_id, confined_to=confined_to
+    )
+
+
+async def upsert_batch(
+    conn: asyncpg.Connection, principal: Principal, items: Sequence[PersonBatchItem]
+) -> PeopleBatchResult:
+    """All the items or none: every refused item is named before anything is written."""
+    own = rules.confined_to(principal)
+    employer_ids, errors = rules.batch_employers(own, items)
+    findings = await repository.batch_findings(
+        conn, principal.org_id, items, employer_ids, confined_to=own
+    )
+    rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
+    written = await repository.upsert_batch(conn, principal.org_id, items, employer_ids)
+    return rules.batch_result(items, written)
+
+
+def _readable(principal: Principal, person: Person) -> Person:
+    if not rules.may_read(principal, person_id=person.id, employer_id=person.employer_id):
+        raise NotFound(f"No person {person.id}.")
+    return person
+
+
+async def get(conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID) -> Person:
+    return _readable(principal, await repository.get(conn, principal.org_id, person_id))
+
+
+async def get_by_external_id(
+    conn: asyncpg.Connection, principal: Principal, external_id: str
+) -> Person:
+    person = await repository.get_by_external_id(conn, principal.org_id, external_id)
+    return _readable(principal, person)
+
+
+async def page(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    employer_id: uuid.UUID | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> PersonPage:
+    """A page of the people the principal may see, optionally of one employer."""
+    items = await repository.page(
+        conn,
+        principal.org_id,
+        after=after,
+        limit=limit,
+        employer_id=rules.employer_filter(principal, employer_id),
+    )
+    return PersonPage(
+        items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
+    )
