@@ -122,12 +122,3 @@ def run_env(*, schema: str) -> None:
             await engine.dispose()
 
     asyncio.run(run())
-
-
-def tenant_isolation(table: str) -> list[str]:
-    """Row-level security for a tenant-owned table: only rows of ``app.org_id``, read or written."""
-    tenant = "org_id = nullif(current_setting('app.org_id', true), '')::uuid"
-    return [
-        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-        f"CREATE POLICY tenant_isolation ON {table} USING ({tenant}) WITH CHECK ({tenant})",
-    ]

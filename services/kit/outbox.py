@@ -42,7 +42,10 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def statements() -> list[str]:
-    """The tables a producing and consuming service needs (run in its migration)."""
+    """The tables a producing and consuming service needs, as today's code expects them.
+
+    Revisions never call this: each carries the DDL it applied (migrations are frozen).
+    """
     return [
         """
         CREATE TABLE outbox (

@@ -10,15 +10,14 @@ import uuid
 
 from alembic import op
 
-from services.kit.migrations import app_role, tenant_isolation
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 TENANT = "nullif(current_setting('app.org_id', true), '')::uuid"
-SCHEMA = "accreditation"
+# The role accreditation runs as (kring_<schema>): it may append to the ledger, never rewrite it.
+APP_ROLE = "kring_accreditation"
 
 # Version 1 of each catalogue register's rules. Figures DOMAIN.md marks uncertain are named in
 # `uncertain`: they are data, and a later version replaces them without touching old entries.
@@ -137,7 +136,7 @@ def _append_only(table: str) -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()",
         f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
         "FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite()",
-        f'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM "{app_role(SCHEMA)}"',
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM "{APP_ROLE}"',
     ]
 
 
@@ -157,7 +156,10 @@ STATEMENTS = [
         CONSTRAINT organisation_registers_name_key UNIQUE (org_id, name)
     )
     """,
-    *tenant_isolation("organisation_registers"),
+    "ALTER TABLE organisation_registers ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON organisation_registers"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE rule_sets (
         id uuid NOT NULL PRIMARY KEY,
@@ -244,7 +246,10 @@ STATEMENTS = [
         (org_id, register_code, session_date, id)
     """,
     "CREATE INDEX ledger_entries_session_idx ON ledger_entries (org_id, session_id, id)",
-    *tenant_isolation("ledger_entries"),
+    "ALTER TABLE ledger_entries ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON ledger_entries"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE checkpoints (
         org_id uuid NOT NULL,
@@ -260,7 +265,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX checkpoints_seq_idx ON checkpoints (org_id, seq, id)",
-    *tenant_isolation("checkpoints"),
+    "ALTER TABLE checkpoints ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON checkpoints"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE consents (
         org_id uuid NOT NULL,
@@ -273,7 +281,10 @@ STATEMENTS = [
         CONSTRAINT consents_org_id_id_key UNIQUE (org_id, id)
     )
     """,
-    *tenant_isolation("consents"),
+    "ALTER TABLE consents ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON consents"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     APPEND_ONLY,
     *_append_only("rule_sets"),
     *_append_only("ledger_entries"),

@@ -6,8 +6,6 @@ Revises:
 
 from alembic import op
 
-from services.kit.migrations import tenant_isolation
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -55,7 +53,10 @@ STATEMENTS = [
         CONSTRAINT billing_profiles_org_id_id_key UNIQUE (org_id, id)
     )
     """,
-    *tenant_isolation("billing_profiles"),
+    "ALTER TABLE billing_profiles ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON billing_profiles"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
 ]
 
 

@@ -6,8 +6,6 @@ Revises: 0001
 
 from alembic import op
 
-from services.kit.migrations import tenant_isolation
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -37,7 +35,10 @@ STATEMENTS = [
         CONSTRAINT debtors_peppol_check CHECK ((peppol_scheme IS NULL) = (peppol_id IS NULL))
     )
     """,
-    *tenant_isolation("debtors"),
+    "ALTER TABLE debtors ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON debtors"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE cost_sheets (
         org_id uuid NOT NULL,
@@ -72,7 +73,10 @@ STATEMENTS = [
         CONSTRAINT cost_sheets_sharing_check CHECK (sharing IN ('members', 'attendees'))
     )
     """,
-    *tenant_isolation("cost_sheets"),
+    "ALTER TABLE cost_sheets ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON cost_sheets"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE invoice_series (
         org_id uuid NOT NULL,
@@ -83,7 +87,10 @@ STATEMENTS = [
         CONSTRAINT invoice_series_last_number_check CHECK (last_number >= 1)
     )
     """,
-    *tenant_isolation("invoice_series"),
+    "ALTER TABLE invoice_series ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON invoice_series"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE invoices (
         org_id uuid NOT NULL,
@@ -137,7 +144,10 @@ STATEMENTS = [
     """,
     "CREATE INDEX invoices_cost_sheet_idx ON invoices (org_id, cost_sheet_id, position)",
     "CREATE INDEX invoices_person_idx ON invoices (org_id, person_id, id)",
-    *tenant_isolation("invoices"),
+    "ALTER TABLE invoices ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON invoices"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE FUNCTION invoices_keep_issued() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

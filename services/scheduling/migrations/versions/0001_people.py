@@ -6,8 +6,6 @@ Revises:
 
 from alembic import op
 
-from services.kit.migrations import tenant_isolation
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -27,7 +25,10 @@ STATEMENTS = [
         CONSTRAINT client_organisations_org_id_id_key UNIQUE (org_id, id)
     )
     """,
-    *tenant_isolation("client_organisations"),
+    "ALTER TABLE client_organisations ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON client_organisations"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE people (
         org_id uuid NOT NULL,
@@ -46,7 +47,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX people_employer_idx ON people (org_id, employer_id, id)",
-    *tenant_isolation("people"),
+    "ALTER TABLE people ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON people"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
 ]
 
 

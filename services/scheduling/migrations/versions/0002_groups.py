@@ -6,8 +6,6 @@ Revises: 0001
 
 from alembic import op
 
-from services.kit.migrations import tenant_isolation
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -138,7 +136,10 @@ STATEMENTS = [
     """,
     "CREATE INDEX person_registrations_number_idx"
     " ON person_registrations (org_id, register, number)",
-    *tenant_isolation("person_registrations"),
+    "ALTER TABLE person_registrations ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON person_registrations"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE facilitators (
         org_id uuid NOT NULL,
@@ -150,7 +151,10 @@ STATEMENTS = [
         FOREIGN KEY (org_id, person_id) REFERENCES people (org_id, id)
     )
     """,
-    *tenant_isolation("facilitators"),
+    "ALTER TABLE facilitators ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON facilitators"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE methods (
         id uuid NOT NULL PRIMARY KEY,
@@ -165,7 +169,10 @@ STATEMENTS = [
     "CREATE UNIQUE INDEX methods_key_idx"
     " ON methods (coalesce(org_id, '00000000-0000-0000-0000-000000000000'), key)",
     # Everyone reads the catalogue (org_id NULL) and their own methods; each writes only its own.
-    *tenant_isolation("methods"),
+    "ALTER TABLE methods ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON methods"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     "CREATE POLICY read_catalogue ON methods FOR SELECT USING (org_id IS NULL)",
     *[_seed_method(*method) for method in METHODS],
     """
@@ -193,7 +200,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX groups_facilitator_idx ON groups (org_id, facilitator_id)",
-    *tenant_isolation("groups"),
+    "ALTER TABLE groups ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON groups"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE group_agreements (
         org_id uuid NOT NULL,
@@ -206,7 +216,10 @@ STATEMENTS = [
         FOREIGN KEY (org_id, group_id) REFERENCES groups (org_id, id)
     )
     """,
-    *tenant_isolation("group_agreements"),
+    "ALTER TABLE group_agreements ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON group_agreements"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE group_members (
         org_id uuid NOT NULL,
@@ -223,7 +236,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX group_members_person_idx ON group_members (org_id, person_id)",
-    *tenant_isolation("group_members"),
+    "ALTER TABLE group_members ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON group_members"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
 ]
 
 

@@ -10,8 +10,6 @@ Revises: 0002
 
 from alembic import op
 
-from services.kit.migrations import tenant_isolation
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -61,7 +59,10 @@ STATEMENTS = [
     "CREATE INDEX sessions_group_idx ON sessions (org_id, group_id, starts_at)",
     "CREATE INDEX sessions_facilitator_idx ON sessions (org_id, facilitator_id, starts_at)",
     "CREATE INDEX sessions_starts_idx ON sessions (org_id, starts_at)",
-    *tenant_isolation("sessions"),
+    "ALTER TABLE sessions ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON sessions"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE session_changes (
         org_id uuid NOT NULL,
@@ -80,7 +81,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX session_changes_session_idx ON session_changes (org_id, session_id, id)",
-    *tenant_isolation("session_changes"),
+    "ALTER TABLE session_changes ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON session_changes"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE attendance (
         org_id uuid NOT NULL,
@@ -108,7 +112,10 @@ STATEMENTS = [
     )
     """,
     "CREATE INDEX attendance_person_idx ON attendance (org_id, person_id)",
-    *tenant_isolation("attendance"),
+    "ALTER TABLE attendance ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON attendance"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE TABLE attendance_amendments (
         org_id uuid NOT NULL,
@@ -130,7 +137,10 @@ STATEMENTS = [
     """,
     "CREATE INDEX attendance_amendments_idx ON attendance_amendments"
     " (org_id, session_id, person_id, id)",
-    *tenant_isolation("attendance_amendments"),
+    "ALTER TABLE attendance_amendments ENABLE ROW LEVEL SECURITY",
+    "CREATE POLICY tenant_isolation ON attendance_amendments"
+    " USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid)"
+    " WITH CHECK (org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
     """
     CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
