@@ -83,7 +83,17 @@ async def run(params: dict[str, object]) -> dict[str, object]:
         elapsed = time.perf_counter() - started
     finally:
         await pool.close()
-    latencies.sort()
+    return {
+        **_summary(latencies, elapsed),
+        "rows_per_query": rows,
+        "concurrency": concurrency,
+        "pool_max": settings.db_pool_max,
+    }
+
+
+def _summary(latencies: list[float], elapsed: float) -> dict[str, object]:
+    """Requests, rate and latencies (microseconds) of the measured queries."""
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
         "seconds": round(elapsed, 3),
@@ -92,9 +102,6 @@ async def run(params: dict[str, object]) -> dict[str, object]:
         "p95_us": round(percentile(latencies, 0.95) * 1e6),
         "p99_us": round(percentile(latencies, 0.99) * 1e6),
         "max_us": round(latencies[-1] * 1e6) if latencies else 0,
-        "rows_per_query": rows,
-        "concurrency": concurrency,
-        "pool_max": settings.db_pool_max,
     }
 
 

@@ -39,6 +39,25 @@ def _ok(response: httpx.Response) -> Any:
     return response.json() if response.content else {}
 
 
+async def _member(api: httpx.AsyncClient, group_id: str, i: int) -> str:
+    """Member ``i``: a registered lawyer who joins the group, consents and accepts."""
+    person = _ok(
+        await api.put(
+            f"/v1/people/by-external-id/m{i}",
+            json={
+                "given_name": f"Lid{i}",
+                "family_name": "Advocaat",
+                "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
+            },
+        )
+    )
+    _ok(await api.post(f"/v1/groups/{group_id}/members", json={"person_id": person["id"]}))
+    base = f"/v1/groups/{group_id}/members/{person['id']}"
+    _ok(await api.post(f"{base}/consent", json={"voluntary": True}))
+    _ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+    return str(person["id"])
+
+
 async def nova_group(
     urls: dict[str, str], admin: dict[str, str], *, invoice_prefix: str = "BENCH"
 ) -> tuple[dict[str, Any], list[str]]:
@@ -70,27 +89,7 @@ async def nova_group(
                 },
             )
         )
-        members = []
-        for i in range(MEMBERS):
-            person = _ok(
-                await api.put(
-                    f"/v1/people/by-external-id/m{i}",
-                    json={
-                        "given_name": f"Lid{i}",
-                        "family_name": "Advocaat",
-                        "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
-                    },
-                )
-            )
-            members.append(person["id"])
-            _ok(
-                await api.post(
-                    f"/v1/groups/{group['id']}/members", json={"person_id": person["id"]}
-                )
-            )
-            base = f"/v1/groups/{group['id']}/members/{person['id']}"
-            _ok(await api.post(f"{base}/consent", json={"voluntary": True}))
-            _ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+        members = [await _member(api, group["id"], i) for i in range(MEMBERS)]
     async with httpx.AsyncClient(base_url=urls["invoicing"], headers=admin, timeout=30) as api:
         _ok(
             await api.put(

@@ -1,0 +1,167 @@
+"""The processes under load: the services, the framework ceiling, the peer and the ladder's rungs.
+
+Each runs on the service core (when pinned), logs into the run's work folder and is ready when
+its readiness path answers 200. Every start records the command, as the report shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.cli import platform_env
+from services.kit.devkeys import DevKey
+
+from .machine import ROOT, read
+
+ISSUER = "kring-bench"
+AUDIENCE = "kring"
+READY_PATHS = {"ceiling": "/ceiling", "peer": "/health", "ladder-bare": "/ladder/bare"}
+
+
+@dataclass(frozen=True)
+class Service:
+    """A started process: its pid (for CPU and memory) and the port it answers on."""
+
+    pid: int
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Processes:
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.commands: list[str] = []
+
+    def start(self, name: str, command: list[str], env: dict[str, str], port: int) -> int:
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        self.running[name] = process
+        if not _wait_http(port, READY_PATHS.get(name, "/health/ready")):
+            self.stop()
+            tail = (self.logs / f"{name}.log").read_text()[-3000:]
+            raise SystemExit(f"{name} did not become ready on port {port}:\n{tail}")
+        return process.pid
+
+    def terminate(self, name: str) -> None:
+        """Stop one process without waiting for it."""
+        self.running.pop(name).terminate()
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
+
+
+def _wait_http(port: int, path: str, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environments(
+    ports: dict[str, int], *, database_url: str, key: DevKey
+) -> dict[str, dict[str, str]]:
+    """Each service's environment: the bench's database, and tokens signed by ``key``."""
+    return platform_env(
+        ports,
+        database_url=database_url,
+        jwks=key.jwks(),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        webhook_secret="whsec_" + "0" * 32,
+    )
+
+
+def start_all(
+    procs: Processes, pin: dict[str, Any], envs: dict[str, dict[str, str]], ports: dict[str, int]
+) -> dict[str, Service]:
+    """Scheduling and accreditation (``kring serve``), the framework ceiling and the peer."""
+    services = {}
+    for name in ("scheduling", "accreditation"):
+        env = {**os.environ, **envs[name], "KRING_LOG_FORMAT": "json"}
+        command = [*pin["service"], sys.executable, "-m", "services.cli", "serve", name]
+        command += ["--port", str(ports[name])]
+        services[name] = Service(procs.start(name, command, env, ports[name]), ports[name])
+        procs.commands.append(" ".join([*pin["service"], "kring", "serve", name, "--port", "PORT"]))
+    services["ceiling"] = _start_module(procs, pin, "ceiling", dict(os.environ))
+    services["peer"] = _start_module(
+        procs,
+        pin,
+        "peer",
+        {**os.environ, **envs["accreditation"]},
+        note="  # the accreditation service's environment",
+    )
+    return services
+
+
+def _start_module(
+    procs: Processes, pin: dict[str, Any], name: str, env: dict[str, str], *, note: str = ""
+) -> Service:
+    """``python -m bench.<name> --port PORT`` on the service core."""
+    port = free_port()
+    command = [*pin["service"], sys.executable, "-m", f"bench.{name}", "--port", str(port)]
+    service = Service(procs.start(name, command, env, port), port)
+    procs.commands.append(
+        " ".join([*pin["service"], "python", "-m", f"bench.{name}", "--port", "PORT"]) + note
+    )
+    return service
+
+
+def start_rung(
+    procs: Processes, pin: dict[str, Any], app: str, *, page: Path, env: dict[str, str]
+) -> Service:
+    """One of the ladder's apps (``bench.ladder``), answering the registrant's page."""
+    port = free_port()
+    command = [*pin["service"], sys.executable, "-m", "bench.ladder", app]
+    command += ["--port", str(port), "--page", str(page)]
+    service = Service(procs.start(f"ladder-{app}", command, env, port), port)
+    shown = [*pin["service"], "python", "-m", "bench.ladder", app, "--port", "PORT"]
+    procs.commands.append(" ".join([*shown, "--page", "registrant-page.json"]))
+    return service
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in read(f"/proc/{pid}/status").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset the process's peak RSS (VmHWM) to its current RSS (Linux clear_refs 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
