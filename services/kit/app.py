@@ -102,6 +102,28 @@ def _middleware(
     return [prometheus.middleware, authentication_middleware(verifier, exclude=PUBLIC_PATHS)]
 
 
+def _state(
+    settings: Settings,
+    *,
+    schema: str,
+    migrations: Path,
+    webhooks: Mapping[str, type[msgspec.Struct]] | None,
+) -> State:
+    return State(
+        {
+            "schema": schema,
+            "head_revision": head_revision(migrations),
+            "known_revisions": known_revisions(migrations),
+            "settings": settings,
+            "webhooks": dict(webhooks or {}),
+        }
+    )
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    return CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
+
+
 def create_service_app(
     settings: Settings,
     *,
@@ -130,15 +152,7 @@ def create_service_app(
             *route_handlers,
         ],
         lifespan=[_lifespan(settings, schema=schema, events=events)],
-        state=State(
-            {
-                "schema": schema,
-                "head_revision": head_revision(migrations),
-                "known_revisions": known_revisions(migrations),
-                "settings": settings,
-                "webhooks": dict(webhooks or {}),
-            }
-        ),
+        state=_state(settings, schema=schema, migrations=migrations, webhooks=webhooks),
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, principal_type=principal_type, roles=roles),
         before_request=strict_parameters(),
@@ -147,9 +161,7 @@ def create_service_app(
         openapi_config=openapi_config(
             title=title, version=version, description=description, port=port
         ),
-        cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
-        if settings.cors_origins
-        else None,
+        cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         signature_namespace={
             "Principal": principal_type,
