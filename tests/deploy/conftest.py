@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -21,7 +20,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.cli import SERVICES, service_module, with_database
+from services import topology
+from services.cli import SERVICES, cluster_subscribers, service_module, with_database
 from services.kit.devkeys import DevKey
 from services.kit.migrations import app_role
 
@@ -128,16 +128,17 @@ def secret_values(deploy_database: str) -> Secrets:
         .decode()
     )
     values[("kring-accreditation-checkpoint", "signing-key.pem")] = pem
-    # Event delivery between the services: scheduling's subscribers, the consumers' secrets.
-    subscribers = []
-    for consumer in ("accreditation", "invoicing"):
-        secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    # Event delivery between the services: the consumers' secrets, and scheduling's
+    # subscribers as `kring subscribers scheduling` prints them (deploy/README.md).
+    webhook_secrets = {
+        consumer: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+        for consumer in topology.consumers("scheduling")
+    }
+    for consumer, secret in webhook_secrets.items():
         values[("kring-webhooks", consumer)] = secret
-        port = service_module(consumer, "config").PORT
-        subscribers.append(
-            {"name": consumer, "url": f"http://{consumer}:{port}/", "secret": secret, "types": []}
-        )
-    values[("kring-webhooks", "subscribers.json")] = json.dumps(subscribers)
+    values[("kring-webhooks", "subscribers.json")] = cluster_subscribers(
+        "scheduling", webhook_secrets
+    )
     return values
 
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
+from services import topology
 from services.cli import ROOT, SERVICES, service_module
 
 from .manifests import (
@@ -492,6 +493,18 @@ def test_network_policies_allow_only_the_architectures_flows(
         assert allowed(objects, Pod("cnpg-system", {}, {}), postgres, 8000)
     else:
         assert not allowed(objects, kring["scheduling"], "203.0.113.10", 5433)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_network_policies_let_each_producer_deliver_to_its_subscribers(
+    rendered: dict[str, Objects], overlay: str
+) -> None:
+    """Every subscription of services/topology.py is a flow the policies allow."""
+    objects = rendered[overlay]
+    kring = pods(objects)
+    for subscription in topology.SUBSCRIPTIONS:
+        port = service_module(subscription.consumer, "config").PORT
+        assert allowed(objects, kring[subscription.producer], kring[subscription.consumer], port)
 
 
 def test_the_default_is_deny(rendered: dict[str, Objects]) -> None:

@@ -1,0 +1,69 @@
+"""Who receives whose events: written once, read by ``kring run`` and by ``deploy/``.
+
+A producer's outbox relay delivers to the subscribers in its ``KRING_WEBHOOK_SUBSCRIBERS``.
+On one machine (``kring run``, the flow tests, the bench) ``services.cli.platform_env``
+builds that list from :data:`SUBSCRIPTIONS` with local URLs; for a cluster,
+``kring subscribers PRODUCER`` prints the same list with the Services' URLs, for the
+Secret ``kring-webhooks`` (deploy/README.md). Every consumer receives on
+:data:`EVENT_ROUTE`, signed with the secret its producer holds for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import msgspec
+
+from services.kit.relay import Subscriber
+
+EVENT_ROUTE = "/internal/events"
+
+
+class Subscription(msgspec.Struct, frozen=True, kw_only=True):
+    """``consumer`` receives ``producer``'s events of ``types``."""
+
+    producer: str
+    consumer: str
+    types: tuple[str, ...]
+
+
+SUBSCRIPTIONS = (
+    Subscription(
+        producer="scheduling",
+        consumer="accreditation",
+        types=("session.closed", "session.cancelled"),
+    ),
+    Subscription(
+        producer="scheduling",
+        consumer="invoicing",
+        types=("session.closed", "session.cancelled"),
+    ),
+)
+
+
+def consumers(producer: str) -> list[str]:
+    return [s.consumer for s in SUBSCRIPTIONS if s.producer == producer]
+
+
+def subscribers(
+    producer: str, *, base_urls: Mapping[str, str], secrets: Mapping[str, str]
+) -> list[Subscriber]:
+    """``producer``'s subscribers, each consumer reached at ``base_urls[consumer]``."""
+    return [
+        Subscriber(
+            name=s.consumer,
+            url=base_urls[s.consumer] + EVENT_ROUTE,
+            secret=secrets[s.consumer],
+            types=list(s.types),
+        )
+        for s in SUBSCRIPTIONS
+        if s.producer == producer
+    ]
+
+
+def subscribers_json(
+    producer: str, *, base_urls: Mapping[str, str], secrets: Mapping[str, str]
+) -> str:
+    """:func:`subscribers` as the value of ``KRING_WEBHOOK_SUBSCRIBERS``."""
+    found = subscribers(producer, base_urls=base_urls, secrets=secrets)
+    return msgspec.json.encode(found).decode()
