@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from services.cli import ROOT
-from services.invoicing.costs.rules import AMSTERDAM
+from services.invoicing.invoices.rules import AMSTERDAM
 
 PEPPOL = ROOT.parent / "shared" / "peppol"
 

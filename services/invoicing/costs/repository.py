@@ -122,3 +122,15 @@ async def page(
         limit + 1,
     )
     return [_sheet(row) for row in rows]
+
+
+async def sheet_of_session(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The id of the session's cost sheet, its row locked for this transaction."""
+    value = await conn.fetchval(
+        "SELECT id FROM cost_sheets WHERE org_id = $1 AND session_id = $2 FOR UPDATE",
+        org_id,
+        session_id,
+    )
+    return value if isinstance(value, uuid.UUID) else None

@@ -11,6 +11,10 @@ negative amounts), done once per amount:
 - each participant's share is spread over the cost lines so that every line's shares
   add up to the line and every participant's lines add up to their share;
 - BTW is computed per invoice on its amount excluding BTW, rounded half up.
+
+A sharing participant's part becomes their draft invoice (:func:`drafts`); the sheet is
+later held against its invoices (:func:`reconcile`). An admin bills every session of the
+tenant, a facilitator only their own.
 """
 
 from __future__ import annotations
@@ -19,15 +23,25 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Final, Protocol, TypeVar
-from zoneinfo import ZoneInfo
 
-from services.kit.errors import FieldError, NotFound, RuleViolation
+from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 
 from ..debtors.rules import debtor_errors
 from ..debtors.schemas import Debtor, DebtorIn, StoredDebtor
-from .schemas import CostLine, CostSheetIn, Participant, ParticipantIn, Sharing
+from ..invoices.rules import AMSTERDAM, NOBODY, Draft
+from ..invoices.schemas import CostKind, CostLine, Invoice
+from ..principal import Principal
+from ..profiles.rules import may_access
+from ..profiles.schemas import BillingProfile, Sharing
+from .schemas import (
+    CostSheet,
+    CostSheetIn,
+    LineReconciliation,
+    Participant,
+    ParticipantIn,
+    Reconciliation,
+)
 
-AMSTERDAM: Final = ZoneInfo("Europe/Amsterdam")
 STANDARD_RATE_PERCENT: Final = 21
 MAX_SESSION: Final = timedelta(hours=24)
 NO_DEBTOR: Final = uuid.UUID(int=0)
@@ -136,22 +150,18 @@ def cost_lines(
 ) -> list[CostLine]:
     """The cost sheet's lines, one per cost type with an amount; zero lines are left out."""
     rate = f"à EUR {_euros(hourly_rate_cents)} per uur"
+
+    def time_line(kind: CostKind, label: str, minutes: int) -> CostLine:
+        return CostLine(
+            kind=kind,
+            description=f"{label}, {_hours(minutes)} {rate}",
+            amount_cents=time_amount(hourly_rate_cents, minutes),
+        )
+
     candidates = [
-        CostLine(
-            kind="facilitation",
-            description=f"Begeleiding intervisiebijeenkomst, {_hours(facilitation_minutes)} {rate}",
-            amount_cents=time_amount(hourly_rate_cents, facilitation_minutes),
-        ),
-        CostLine(
-            kind="preparation",
-            description=f"Voorbereiding, {_hours(preparation_minutes)} {rate}",
-            amount_cents=time_amount(hourly_rate_cents, preparation_minutes),
-        ),
-        CostLine(
-            kind="travel_time",
-            description=f"Reistijd, {_hours(travel_minutes)} {rate}",
-            amount_cents=time_amount(hourly_rate_cents, travel_minutes),
-        ),
+        time_line("facilitation", "Begeleiding intervisiebijeenkomst", facilitation_minutes),
+        time_line("preparation", "Voorbereiding", preparation_minutes),
+        time_line("travel_time", "Reistijd", travel_minutes),
         CostLine(
             kind="travel_costs",
             description=f"Reiskosten, {travel_km} km à EUR {_euros(rate_per_km_cents)} per km",
@@ -190,57 +200,75 @@ def sharers(participants: Sequence[Sharer], policy: Sharing) -> list[Sharer]:
     return [p for p in participants if p.attended]
 
 
-def check_sheet(sheet: CostSheetIn, lines: Sequence[CostLine]) -> None:
-    """Refuse a cost sheet that cannot be split into correct invoices (one 422, every rule)."""
-    errors: list[FieldError] = []
+def _length_errors(sheet: CostSheetIn) -> list[FieldError]:
     duration = sheet.session_ends_at - sheet.session_starts_at
-    if duration <= timedelta(0) or duration > MAX_SESSION:
-        errors.append(
-            FieldError(
-                field="body.session_ends_at",
-                rule="session_length",
-                message="the session must end after it starts, within 24 hours",
-            )
+    if timedelta(0) < duration <= MAX_SESSION:
+        return []
+    return [
+        FieldError(
+            field="body.session_ends_at",
+            rule="session_length",
+            message="the session must end after it starts, within 24 hours",
         )
+    ]
+
+
+def _participant_errors(participants: Sequence[ParticipantIn]) -> list[FieldError]:
+    """Each person once, each with one debtor: sent (and usable) or named by ``debtor_id``."""
+    errors: list[FieldError] = []
     seen: set[uuid.UUID] = set()
-    for index, participant in enumerate(sheet.participants):
+    for index, participant in enumerate(participants):
+        field = f"body.participants[{index}]"
         if participant.person_id in seen:
             errors.append(
                 FieldError(
-                    field=f"body.participants[{index}].person_id",
-                    rule="unique",
-                    message="a person takes part once",
+                    field=f"{field}.person_id", rule="unique", message="a person takes part once"
                 )
             )
         seen.add(participant.person_id)
         if (participant.debtor is None) == (participant.debtor_id is None):
             errors.append(
                 FieldError(
-                    field=f"body.participants[{index}].debtor",
+                    field=f"{field}.debtor",
                     rule="one_debtor",
                     message="give either a debtor or a debtor_id",
                 )
             )
         elif participant.debtor is not None:
-            errors += debtor_errors(participant.debtor, field=f"body.participants[{index}].debtor")
+            errors += debtor_errors(participant.debtor, field=f"{field}.debtor")
+    return errors
+
+
+def _share_errors(sheet: CostSheetIn, lines: Sequence[CostLine]) -> list[FieldError]:
+    """Somebody shares, and every sharer's share is at least a cent."""
     count = len(sharers(sheet.participants, sheet.sharing))
     total = sum(line.amount_cents for line in lines)
     if count == 0:
-        errors.append(
+        return [
             FieldError(
                 field="body.participants",
                 rule="sharers",
                 message=f"no participant shares the costs under the policy {sheet.sharing!r}",
             )
-        )
-    elif total < count:
-        errors.append(
+        ]
+    if total < count:
+        return [
             FieldError(
                 field="body",
                 rule="share_at_least_one_cent",
                 message=f"a total of {total} cents cannot give {count} participants a share",
             )
-        )
+        ]
+    return []
+
+
+def check_sheet(sheet: CostSheetIn, lines: Sequence[CostLine]) -> None:
+    """Refuse a cost sheet that cannot be split into correct invoices (one 422, every rule)."""
+    errors = [
+        *_length_errors(sheet),
+        *_participant_errors(sheet.participants),
+        *_share_errors(sheet, lines),
+    ]
     if errors:
         raise RuleViolation(
             "The cost sheet breaks: " + ", ".join(e.rule for e in errors) + ".", errors=errors
@@ -280,3 +308,97 @@ def resolve(
             )
         )
     return resolved
+
+
+def rate_percent(profile: BillingProfile) -> int:
+    """The BTW rate of the profile's invoices: the standard rate, or 0 when exempt."""
+    return STANDARD_RATE_PERCENT if profile.btw_mode == "standard" else 0
+
+
+def drafts(sheet: CostSheet, *, btw_rate_percent: int) -> list[Draft]:
+    """One draft per sharing participant: their equal share, a line per cost type, BTW."""
+    sharing = sharers(sheet.participants, sheet.sharing)
+    rows = split_lines([line.amount_cents for line in sheet.lines], len(sharing))
+    count = len(sharing)
+    result: list[Draft] = []
+    for position, (participant, row) in enumerate(zip(sharing, rows, strict=True)):
+        lines = [
+            CostLine(
+                kind=line.kind,
+                description=f"{line.description} (aandeel 1/{count})",
+                amount_cents=amount,
+            )
+            for line, amount in zip(sheet.lines, row, strict=True)
+            if amount > 0
+        ]
+        subtotal = sum(row)
+        btw = btw_amount(subtotal, btw_rate_percent)
+        result.append(
+            Draft(
+                cost_sheet_id=sheet.id,
+                facilitator_id=sheet.facilitator_id,
+                description=sheet.description,
+                supply_date=sheet.supply_date,
+                position=position,
+                person_id=participant.person_id,
+                participant_name=participant.name,
+                buyer=participant.debtor,
+                lines=lines,
+                btw_rate_percent=btw_rate_percent,
+                subtotal_cents=subtotal,
+                btw_cents=btw,
+                total_cents=subtotal + btw,
+            )
+        )
+    return result
+
+
+def reconcile(sheet: CostSheet, invoices: Sequence[Invoice]) -> Reconciliation:
+    """The cost sheet against its invoices: every cent of the split accounted for."""
+    originals = [invoice for invoice in invoices if invoice.kind == "invoice"]
+    credit_notes = [invoice for invoice in invoices if invoice.kind == "credit_note"]
+    invoiced = sum(invoice.subtotal_cents for invoice in originals)
+    by_kind: dict[str, int] = {}
+    for invoice in originals:
+        for line in invoice.lines:
+            by_kind[line.kind] = by_kind.get(line.kind, 0) + line.amount_cents
+    by_status: dict[str, int] = {}
+    for invoice in invoices:
+        key = invoice.status if invoice.kind == "invoice" else "credit_note"
+        by_status[key] = by_status.get(key, 0) + 1
+    return Reconciliation(
+        cost_sheet_id=sheet.id,
+        total_cents=sheet.total_cents,
+        sharers=len(sharers(sheet.participants, sheet.sharing)),
+        invoices=len(originals),
+        invoiced_cents=invoiced,
+        credited_cents=sum(note.subtotal_cents for note in credit_notes),
+        difference_cents=sheet.total_cents - invoiced,
+        btw_cents=sum(invoice.btw_cents for invoice in invoices),
+        lines=[
+            LineReconciliation(
+                kind=line.kind,
+                amount_cents=line.amount_cents,
+                invoiced_cents=by_kind.get(line.kind, 0),
+            )
+            for line in sheet.lines
+        ],
+        by_status=by_status,
+    )
+
+
+def check_may_bill(principal: Principal, facilitator_id: uuid.UUID) -> None:
+    """An admin records the costs of every session of the tenant; a facilitator their own."""
+    if not may_access(principal, facilitator_id):
+        raise Forbidden("A facilitator may only bill their own sessions.")
+
+
+def may_read(principal: Principal, sheet: CostSheet) -> bool:
+    return may_access(principal, sheet.facilitator_id)
+
+
+def facilitator_filter(principal: Principal) -> uuid.UUID | None:
+    """The facilitator a list of cost sheets is narrowed to; ``None`` (an admin): not narrowed."""
+    if principal.has("admin"):
+        return None
+    return principal.person or NOBODY

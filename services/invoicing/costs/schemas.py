@@ -2,18 +2,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from services.kit.schemas import Inbound, Name, Outbound
 
 from ..debtors.schemas import Debtor, DebtorIn
+from ..invoices.schemas import CostKind, CostLine
+from ..profiles.schemas import Sharing
 
-Sharing = Literal["members", "attendees"]
-CostKind = Literal[
-    "facilitation", "preparation", "travel_time", "travel_costs", "location", "other"
-]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440, description="Minutes, 0 to 24 hours.")]
 Cents = Annotated[
     int, msgspec.Meta(ge=0, le=10_000_000, description="Euro cents excluding BTW, at most 100000.")
@@ -53,12 +51,6 @@ class CostSheetIn(Inbound, kw_only=True, frozen=True):
         msgspec.Meta(description="Who shares the costs: the group's `members` or the `attendees`."),
     ] = "members"
     participants: Annotated[list[ParticipantIn], msgspec.Meta(min_length=1, max_length=100)]
-
-
-class CostLine(Outbound, frozen=True):
-    kind: CostKind
-    description: str
-    amount_cents: int
 
 
 class Participant(Outbound, frozen=True):

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar.params import PathParameter
 
 from services.kit.schemas import PRINTABLE_NOT_BLANK, Email, Inbound, Name, Outbound
 
@@ -13,15 +12,6 @@ from ..profiles.schemas import City, CountryCode, KvkNumber, PostalCode, Street
 
 PeppolScheme = Literal["0106", "0190", "0088", "9944"]
 
-ExternalIdPath = Annotated[
-    str,
-    PathParameter(
-        min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9._:@-]+$",
-        description="The caller's own identifier (letters, digits and . _ : @ -).",
-    ),
-]
 Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=PRINTABLE_NOT_BLANK)]
 VatId = Annotated[
     str,

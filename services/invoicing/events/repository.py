@@ -1,20 +1,10 @@
+"""The cancellations invoicing has seen: a closing delivered after them bills nothing."""
+
 from __future__ import annotations
 
 import uuid
 
 import asyncpg
-
-
-async def sheet_of_session(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The id of the session's cost sheet, its row locked for this transaction."""
-    value = await conn.fetchval(
-        "SELECT id FROM cost_sheets WHERE org_id = $1 AND session_id = $2 FOR UPDATE",
-        org_id,
-        session_id,
-    )
-    return value if isinstance(value, uuid.UUID) else None
 
 
 async def is_cancelled(conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID) -> bool:

@@ -70,22 +70,21 @@ class _Page:
         self.pdf.ln(4)
 
 
-def render(invoice: Invoice) -> bytes:
-    """The PDF of an issued invoice or credit note."""
-    if invoice.number is None or invoice.issue_date is None or invoice.due_date is None:
-        raise ValueError("only issued documents have a PDF")
-    seller, buyer = invoice.seller, invoice.buyer
-    credit = invoice.kind == "credit_note"
-    page = _Page()
-    page.pdf.set_title(invoice.number)
-    page.line("CREDITFACTUUR" if credit else "FACTUUR", bold=True, size=16)
-    page.gap()
+def _heading(page: _Page, invoice: Invoice) -> None:
+    page.line("CREDITFACTUUR" if invoice.kind == "credit_note" else "FACTUUR", bold=True, size=16)
+
+
+def _supplier(page: _Page, invoice: Invoice) -> None:
+    seller = invoice.seller
     page.line(seller.legal_name, bold=True)
     page.line(seller.street)
     page.line(f"{seller.postal_code} {seller.city}")
     page.line(f"KvK-nummer: {seller.kvk_number}")
     page.line(f"Btw-nummer: {seller.btw_id}")
-    page.gap()
+
+
+def _customer(page: _Page, invoice: Invoice) -> None:
+    buyer = invoice.buyer
     page.line("Aan:", bold=True)
     page.line(buyer.name)
     if buyer.name != invoice.participant_name:
@@ -99,7 +98,12 @@ def render(invoice: Invoice) -> bytes:
         page.line(f"Btw-nummer afnemer: {buyer.vat_id}")
     if buyer.buyer_reference:
         page.line(f"Uw referentie: {buyer.buyer_reference}")
-    page.gap()
+
+
+def _particulars(page: _Page, invoice: Invoice) -> None:
+    """Number and dates, the invoice a credit note credits, and what was supplied."""
+    assert invoice.issue_date is not None
+    credit = invoice.kind == "credit_note"
     page.line(f"{'Creditfactuurnummer' if credit else 'Factuurnummer'}: {invoice.number}")
     page.line(f"Factuurdatum: {dutch_date(invoice.issue_date)}")
     page.line(f"Leverdatum: {dutch_date(invoice.supply_date)}")
@@ -110,15 +114,20 @@ def render(invoice: Invoice) -> bytes:
         )
     page.line(f"Omschrijving: {invoice.description} op {dutch_date(invoice.supply_date)}")
     page.line(f"Deelnemer: {invoice.participant_name}")
-    page.gap()
+
+
+def _lines(page: _Page, invoice: Invoice) -> None:
     page.row("Omschrijving", "Bedrag excl. btw", bold=True)
     for line in invoice.lines:
         page.row(line.description, euros(line.amount_cents))
-    page.gap()
-    if seller.btw_mode == "exempt":
+
+
+def _totals(page: _Page, invoice: Invoice) -> None:
+    """The amount excluding BTW, the rate and the BTW (or the exemption), the total."""
+    if invoice.seller.btw_mode == "exempt":
         page.row("Totaal vrijgesteld van btw", euros(invoice.subtotal_cents))
         page.row("Btw 0% (vrijgesteld)", euros(invoice.btw_cents))
-        page.line(seller.exemption_text or "")
+        page.line(invoice.seller.exemption_text or "")
     else:
         page.row(
             f"Totaal excl. btw (btw {invoice.btw_rate_percent}%)", euros(invoice.subtotal_cents)
@@ -128,14 +137,31 @@ def render(invoice: Invoice) -> bytes:
             euros(invoice.btw_cents),
         )
     page.row("Totaal incl. btw", euros(invoice.total_cents), bold=True)
-    page.gap()
-    if credit:
+
+
+def _payment(page: _Page, invoice: Invoice) -> None:
+    """How and when to pay; a credit note is paid back."""
+    assert invoice.due_date is not None
+    seller = invoice.seller
+    if invoice.kind == "credit_note":
         page.line(f"Het bedrag van {euros(-invoice.total_cents)} wordt aan u terugbetaald.")
-    else:
-        page.line(
-            f"Graag betalen voor {dutch_date(invoice.due_date)} "
-            f"({seller.payment_term_days} dagen) op IBAN {seller.iban}"
-            + (f" (BIC {seller.bic})" if seller.bic else "")
-            + f" ten name van {seller.legal_name}, onder vermelding van {invoice.number}."
-        )
+        return
+    page.line(
+        f"Graag betalen voor {dutch_date(invoice.due_date)} "
+        f"({seller.payment_term_days} dagen) op IBAN {seller.iban}"
+        + (f" (BIC {seller.bic})" if seller.bic else "")
+        + f" ten name van {seller.legal_name}, onder vermelding van {invoice.number}."
+    )
+
+
+def render(invoice: Invoice) -> bytes:
+    """The PDF of an issued invoice or credit note: its sections, a gap between each two."""
+    if invoice.number is None or invoice.issue_date is None or invoice.due_date is None:
+        raise ValueError("only issued documents have a PDF")
+    page = _Page()
+    page.pdf.set_title(invoice.number)
+    for section in (_heading, _supplier, _customer, _particulars, _lines, _totals):
+        section(page, invoice)
+        page.gap()
+    _payment(page, invoice)
     return bytes(page.pdf.output())

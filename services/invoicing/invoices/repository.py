@@ -10,9 +10,8 @@ import msgspec
 from services.kit.errors import NotFound
 from services.kit.ids import uuid7
 
-from ..costs.schemas import CostLine, CostSheet
 from .rules import Draft
-from .schemas import Invoice, Seller
+from .schemas import CostLine, Invoice, Seller
 
 _COLUMNS = """id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
     facilitator_id, person_id, participant_name, description, supply_date, seller, buyer, lines,
@@ -27,13 +26,9 @@ def _invoice(row: asyncpg.Record) -> Invoice:
 
 
 async def insert_drafts(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    sheet: CostSheet,
-    *,
-    seller: Seller,
-    drafts: Sequence[Draft],
+    conn: asyncpg.Connection, org_id: uuid.UUID, drafts: Sequence[Draft], *, seller: Seller
 ) -> list[uuid.UUID]:
+    """The drafts of a cost sheet, all billed by ``seller``; their ids in the drafts' order."""
     ids = sorted(uuid7() for _ in drafts)  # creation order is the participants' order
     await conn.executemany(
         """
@@ -49,13 +44,13 @@ async def insert_drafts(
             (
                 org_id,
                 invoice_id,
-                sheet.id,
+                draft.cost_sheet_id,
                 draft.position,
-                sheet.facilitator_id,
+                draft.facilitator_id,
                 draft.person_id,
                 draft.participant_name,
-                sheet.description,
-                sheet.supply_date,
+                draft.description,
+                draft.supply_date,
                 seller,
                 draft.buyer,
                 draft.lines,

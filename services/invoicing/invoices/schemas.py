@@ -6,12 +6,20 @@ from typing import Literal
 
 from services.kit.schemas import Inbound, Outbound
 
-from ..costs.schemas import CostLine
 from ..debtors.schemas import Debtor
 from ..profiles.schemas import BtwMode
 
 InvoiceKind = Literal["invoice", "credit_note"]
 InvoiceStatus = Literal["draft", "issued", "paid", "credited"]
+CostKind = Literal[
+    "facilitation", "preparation", "travel_time", "travel_costs", "location", "other"
+]
+
+
+class CostLine(Outbound, frozen=True):  # of a cost sheet, and of each invoice split from it
+    kind: CostKind
+    description: str
+    amount_cents: int
 
 
 class Seller(Outbound, frozen=True):

@@ -16,7 +16,8 @@ import re
 
 from lxml import etree
 
-from .schemas import Invoice
+from ..debtors.schemas import Debtor
+from .schemas import Invoice, Seller
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -60,15 +61,17 @@ class _Builder:
     def money(self, parent: etree._Element, name: str, cents: int) -> None:
         self.cbc(parent, name, _amount(cents), currencyID=CURRENCY)
 
-    def address(
-        self, party: etree._Element, *, street: str, city: str, postal_code: str, country: str
-    ) -> None:
+    def address(self, party: etree._Element, of: Seller | Debtor) -> None:
         address = self.cac(party, "PostalAddress")
         # A private participant billed from an event may have no address: no empty elements.
-        for tag, value in (("StreetName", street), ("CityName", city), ("PostalZone", postal_code)):
+        for tag, value in (
+            ("StreetName", of.street),
+            ("CityName", of.city),
+            ("PostalZone", of.postal_code),
+        ):
             if value.strip():
                 self.cbc(address, tag, value)
-        self.cbc(self.cac(address, "Country"), "IdentificationCode", country)
+        self.cbc(self.cac(address, "Country"), "IdentificationCode", of.country_code)
 
     def tax_category(self, parent: etree._Element, name: str, invoice: Invoice) -> None:
         category = self.cac(parent, name)
@@ -84,13 +87,7 @@ def _supplier(b: _Builder, invoice: Invoice) -> None:
     seller = invoice.seller
     party = b.cac(b.cac(b.root, "AccountingSupplierParty"), "Party")
     b.cbc(party, "EndpointID", seller.kvk_number, schemeID=KVK_SCHEME)
-    b.address(
-        party,
-        street=seller.street,
-        city=seller.city,
-        postal_code=seller.postal_code,
-        country=seller.country_code,
-    )
+    b.address(party, seller)
     tax = b.cac(party, "PartyTaxScheme")
     b.cbc(tax, "CompanyID", seller.btw_id)
     b.cbc(b.cac(tax, "TaxScheme"), "ID", "VAT")
@@ -104,13 +101,7 @@ def _customer(b: _Builder, invoice: Invoice) -> None:
     party = b.cac(b.cac(b.root, "AccountingCustomerParty"), "Party")
     if buyer.peppol_scheme and buyer.peppol_id:
         b.cbc(party, "EndpointID", buyer.peppol_id, schemeID=buyer.peppol_scheme)
-    b.address(
-        party,
-        street=buyer.street,
-        city=buyer.city,
-        postal_code=buyer.postal_code,
-        country=buyer.country_code,
-    )
+    b.address(party, buyer)
     if buyer.vat_id:
         tax = b.cac(party, "PartyTaxScheme")
         b.cbc(tax, "CompanyID", buyer.vat_id)

@@ -2,20 +2,21 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
-from services.kit.errors import NotFound
+from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, next_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
 
 from ..principal import Principal
-from . import repository, rules
+from . import service
 from .schemas import BillingProfile, BillingProfileIn, BillingProfilePage
+
+Me = NamedDependency[Principal]
 
 
 class BillingProfileController(Controller):
@@ -31,8 +32,8 @@ class BillingProfileController(Controller):
     )
     async def upsert(
         self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
+        conn: Conn,
+        principal: Me,
         facilitator_id: FromPath[uuid.UUID],
         data: JSONBody[BillingProfileIn],
     ) -> Response[BillingProfile]:
@@ -40,11 +41,7 @@ class BillingProfileController(Controller):
 
         An admin writes any facilitator's profile; a facilitator only their own.
         """
-        rules.check_may_write(principal, facilitator_id)
-        profile, created = await repository.upsert(
-            conn, principal.org_id, facilitator_id, rules.prepare(data)
-        )
-        return upserted(profile, created)
+        return upserted(*await service.upsert(conn, principal, facilitator_id, data))
 
     @get(
         "/{facilitator_id:uuid}",
@@ -53,33 +50,14 @@ class BillingProfileController(Controller):
         responses=problems(),
     )
     async def get_one(
-        self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-        facilitator_id: FromPath[uuid.UUID],
+        self, conn: Conn, principal: Me, facilitator_id: FromPath[uuid.UUID]
     ) -> BillingProfile:
         """A facilitator's billing profile; a facilitator sees only their own."""
-        if not rules.may_access(principal, facilitator_id):
-            raise NotFound(f"No billing profile of facilitator {facilitator_id}.")
-        return await repository.get(conn, principal.org_id, facilitator_id)
+        return await service.get(conn, principal, facilitator_id)
 
-    @get(
-        "/",
-        operation_id="listBillingProfiles",
-        guards=[requires("admin")],
-        responses=problems(),
-    )
+    @get("/", operation_id="listBillingProfiles", guards=[requires("admin")], responses=problems())
     async def list_page(
-        self,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-        cursor: Cursor = None,
-        limit: Limit = DEFAULT_LIMIT,
+        self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> BillingProfilePage:
         """Billing profiles in creation order, a page at a time."""
-        items = await repository.page(
-            conn, principal.org_id, after=decode_cursor(cursor), limit=limit
-        )
-        return BillingProfilePage(
-            items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
-        )
+        return await service.page(conn, principal, after=decode_cursor(cursor), limit=limit)

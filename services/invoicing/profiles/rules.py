@@ -162,7 +162,8 @@ def prepare(data: BillingProfileIn) -> BillingProfileIn:
 
 
 def may_access(principal: Principal, facilitator_id: uuid.UUID) -> bool:
-    """An admin reaches every profile of its tenant; a facilitator only their own."""
+    """An admin reaches every facilitator's billing of its tenant (profile, cost sheets,
+    invoices); a facilitator only their own."""
     if principal.has("admin"):
         return True
     return principal.has("facilitator") and principal.person == facilitator_id

@@ -21,7 +21,7 @@ from services.kit import webhooks
 from services.kit.settings import Settings
 from tests.conftest import Token, _client
 
-from .support import MUNICIPALITY, PROFILE, invoices_of, person_debtor, profile, today
+from ..support import MUNICIPALITY, PROFILE, invoices_of, person_debtor, profile, today
 
 SECRET = webhooks.new_secret()
 YEAR = today().year

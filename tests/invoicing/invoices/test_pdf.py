@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from services.invoicing.invoices.pdf import euros, printable
 from tests.conftest import Token
 
-from .support import MUNICIPALITY, PROFILE, invoices_of, issued, participants, profile, sheet
+from ..support import MUNICIPALITY, PROFILE, invoices_of, issued, participants, profile, sheet
 
 
 def _text(content: bytes) -> str:

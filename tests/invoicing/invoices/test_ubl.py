@@ -18,8 +18,8 @@ from lxml import etree
 
 from tests.conftest import Token
 
+from ..support import PEPPOL, issued
 from . import schematron
-from .support import PEPPOL, issued
 
 MAINDOC = Path(peppol.__file__).parent / "schema" / "maindoc"
 NS = {

@@ -8,7 +8,7 @@ import httpx
 
 from tests.conftest import Token
 
-from .support import MUNICIPALITY, cost_sheet, invoices_of, participants, profile, sheet
+from ..support import MUNICIPALITY, cost_sheet, invoices_of, participants, profile, sheet
 
 
 def path(external_id: str) -> str:

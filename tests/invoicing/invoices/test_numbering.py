@@ -16,7 +16,7 @@ from services.kit.settings import Settings
 from tests.conftest import Token
 from tests.servers import ThreadedServer
 
-from .support import invoices_of, issued, participants, profile, sheet, today
+from ..support import invoices_of, issued, participants, profile, sheet, today
 
 CONCURRENT = 50
 

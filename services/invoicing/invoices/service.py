@@ -1,0 +1,181 @@
+"""Invoices' use cases, on the caller's connection: rules from ``rules.py``, SQL from
+``repository.py``.
+
+The first group answers the HTTP API for a principal. The second serves the cost sheets
+and the events of the caller's tenant: drafts made from a cost sheet, issued at once, or
+credited when the session is cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import NamedTuple
+
+import asyncpg
+
+from services.kit.errors import NotFound
+from services.kit.pagination import next_cursor
+
+from ..principal import Principal
+from ..profiles.schemas import BillingProfile
+from . import repository, rules
+from .schemas import Invoice, InvoicePage
+
+
+async def _readable(
+    conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID, *, lock: bool = False
+) -> Invoice:
+    invoice = await repository.get(conn, principal.org_id, invoice_id, lock=lock)
+    if not rules.may_read(principal, invoice):
+        raise NotFound(f"No invoice {invoice_id}.")
+    return invoice
+
+
+async def _writable(
+    conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID
+) -> Invoice:
+    """The invoice, its row locked for this transaction, if the caller may write it."""
+    invoice = await _readable(conn, principal, invoice_id, lock=True)
+    rules.check_may_write(principal, invoice)
+    return invoice
+
+
+async def get(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
+    return await _readable(conn, principal, invoice_id)
+
+
+async def page(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    cost_sheet_id: uuid.UUID | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> InvoicePage:
+    """A page of the invoices the caller may see, of one cost sheet or of all."""
+    facilitator_id, person_id = rules.reader_filter(principal)
+    items = await repository.page(
+        conn,
+        principal.org_id,
+        after=after,
+        limit=limit,
+        cost_sheet_id=cost_sheet_id,
+        facilitator_id=facilitator_id,
+        person_id=person_id,
+    )
+    return InvoicePage(items=items[:limit], next_cursor=next_cursor([i.id for i in items], limit))
+
+
+async def issue(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
+    invoice = await _writable(conn, principal, invoice_id)
+    return await _issue(conn, principal.org_id, invoice)
+
+
+async def pay(
+    conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID, *, paid_on: date
+) -> Invoice:
+    invoice = await _writable(conn, principal, invoice_id)
+    rules.check_payable(invoice)
+    return await repository.mark_paid(conn, principal.org_id, invoice.id, paid_on=paid_on)
+
+
+async def credit(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
+    """The credit note of the invoice, issued."""
+    original = await _writable(conn, principal, invoice_id)
+    return await _credit(conn, principal.org_id, original)
+
+
+async def with_documents(
+    conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID
+) -> Invoice:
+    """The invoice, when it has documents (a PDF, an e-invoice): a draft has none yet."""
+    invoice = await _readable(conn, principal, invoice_id)
+    rules.check_has_documents(invoice)
+    return invoice
+
+
+async def draft(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    drafts: Sequence[rules.Draft],
+    *,
+    profile: BillingProfile,
+) -> list[uuid.UUID]:
+    """Store a cost sheet's drafts, billed by the facilitator of ``profile``; their ids."""
+    return await repository.insert_drafts(conn, org_id, drafts, seller=rules.seller(profile))
+
+
+async def issue_drafts(
+    conn: asyncpg.Connection, org_id: uuid.UUID, draft_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Issue drafts in the order given, so their numbers follow it; the ids issued."""
+    issued = []
+    for draft_id in draft_ids:
+        invoice = await repository.get(conn, org_id, draft_id, lock=True)
+        issued.append((await _issue(conn, org_id, invoice)).id)
+    return issued
+
+
+class Undone(NamedTuple):
+    credit_notes: list[uuid.UUID]
+    discarded: list[uuid.UUID]
+
+
+async def undo_cost_sheet(
+    conn: asyncpg.Connection, org_id: uuid.UUID, cost_sheet_id: uuid.UUID
+) -> Undone:
+    """Undo a cost sheet's billing: credit what was issued or paid, discard the drafts."""
+    notes: list[uuid.UUID] = []
+    for invoice in await repository.of_cost_sheet(conn, org_id, cost_sheet_id, lock=True):
+        if invoice.kind == "invoice" and invoice.status in ("issued", "paid"):
+            notes.append((await _credit(conn, org_id, invoice)).id)
+    discarded = await repository.delete_drafts(conn, org_id, cost_sheet_id)
+    return Undone(credit_notes=notes, discarded=discarded)
+
+
+class _Numbered(NamedTuple):
+    number: str
+    issue_date: date
+    due_date: date
+
+
+async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> _Numbered:
+    """The next number of the invoice's series, today's date and the due date."""
+    issued = datetime.now(rules.AMSTERDAM).date()
+    prefix = invoice.seller.invoice_prefix
+    sequence = await repository.next_number(conn, org_id, prefix, issued.year)
+    due = rules.due_date(issued, invoice.seller.payment_term_days)
+    return _Numbered(rules.number(prefix, issued.year, sequence), issued, due)
+
+
+async def _issue(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> Invoice:
+    """Issue a draft locked by the caller (``FOR UPDATE``): the next number of its series."""
+    rules.check_issuable(invoice)
+    numbered = await _number(conn, org_id, invoice)
+    return await repository.mark_issued(
+        conn,
+        org_id,
+        invoice.id,
+        number=numbered.number,
+        issue_date=numbered.issue_date,
+        due_date=numbered.due_date,
+    )
+
+
+async def _credit(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice) -> Invoice:
+    """Credit an issued or paid invoice locked by the caller: the credit note, issued."""
+    rules.check_creditable(original)
+    numbered = await _number(conn, org_id, original)
+    note = await repository.insert_credit_note(
+        conn,
+        org_id,
+        original,
+        lines=rules.negated(original.lines),
+        number=numbered.number,
+        issue_date=numbered.issue_date,
+        due_date=numbered.due_date,
+    )
+    await repository.mark_credited(conn, org_id, original.id)
+    return note
