@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from operator import attrgetter
+
+from litestar import Litestar, Router
 
 from services.kit.app import create_service_app
 from services.kit.settings import Settings
 
+from .attendance import routes as attendance
 from .config import MIGRATIONS, PORT, SCHEMA
 from .facilitators.routes import FacilitatorController
 from .groups.routes import GroupController
@@ -14,13 +17,9 @@ from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
 from .principal import ROLES, Principal
-from .sessions.routes import CalendarController, SessionController
-from .sessions.schemas import (
-    AttendanceConfirmedData,
-    SessionCancelledData,
-    SessionClosedData,
-    SessionScheduledData,
-)
+from .sessions import routes as sessions
+from .sessions.events import WEBHOOKS
+from .sessions.routes import CalendarController
 
 DESCRIPTION = """\
 Client organisations, people, facilitators, groups, sessions, attendance and the
@@ -29,6 +28,13 @@ signed proof of attendance of intervisie groups.
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`. Lists are paginated by an opaque `cursor`.
 """
+
+
+def _sessions() -> Router:
+    """``/v1/sessions``: sessions' and attendance's handlers on one router, by name (as one
+    controller orders its handlers), so the published contract keeps its order of paths."""
+    handlers = sorted([*sessions.HANDLERS, *attendance.HANDLERS], key=attrgetter("handler_name"))
+    return Router("/v1/sessions", tags=["sessions"], route_handlers=handlers)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -45,19 +51,14 @@ def create_app(settings: Settings) -> Litestar:
             FacilitatorController,
             MethodController,
             GroupController,
-            SessionController,
+            _sessions(),
             CalendarController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
         events=True,
-        webhooks={
-            "session.scheduled": SessionScheduledData,
-            "session.closed": SessionClosedData,
-            "session.cancelled": SessionCancelledData,
-            "attendance.confirmed": AttendanceConfirmedData,
-        },
+        webhooks=WEBHOOKS,
     )
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -49,22 +51,14 @@ _LOAD = """
 """
 
 
-async def load(
-    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, lock: bool = False
-) -> tuple[Group, rules.GroupState]:
-    """The group as answered, and the state its rules judge; ``lock`` serialises changes."""
-    if lock:
-        await conn.execute(
-            "SELECT 1 FROM groups WHERE org_id = $1 AND id = $2 FOR UPDATE", org_id, group_id
-        )
-    row = await conn.fetchrow(_LOAD, org_id, group_id)
-    if row is None:
-        raise NotFound(f"No group {group_id}.")
-    members = msgspec.convert(row["members"], list[_MemberRow], strict=False)
-    size = SizePolicy(min=row["min_size"], max=row["max_size"], recommended=row["recommended_size"])
-    state = rules.GroupState(
+def _members(row: Mapping[str, Any]) -> list[_MemberRow]:
+    return msgspec.convert(row["members"], list[_MemberRow], strict=False)
+
+
+def _state(row: Mapping[str, Any], members: list[_MemberRow]) -> rules.GroupState:
+    return rules.GroupState(
         facilitator_id=row["facilitator_id"],
-        size=size,
+        size=_size(row),
         seniority_spread_warning_years=row["seniority_spread_warning_years"],
         agreement_version=row["version"],
         members=[
@@ -78,14 +72,21 @@ async def load(
             for m in members
         ],
     )
-    group = Group(
+
+
+def _size(row: Mapping[str, Any]) -> SizePolicy:
+    return SizePolicy(min=row["min_size"], max=row["max_size"], recommended=row["recommended_size"])
+
+
+def _group(row: Mapping[str, Any], members: list[_MemberRow], state: rules.GroupState) -> Group:
+    return Group(
         id=row["id"],
         name=row["name"],
         facilitator_id=row["facilitator_id"],
         mode=row["mode"],
         location=row["location"],
         default_method_id=row["default_method_id"],
-        size=size,
+        size=state.size,
         max_absences=row["max_absences"],
         seniority_spread_warning_years=row["seniority_spread_warning_years"],
         agreement=Agreement(
@@ -103,7 +104,7 @@ async def load(
                 consent_at=m.consent_at,
                 accepted_agreement_version=m.accepted_agreement_version,
                 accepted_at=m.accepted_at,
-                counts=rules.counts(s, row["version"]),
+                counts=rules.counts(s, state.agreement_version),
             )
             for m, s in zip(members, state.members, strict=True)
         ],
@@ -111,30 +112,53 @@ async def load(
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-    return group, state
 
 
-async def method_visible(conn: asyncpg.Connection, org_id: uuid.UUID, method_id: uuid.UUID) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM methods"
-            " WHERE id = $2 AND (org_id IS NULL OR org_id = $1))",
-            org_id,
-            method_id,
+async def load(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    group_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    field: str | None = None,
+) -> tuple[Group, rules.GroupState]:
+    """The group as answered, and the state its rules judge; ``lock`` serialises changes.
+
+    An unknown group is a 404; ``field`` names the request field that named it.
+    """
+    if lock:
+        await conn.execute(
+            "SELECT 1 FROM groups WHERE org_id = $1 AND id = $2 FOR UPDATE", org_id, group_id
         )
+    row = await conn.fetchrow(_LOAD, org_id, group_id)
+    if row is None:
+        errors = (
+            [FieldError(field=field, rule="exists", message="no such group")] if field else None
+        )
+        raise NotFound(f"No group {group_id}.", errors=errors)
+    members = _members(row)
+    state = _state(row, members)
+    return _group(row, members, state), state
+
+
+async def members_at(
+    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, at: datetime
+) -> list[uuid.UUID]:
+    """Members of the group who had not left when ``at`` came (ordered by id)."""
+    rows = await conn.fetch(
+        """
+        SELECT person_id FROM group_members
+        WHERE org_id = $1 AND group_id = $2 AND (left_at IS NULL OR left_at > $3)
+        ORDER BY person_id
+        """,
+        org_id,
+        group_id,
+        at,
     )
+    return [row["person_id"] for row in rows]
 
 
 async def create(conn: asyncpg.Connection, org_id: uuid.UUID, data: GroupIn) -> uuid.UUID:
-    if data.default_method_id is not None and not await method_visible(
-        conn, org_id, data.default_method_id
-    ):
-        raise NotFound(
-            f"No method {data.default_method_id}.",
-            errors=[
-                FieldError(field="body.default_method_id", rule="exists", message="no such method")
-            ],
-        )
     group_id = uuid7()
     try:
         await conn.execute(
@@ -198,14 +222,6 @@ async def ancestors(
     return {row["person_id"]: frozenset(row["managers"]) for row in rows}
 
 
-async def person_exists(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM people WHERE org_id = $1 AND id = $2)", org_id, person_id
-        )
-    )
-
-
 async def add_member(
     conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
 ) -> None:
@@ -224,10 +240,24 @@ async def add_member(
     )
 
 
+async def _change_member(
+    conn: asyncpg.Connection,
+    query: str,
+    org_id: uuid.UUID,
+    group_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *args: object,
+) -> None:
+    """One update of a current member's row (``$1`` to ``$3``: tenant, group, person)."""
+    if await conn.execute(query, org_id, group_id, person_id, *args) == "UPDATE 0":
+        raise NotFound(f"Person {person_id} is not a member of group {group_id}.")
+
+
 async def remove_member(
     conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
 ) -> None:
-    status = await conn.execute(
+    await _change_member(
+        conn,
         """
         UPDATE group_members SET left_at = now()
         WHERE org_id = $1 AND group_id = $2 AND person_id = $3 AND left_at IS NULL
@@ -236,14 +266,13 @@ async def remove_member(
         group_id,
         person_id,
     )
-    if status == "UPDATE 0":
-        raise NotFound(f"Person {person_id} is not a member of group {group_id}.")
 
 
 async def record_consent(
     conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
 ) -> None:
-    status = await conn.execute(
+    await _change_member(
+        conn,
         """
         UPDATE group_members SET consent_at = coalesce(consent_at, now())
         WHERE org_id = $1 AND group_id = $2 AND person_id = $3 AND left_at IS NULL
@@ -252,8 +281,6 @@ async def record_consent(
         group_id,
         person_id,
     )
-    if status == "UPDATE 0":
-        raise NotFound(f"Person {person_id} is not a member of group {group_id}.")
 
 
 async def record_acceptance(
@@ -263,7 +290,8 @@ async def record_acceptance(
     person_id: uuid.UUID,
     version: int,
 ) -> None:
-    status = await conn.execute(
+    await _change_member(
+        conn,
         """
         UPDATE group_members
         SET accepted_agreement_version = $4,
@@ -275,8 +303,6 @@ async def record_acceptance(
         person_id,
         version,
     )
-    if status == "UPDATE 0":
-        raise NotFound(f"Person {person_id} is not a member of group {group_id}.")
 
 
 async def add_agreement(
@@ -310,7 +336,10 @@ async def page(
     limit: int,
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
+    visible_to: uuid.UUID | None,
 ) -> list[GroupSummary]:
+    """A page of groups by id: those ``facilitator_id`` facilitates, ``person_id`` is a member
+    of, and ``visible_to`` facilitates or is a member of (each when given)."""
     rows = await conn.fetch(
         """
         SELECT g.id, g.name, g.facilitator_id, g.mode, g.created_at,
@@ -324,6 +353,10 @@ async def page(
                 SELECT 1 FROM group_members m
                 WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.person_id = $4
                   AND m.left_at IS NULL))
+          AND ($6::uuid IS NULL OR g.facilitator_id = $6 OR EXISTS (
+                SELECT 1 FROM group_members m
+                WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.person_id = $6
+                  AND m.left_at IS NULL))
         ORDER BY g.id
         LIMIT $5
         """,
@@ -332,31 +365,6 @@ async def page(
         facilitator_id,
         person_id,
         limit + 1,
+        visible_to,
     )
     return [GroupSummary(**dict(row)) for row in rows]
-
-
-async def clashing_session(
-    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
-) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """A planned session of this group overlapping another booking of the person, if any."""
-    row = await conn.fetchrow(
-        """
-        SELECT mine.id AS session_id, other.id AS other_id
-        FROM sessions mine
-        JOIN sessions other
-          ON other.org_id = $1 AND other.group_id <> $2 AND other.status <> 'cancelled'
-         AND other.starts_at < mine.ends_at AND other.ends_at > mine.starts_at
-        WHERE mine.org_id = $1 AND mine.group_id = $2 AND mine.status = 'planned'
-          AND (other.facilitator_id = $3 OR EXISTS (
-                SELECT 1 FROM group_members m
-                WHERE m.org_id = $1 AND m.group_id = other.group_id AND m.person_id = $3
-                  AND m.left_at IS NULL))
-        ORDER BY mine.starts_at
-        LIMIT 1
-        """,
-        org_id,
-        group_id,
-        person_id,
-    )
-    return (row["session_id"], row["other_id"]) if row else None

@@ -1,12 +1,14 @@
-"""The rules of an intervisie group: who may join, when a member counts, what to warn about.
+"""The rules of an intervisie group: who may join, when a member counts, what to warn about, and
+who may see and facilitate a group, its sessions and its calendar.
 
-Pure functions over plain data; the repository gathers the data, routes raise what they return.
+Pure functions over plain data; the repository gathers the data, the service raises what they
+return.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -187,16 +189,18 @@ def check_acceptance(accepted: int, current: int) -> None:
         )
 
 
-def may_manage(principal: Principal, facilitator_id: uuid.UUID) -> bool:
-    """Admins, and the group's own facilitator, manage a group's members and agreement."""
-    return principal.has("admin") or (
-        principal.has("facilitator") and principal.person == facilitator_id
+def booked_elsewhere(own_session: uuid.UUID, other_session: uuid.UUID) -> Conflict:
+    """A joining person would sit in two sessions at once (the booking rule: ``sessions``)."""
+    return Conflict(
+        f"Session {own_session} of this group overlaps session {other_session}, "
+        "which the person is already booked in.",
+        errors=[
+            FieldError(
+                field="body.person_id", rule="double_booking", message=f"booked in {other_session}"
+            )
+        ],
+        extra={"session_id": str(other_session)},
     )
-
-
-def check_manage(principal: Principal, facilitator_id: uuid.UUID) -> None:
-    if not may_manage(principal, facilitator_id):
-        raise Forbidden("Only an admin or the group's facilitator may change this group.")
 
 
 def check_self_or_admin(principal: Principal, person_id: uuid.UUID) -> None:
@@ -205,23 +209,40 @@ def check_self_or_admin(principal: Principal, person_id: uuid.UUID) -> None:
         raise Forbidden("Only the member (or an admin recording their paper form) may do this.")
 
 
-def may_read(
-    principal: Principal, *, facilitator_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
+# Who may do what, for groups and for their sessions and calendars alike.
+
+NOBODY = uuid.UUID(int=0)
+
+
+def may_facilitate(principal: Principal, facilitator_id: uuid.UUID) -> bool:
+    """An admin, or the facilitator named (role ``facilitator`` and the ``person`` claim):
+    who manages a group's members and agreement, and plans, moves, cancels, records and
+    closes its sessions."""
+    return principal.has("admin") or (
+        principal.has("facilitator") and principal.person == facilitator_id
+    )
+
+
+def check_facilitates(principal: Principal, facilitator_id: uuid.UUID, *, refusal: str) -> None:
+    if not may_facilitate(principal, facilitator_id):
+        raise Forbidden(refusal)
+
+
+def may_see(
+    principal: Principal, *, facilitator_id: uuid.UUID, member_ids: Iterable[uuid.UUID]
 ) -> bool:
+    """An admin sees every group, session and calendar; anyone else those they facilitate or
+    belong to. The rest is a 404, for a facilitator of another group as for a stranger."""
     if principal.has("admin"):
         return True
-    if principal.person is not None and (
-        principal.person == facilitator_id or principal.person in member_ids
-    ):
-        return True
-    return False
+    return principal.person is not None and (
+        principal.person == facilitator_id or principal.person in set(member_ids)
+    )
 
 
-def list_scope(principal: Principal) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-    """(facilitator, member) a list is narrowed to: admins see all, others their own."""
+def narrowed_to(principal: Principal) -> uuid.UUID | None:
+    """Whose groups, sessions and calendars a list holds: ``None`` (everyone's) for an admin;
+    for anyone else their own, whatever they ask for (nobody's without the ``person`` claim)."""
     if principal.has("admin"):
-        return None, None
-    nobody = uuid.UUID(int=0)
-    if principal.has("facilitator"):
-        return principal.person or nobody, None
-    return None, principal.person or nobody
+        return None
+    return principal.person or NOBODY

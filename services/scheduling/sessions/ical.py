@@ -23,24 +23,34 @@ _STATUS = {"planned": "CONFIRMED", "closed": "CONFIRMED", "cancelled": "CANCELLE
 _MODE = {"in_person": "in person", "online": "online", "hybrid": "hybrid"}
 
 
+def _change(
+    kind: type[TimezoneDaylight | TimezoneStandard],
+    name: str,
+    first: datetime,
+    *,
+    offsets: tuple[int, int],
+    month: int,
+) -> TimezoneDaylight | TimezoneStandard:
+    """A yearly change of the clocks on the last Sunday of ``month``."""
+    change = kind()
+    change.add("tzname", name)
+    change.add("dtstart", first)
+    change.add("tzoffsetfrom", timedelta(hours=offsets[0]))
+    change.add("tzoffsetto", timedelta(hours=offsets[1]))
+    change.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
+    return change
+
+
 def amsterdam() -> Timezone:
     """Europe/Amsterdam as the EU rule since 1996 (what calendar clients themselves emit)."""
-    summer = TimezoneDaylight()
-    summer.add("tzname", "CEST")
-    summer.add("dtstart", datetime(1981, 3, 29, 2, 0))
-    summer.add("tzoffsetfrom", timedelta(hours=1))
-    summer.add("tzoffsetto", timedelta(hours=2))
-    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
-    winter = TimezoneStandard()
-    winter.add("tzname", "CET")
-    winter.add("dtstart", datetime(1996, 10, 27, 3, 0))
-    winter.add("tzoffsetfrom", timedelta(hours=2))
-    winter.add("tzoffsetto", timedelta(hours=1))
-    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
     timezone = Timezone()
     timezone.add("tzid", rules.TIMEZONE)
-    timezone.add_component(summer)
-    timezone.add_component(winter)
+    timezone.add_component(
+        _change(TimezoneDaylight, "CEST", datetime(1981, 3, 29, 2, 0), offsets=(1, 2), month=3)
+    )
+    timezone.add_component(
+        _change(TimezoneStandard, "CET", datetime(1996, 10, 27, 3, 0), offsets=(2, 1), month=10)
+    )
     return timezone
 
 

@@ -1,4 +1,4 @@
-"""SQL of sessions, their history, attendance and amendments."""
+"""SQL of sessions, their history and their bookings."""
 
 from __future__ import annotations
 
@@ -9,31 +9,18 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
-from services.kit.errors import Conflict, FieldError, NotFound
+from services.kit.errors import NotFound
 from services.kit.ids import uuid7
 from services.kit.sql import Params
 
 from . import rules
-from .schemas import (
-    Amendment,
-    Attendance,
-    EventAttendee,
-    EventFacilitator,
-    ProofAttendee,
-    Session,
-    SessionChange,
-    SessionClosedData,
-)
+from .schemas import Session, SessionChange
 
 _COLUMNS = """
     s.id, s.group_id, s.series_id, s.rrule, s.occurrence, s.status, s.starts_at, s.ends_at,
     s.mode, s.location, s.video_link, s.method_id, s.facilitator_id, s.description, s.sequence,
     s.cancel_reason, s.closed_at, s.facilitator_signed_at, s.created_at, s.updated_at
-"""
-_ATTENDANCE = """
-    session_id, person_id, status, arrived_at, departed_at, confirmed_at, recorded_at, updated_at
 """
 # A person belongs to a session: its facilitator, or a member who had not left when it began.
 _BOOKED = """
@@ -58,17 +45,6 @@ def _booked_by(person: str, org: str = "$1") -> str:
     """
 
 
-@dataclass(frozen=True)
-class GroupFacts:
-    id: uuid.UUID
-    name: str
-    facilitator_id: uuid.UUID
-    mode: str
-    location: str | None
-    default_method_id: uuid.UUID | None
-    max_absences: int
-
-
 def session_of(row: Mapping[str, Any]) -> Session:
     values = dict(row)
     starts_at, ends_at = rules.local(values.pop("starts_at")), rules.local(values.pop("ends_at"))
@@ -82,82 +58,10 @@ def session_of(row: Mapping[str, Any]) -> Session:
     )
 
 
-def _attendance(row: asyncpg.Record) -> Attendance:
-    values = dict(row)
-    for key in ("arrived_at", "departed_at"):
-        if values[key] is not None:
-            values[key] = rules.local(values[key])
-    return Attendance(**values)
-
-
-def _immutable(exc: asyncpg.PostgresError) -> Conflict:
-    message = str(exc).split("\n")[0]
-    return Conflict(
-        message, errors=[FieldError(field="path.session_id", rule="immutable", message=message)]
-    )
-
-
-# --- groups, methods, people -----------------------------------------------------------------
-
-
-async def group(
-    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, field: str
-) -> GroupFacts:
-    row = await conn.fetchrow(
-        """
-        SELECT id, name, facilitator_id, mode, location, default_method_id, max_absences
-        FROM groups WHERE org_id = $1 AND id = $2
-        """,
-        org_id,
-        group_id,
-    )
+def _found(row: Mapping[str, Any] | None, session_id: uuid.UUID) -> Session:
     if row is None:
-        raise NotFound(
-            f"No group {group_id}.",
-            errors=[FieldError(field=field, rule="exists", message="no such group")],
-        )
-    return GroupFacts(**dict(row))
-
-
-async def check_method(conn: asyncpg.Connection, org_id: uuid.UUID, method_id: uuid.UUID) -> None:
-    """The catalogue's methods and the tenant's own are visible; anything else is a 404."""
-    found = await conn.fetchval(
-        "SELECT true FROM methods WHERE id = $1 AND (org_id IS NULL OR org_id = $2)",
-        method_id,
-        org_id,
-    )
-    if not found:
-        raise NotFound(
-            f"No method {method_id}.",
-            errors=[FieldError(field="body.method_id", rule="exists", message="no such method")],
-        )
-
-
-async def check_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:
-    if not await conn.fetchval(
-        "SELECT true FROM people WHERE org_id = $1 AND id = $2", org_id, person_id
-    ):
-        raise NotFound(f"No person {person_id}.")
-
-
-async def members(
-    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, at: datetime
-) -> list[uuid.UUID]:
-    """Members of the group who had not left when ``at`` came."""
-    rows = await conn.fetch(
-        """
-        SELECT person_id FROM group_members
-        WHERE org_id = $1 AND group_id = $2 AND (left_at IS NULL OR left_at > $3)
-        ORDER BY person_id
-        """,
-        org_id,
-        group_id,
-        at,
-    )
-    return [row["person_id"] for row in rows]
-
-
-# --- sessions --------------------------------------------------------------------------------
+        raise NotFound(f"No session {session_id}.")
+    return session_of(row)
 
 
 async def lock_bookings(conn: asyncpg.Connection, org_id: uuid.UUID) -> None:
@@ -171,6 +75,8 @@ async def lock_bookings(conn: asyncpg.Connection, org_id: uuid.UUID) -> None:
 @dataclass(frozen=True)
 class DoubleBooking:
     occurrence: int
+    own_session_id: uuid.UUID | None
+    """The occurrence's session, when it is planned already."""
     session_id: uuid.UUID
     person_id: uuid.UUID
 
@@ -179,12 +85,12 @@ async def double_booking(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
     *,
-    group_id: uuid.UUID,
-    facilitator_id: uuid.UUID,
+    person_id: uuid.UUID,
+    members_of: uuid.UUID | None,
     occurrences: Sequence[rules.Occurrence],
-    exclude: uuid.UUID | None = None,
 ) -> DoubleBooking | None:
-    """The first other session, not cancelled, overlapping an occurrence and sharing a person."""
+    """The first other session, not cancelled, overlapping an occurrence and booking
+    ``person_id`` or a current member of the group ``members_of``."""
     row = await conn.fetchrow(
         f"""
         WITH people AS (
@@ -194,31 +100,55 @@ async def double_booking(
             WHERE org_id = $1 AND group_id = $2 AND left_at IS NULL
         ),
         wanted AS (
-            SELECT * FROM unnest($4::int[], $5::timestamptz[], $6::timestamptz[])
-                AS o(number, starts_at, ends_at)
+            SELECT * FROM unnest($4::int[], $5::timestamptz[], $6::timestamptz[], $7::uuid[])
+                AS o(number, starts_at, ends_at, session_id)
         )
-        SELECT o.number, s.id AS session_id, p.person_id
+        SELECT o.number, o.session_id AS own_session_id, s.id AS session_id, p.person_id
         FROM wanted o
         JOIN sessions s ON s.org_id = $1 AND s.status <> 'cancelled'
             AND s.starts_at < o.ends_at AND s.ends_at > o.starts_at
-            AND s.id IS DISTINCT FROM $7
+            AND s.id IS DISTINCT FROM o.session_id
         JOIN people p ON {_BOOKED.format(person="p.person_id")}
         ORDER BY o.number, s.starts_at, s.id, p.person_id
         LIMIT 1
         """,
         org_id,
-        group_id,
-        facilitator_id,
+        members_of,
+        person_id,
         [o.number for o in occurrences],
         [o.starts_at for o in occurrences],
         [o.ends_at for o in occurrences],
-        exclude,
+        [o.session_id for o in occurrences],
     )
     if row is None:
         return None
     return DoubleBooking(
-        occurrence=row["number"], session_id=row["session_id"], person_id=row["person_id"]
+        occurrence=row["number"],
+        own_session_id=row["own_session_id"],
+        session_id=row["session_id"],
+        person_id=row["person_id"],
     )
+
+
+async def planned(
+    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID
+) -> list[rules.Occurrence]:
+    """The group's planned sessions as occurrences, in the order they start."""
+    rows = await conn.fetch(
+        """
+        SELECT id, starts_at, ends_at FROM sessions
+        WHERE org_id = $1 AND group_id = $2 AND status = 'planned'
+        ORDER BY starts_at, id
+        """,
+        org_id,
+        group_id,
+    )
+    return [
+        rules.Occurrence(
+            number=n, starts_at=row["starts_at"], ends_at=row["ends_at"], session_id=row["id"]
+        )
+        for n, row in enumerate(rows, start=1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -281,9 +211,7 @@ async def get(
         org_id,
         session_id,
     )
-    if row is None:
-        raise NotFound(f"No session {session_id}.")
-    return session_of(row)
+    return _found(row, session_id)
 
 
 async def page(
@@ -355,18 +283,6 @@ async def for_calendar(
     return result
 
 
-async def has_attendance(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
-) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT FROM attendance WHERE org_id = $1 AND session_id = $2)",
-            org_id,
-            session_id,
-        )
-    )
-
-
 async def reschedule(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
@@ -403,9 +319,7 @@ async def reschedule(
         session.ends_at,
         by,
     )
-    if row is None:
-        raise NotFound(f"No session {session.id}.")
-    return session_of(row)
+    return _found(row, session.id)
 
 
 async def cancel(
@@ -435,9 +349,7 @@ async def cancel(
         uuid7(),
         by,
     )
-    if row is None:
-        raise NotFound(f"No session {session.id}.")
-    return session_of(row)
+    return _found(row, session.id)
 
 
 async def changes(
@@ -485,9 +397,7 @@ async def close(
         description,
         facilitator_signs,
     )
-    if row is None:
-        raise NotFound(f"No session {session_id}.")
-    return session_of(row)
+    return _found(row, session_id)
 
 
 async def sign_as_facilitator(
@@ -505,332 +415,3 @@ async def sign_as_facilitator(
         session_id,
     )
     return session_of(row) if row else await get(conn, org_id, session_id)
-
-
-# --- attendance ------------------------------------------------------------------------------
-
-
-async def record(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    session_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    status: str,
-    arrived_at: datetime | None,
-    departed_at: datetime | None,
-    by: str,
-) -> Attendance:
-    try:
-        row = await conn.fetchrow(
-            f"""
-            INSERT INTO attendance
-                (org_id, session_id, person_id, status, arrived_at, departed_at, recorded_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (org_id, session_id, person_id) DO UPDATE
-            SET status = EXCLUDED.status, arrived_at = EXCLUDED.arrived_at,
-                departed_at = EXCLUDED.departed_at, recorded_by = EXCLUDED.recorded_by,
-                updated_at = now()
-            RETURNING {_ATTENDANCE}
-            """,
-            org_id,
-            session_id,
-            person_id,
-            status,
-            arrived_at,
-            departed_at,
-            by,
-        )
-    except asyncpg.RestrictViolationError as exc:
-        raise _immutable(exc) from exc
-    assert row is not None
-    return _attendance(row)
-
-
-async def attendance(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, person_id: uuid.UUID
-) -> Attendance | None:
-    row = await conn.fetchrow(
-        f"SELECT {_ATTENDANCE} FROM attendance"
-        " WHERE org_id = $1 AND session_id = $2 AND person_id = $3",
-        org_id,
-        session_id,
-        person_id,
-    )
-    return _attendance(row) if row else None
-
-
-async def unrecorded(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
-) -> list[uuid.UUID]:
-    """Members of the session without an attendance record."""
-    rows = await conn.fetch(
-        """
-        SELECT m.person_id FROM group_members m
-        WHERE m.org_id = $1 AND m.group_id = $2 AND (m.left_at IS NULL OR m.left_at > $3)
-          AND NOT EXISTS (
-              SELECT FROM attendance a
-              WHERE a.org_id = m.org_id AND a.session_id = $4 AND a.person_id = m.person_id)
-        ORDER BY m.person_id
-        """,
-        org_id,
-        session.group_id,
-        session.starts_at,
-        session.id,
-    )
-    return [row["person_id"] for row in rows]
-
-
-async def absences(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    group_id: uuid.UUID,
-    *,
-    starts_from: datetime,
-    starts_before: datetime,
-) -> dict[uuid.UUID, int]:
-    """Absences (not excused) per member in the group's sessions of a period, cancelled ones not
-    counted."""
-    rows = await conn.fetch(
-        """
-        SELECT a.person_id, count(*) AS absences
-        FROM attendance a JOIN sessions s ON s.org_id = a.org_id AND s.id = a.session_id
-        WHERE a.org_id = $1 AND s.group_id = $2 AND s.status <> 'cancelled'
-          AND a.status = 'absent' AND s.starts_at >= $3 AND s.starts_at < $4
-        GROUP BY a.person_id
-        """,
-        org_id,
-        group_id,
-        starts_from,
-        starts_before,
-    )
-    return {row["person_id"]: row["absences"] for row in rows}
-
-
-async def confirm(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, person_id: uuid.UUID
-) -> Attendance | None:
-    """A present participant confirms; confirming again changes nothing."""
-    row = await conn.fetchrow(
-        f"""
-        UPDATE attendance SET confirmed_at = now(), updated_at = now()
-        WHERE org_id = $1 AND session_id = $2 AND person_id = $3 AND status = 'present'
-          AND confirmed_at IS NULL
-        RETURNING {_ATTENDANCE}
-        """,
-        org_id,
-        session_id,
-        person_id,
-    )
-    return _attendance(row) if row else await attendance(conn, org_id, session_id, person_id)
-
-
-async def amend(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    session_id: uuid.UUID,
-    person_id: uuid.UUID,
-    *,
-    status: str,
-    arrived_at: datetime | None,
-    departed_at: datetime | None,
-    reason: str,
-    by: str,
-) -> Attendance:
-    """Correct a closed session's attendance: the amendment (with reason) first, then the row.
-
-    A changed record needs the participant's confirmation again.
-    """
-    amendment_id = uuid7()
-    try:
-        inserted = await conn.fetchval(
-            """
-            INSERT INTO attendance_amendments
-                (org_id, id, session_id, person_id, status, arrived_at, departed_at,
-                 previous_status, previous_arrived_at, previous_departed_at, reason, amended_by)
-            SELECT $1, $2, $3, $4, $5, $6, $7, status, arrived_at, departed_at, $8, $9
-            FROM attendance WHERE org_id = $1 AND session_id = $3 AND person_id = $4
-            RETURNING id
-            """,
-            org_id,
-            amendment_id,
-            session_id,
-            person_id,
-            status,
-            arrived_at,
-            departed_at,
-            reason,
-            by,
-        )
-        if inserted is None:
-            raise NotFound(f"No attendance of person {person_id} in session {session_id}.")
-        row = await conn.fetchrow(
-            f"""
-            UPDATE attendance
-            SET status = $4, arrived_at = $5, departed_at = $6, amendment_id = $7,
-                confirmed_at = CASE WHEN (status, arrived_at, departed_at)
-                                         IS NOT DISTINCT FROM ($4, $5, $6)
-                                    THEN confirmed_at END,
-                updated_at = now()
-            WHERE org_id = $1 AND session_id = $2 AND person_id = $3
-            RETURNING {_ATTENDANCE}
-            """,
-            org_id,
-            session_id,
-            person_id,
-            status,
-            arrived_at,
-            departed_at,
-            amendment_id,
-        )
-    except asyncpg.RestrictViolationError as exc:
-        raise _immutable(exc) from exc
-    assert row is not None
-    return _attendance(row)
-
-
-# --- proof -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProofFacts:
-    group_name: str
-    max_absences: int
-    method_name: str | None
-    facilitator_name: str
-    attendees: list[ProofAttendee]
-
-
-class _AttendeeRow(msgspec.Struct, frozen=True):
-    person_id: uuid.UUID
-    name: str
-    status: str
-    arrived_at: datetime | None
-    departed_at: datetime | None
-    confirmed_at: datetime | None
-    amendments: list[Amendment]
-
-
-async def proof_facts(conn: asyncpg.Connection, org_id: uuid.UUID, session: Session) -> ProofFacts:
-    row = await conn.fetchrow(
-        """
-        SELECT g.name AS group_name, g.max_absences, m.name AS method_name,
-               f.given_name || ' ' || f.family_name AS facilitator_name,
-               coalesce((
-                   SELECT jsonb_agg(jsonb_build_object(
-                       'person_id', a.person_id, 'name', p.given_name || ' ' || p.family_name,
-                       'status', a.status, 'arrived_at', a.arrived_at,
-                       'departed_at', a.departed_at, 'confirmed_at', a.confirmed_at,
-                       'amendments', coalesce((
-                           SELECT jsonb_agg(to_jsonb(x) - 'org_id' - 'session_id' - 'person_id'
-                                            ORDER BY x.id)
-                           FROM attendance_amendments x
-                           WHERE x.org_id = a.org_id AND x.session_id = a.session_id
-                             AND x.person_id = a.person_id), '[]'::jsonb))
-                       ORDER BY p.family_name, p.given_name, a.person_id)
-                   FROM attendance a JOIN people p ON p.org_id = a.org_id AND p.id = a.person_id
-                   WHERE a.org_id = $1 AND a.session_id = $2
-               ), '[]'::jsonb) AS attendees
-        FROM groups g
-        JOIN people f ON f.org_id = g.org_id AND f.id = $3
-        LEFT JOIN methods m ON m.id = $4
-        WHERE g.org_id = $1 AND g.id = $5
-        """,
-        org_id,
-        session.id,
-        session.facilitator_id,
-        session.method_id,
-        session.group_id,
-    )
-    assert row is not None
-    attendees = msgspec.convert(row["attendees"], list[_AttendeeRow], strict=False)
-    return ProofFacts(
-        group_name=row["group_name"],
-        max_absences=row["max_absences"],
-        method_name=row["method_name"],
-        facilitator_name=row["facilitator_name"],
-        attendees=[
-            ProofAttendee(
-                person_id=a.person_id,
-                name=a.name,
-                status=a.status,  # type: ignore[arg-type]
-                arrived_at=rules.local(a.arrived_at) if a.arrived_at else None,
-                departed_at=rules.local(a.departed_at) if a.departed_at else None,
-                confirmed_at=a.confirmed_at,
-                amendments=a.amendments,
-            )
-            for a in attendees
-        ],
-    )
-
-
-async def closed_snapshot(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
-) -> SessionClosedData:
-    """Everything downstream needs of a closed session, as it is now, in one query."""
-    row = await conn.fetchrow(
-        """
-        SELECT g.name AS group_name, m.name AS method,
-               (SELECT count(*) FROM group_members gm
-                JOIN group_agreements ga ON ga.org_id = gm.org_id AND ga.group_id = gm.group_id
-                WHERE gm.org_id = $1 AND gm.group_id = g.id AND gm.left_at IS NULL
-                  AND gm.consent_at IS NOT NULL
-                  AND gm.accepted_agreement_version = ga.version
-                  AND ga.version = (SELECT max(version) FROM group_agreements x
-                                    WHERE x.org_id = $1 AND x.group_id = g.id)) AS group_size,
-               coalesce((SELECT array_agg(gm.person_id ORDER BY gm.joined_at, gm.person_id)
-                         FROM group_members gm
-                         WHERE gm.org_id = $1 AND gm.group_id = g.id AND gm.left_at IS NULL),
-                        '{}') AS member_ids,
-               jsonb_build_object(
-                   'person_id', f.person_id,
-                   'name', fp.given_name || ' ' || fp.family_name,
-                   'recognitions', f.recognitions) AS facilitator,
-               coalesce((
-                   SELECT jsonb_agg(jsonb_build_object(
-                       'person_id', a.person_id,
-                       'name', p.given_name || ' ' || p.family_name,
-                       'given_name', p.given_name, 'family_name', p.family_name,
-                       'employer_id', p.employer_id, 'status', a.status,
-                       'arrived_at', a.arrived_at, 'departed_at', a.departed_at,
-                       'registrations', coalesce((
-                           SELECT jsonb_agg(jsonb_build_object('register', r.register,
-                                                               'number', r.number,
-                                                               'registered_on', r.registered_on)
-                                            ORDER BY r.register)
-                           FROM person_registrations r
-                           WHERE r.org_id = $1 AND r.person_id = a.person_id), '[]'::jsonb))
-                       ORDER BY p.family_name, p.given_name, a.person_id)
-                   FROM attendance a JOIN people p ON p.org_id = a.org_id AND p.id = a.person_id
-                   WHERE a.org_id = $1 AND a.session_id = s.id), '[]'::jsonb) AS attendees
-        FROM sessions s
-        JOIN groups g ON g.org_id = s.org_id AND g.id = s.group_id
-        LEFT JOIN methods m ON m.id = s.method_id
-        JOIN facilitators f ON f.org_id = s.org_id AND f.person_id = s.facilitator_id
-        JOIN people fp ON fp.org_id = s.org_id AND fp.id = s.facilitator_id
-        WHERE s.org_id = $1 AND s.id = $2
-        """,
-        org_id,
-        session.id,
-    )
-    if row is None:
-        raise NotFound(f"No session {session.id}.")
-    return SessionClosedData(
-        session_id=session.id,
-        group_id=session.group_id,
-        group_name=row["group_name"],
-        date=session.local_start[:10],
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        local_start=session.local_start,
-        local_end=session.local_end,
-        timezone=session.timezone,
-        mode=session.mode,
-        location=session.location,
-        method=row["method"],
-        description=session.description,
-        group_size=row["group_size"],
-        member_ids=list(row["member_ids"]),
-        facilitator=msgspec.convert(row["facilitator"], EventFacilitator),
-        attendees=msgspec.convert(row["attendees"], list[EventAttendee], strict=False),
-    )

@@ -1,4 +1,4 @@
-"""The rules of sessions and attendance: local time, series, venues, durations, overlaps.
+"""The rules of sessions: local time, series, venues, durations, overlaps, status.
 
 Pure functions: no I/O, no framework. Times a client sends are Europe/Amsterdam wall
 times (or carry an offset, and are then read as that instant); a series is expanded in
@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, pairwise
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
 from services.kit.errors import Conflict, FieldError, RuleViolation
 
-from ..principal import Principal
+from .schemas import Warning
 
 TIMEZONE = "Europe/Amsterdam"
 AMSTERDAM = ZoneInfo(TIMEZONE)
-
-Mode = Literal["in_person", "online", "hybrid"]
-Status = Literal["planned", "closed", "cancelled"]
-Presence = Literal["present", "absent", "excused"]
 
 
 @dataclass(frozen=True)
@@ -43,31 +38,19 @@ POLICY = Policy()
 
 
 @dataclass(frozen=True)
-class Warning:
-    """Something a client should know; the request still succeeded."""
-
-    rule: str
-    message: str
-    field: str | None = None
-    session_id: uuid.UUID | None = None
-    person_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
 class Occurrence:
     number: int
     starts_at: datetime
     ends_at: datetime
+    session_id: uuid.UUID | None = None
+    """The session it is, once planned: a session does not clash with itself."""
 
 
-def _refuse(field: str | None, rule: str, message: str) -> RuleViolation:
+def refusal(field: str | None, rule: str, message: str) -> RuleViolation:
     return RuleViolation(
         f"{field}: {message}" if field else message,
         errors=[FieldError(field=field, rule=rule, message=message)],
     )
-
-
-# --- local time ------------------------------------------------------------------------------
 
 
 def wall_time(value: str, *, field: str) -> datetime:
@@ -77,9 +60,9 @@ def wall_time(value: str, *, field: str) -> datetime:
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(AMSTERDAM).replace(tzinfo=None)
     except (ValueError, OverflowError) as exc:
-        raise _refuse(field, "date_time", "not a valid date and time") from exc
+        raise refusal(field, "date_time", "not a valid date and time") from exc
     if not _EARLIEST.year <= parsed.year <= _LATEST.year:
-        raise _refuse(field, "date_range", f"the year must lie in {_EARLIEST.year}..{_LATEST.year}")
+        raise refusal(field, "date_range", f"the year must lie in {_EARLIEST.year}..{_LATEST.year}")
     return parsed
 
 
@@ -92,9 +75,9 @@ def localise(wall: datetime, *, field: str) -> datetime:
     try:
         round_trip = aware.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None)
     except OverflowError as exc:
-        raise _refuse(field, "date_range", "the date lies outside the calendar") from exc
+        raise refusal(field, "date_range", "the date lies outside the calendar") from exc
     if round_trip != wall:
-        raise _refuse(
+        raise refusal(
             field,
             "nonexistent_local_time",
             f"{wall.isoformat()} does not exist in {TIMEZONE} (clocks skip it)",
@@ -128,8 +111,6 @@ def period(first: date | None, last: date | None) -> tuple[datetime | None, date
     return start, end
 
 
-# --- series ----------------------------------------------------------------------------------
-
 _FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _PARTS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST"})
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -143,17 +124,17 @@ def _rule_parts(rule: str) -> dict[str, str]:
     for item in text.split(";"):
         name, sep, value = item.partition("=")
         if not sep or not value or name in parts:
-            raise _refuse("body.rrule", "rrule", f"{item!r} is not a NAME=VALUE part")
+            raise refusal("body.rrule", "rrule", f"{item!r} is not a NAME=VALUE part")
         parts[name] = value
     unknown = sorted(set(parts) - _PARTS)
     if unknown:
-        raise _refuse(
+        raise refusal(
             "body.rrule",
             "rrule_part",
             f"{', '.join(unknown)} not supported; use {', '.join(sorted(_PARTS))}",
         )
     if parts.get("FREQ") not in _FREQUENCIES:
-        raise _refuse(
+        raise refusal(
             "body.rrule",
             "rrule_frequency",
             f"FREQ must be one of {', '.join(sorted(_FREQUENCIES))}",
@@ -167,17 +148,17 @@ def _check_satisfiable(parts: Mapping[str, str]) -> None:
         months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else []
         days = [int(d) for d in parts["BYMONTHDAY"].split(",")] if "BYMONTHDAY" in parts else []
     except ValueError as exc:
-        raise _refuse("body.rrule", "rrule", "BYMONTH and BYMONTHDAY take numbers") from exc
+        raise refusal("body.rrule", "rrule", "BYMONTH and BYMONTHDAY take numbers") from exc
     if any(not 1 <= m <= 12 for m in months) or any(not 1 <= abs(d) <= 31 for d in days):
-        raise _refuse("body.rrule", "rrule", "BYMONTH is 1..12 and BYMONTHDAY ±1..31")
+        raise refusal("body.rrule", "rrule", "BYMONTH is 1..12 and BYMONTHDAY ±1..31")
     longest = max((_MONTH_DAYS[m - 1] for m in months), default=31)
     if days and all(abs(d) > longest for d in days):
-        raise _refuse("body.rrule", "rrule_never_occurs", "no month of the rule has that day")
+        raise refusal("body.rrule", "rrule_never_occurs", "no month of the rule has that day")
     byday = parts.get("BYDAY", "")
     if parts["FREQ"] in {"DAILY", "WEEKLY"} and any(
         _NUMBERED_DAY.match(day) for day in byday.split(",") if day
     ):
-        raise _refuse(
+        raise refusal(
             "body.rrule", "rrule", "numbered BYDAY (e.g. 2TH) needs FREQ=MONTHLY or YEARLY"
         )
 
@@ -204,10 +185,10 @@ def expand(
     Every occurrence keeps the wall-clock start and the wall-clock length of the first.
     """
     if end <= start:
-        raise _refuse("body.end", "end_after_start", "the end must come after the start")
+        raise refusal("body.end", "end_after_start", "the end must come after the start")
     length = end - start
     if length > policy.max_duration:
-        raise _refuse(
+        raise refusal(
             "body.end",
             "max_duration",
             f"a session lasts at most {policy.max_duration.total_seconds() / 3600:g} hours",
@@ -221,15 +202,15 @@ def expand(
             recurrence = rrulestr(_until_as_wall_time(rule.removeprefix("RRULE:")), dtstart=start)
             starts = list(islice(iter(recurrence), policy.max_occurrences + 1))
         except (ValueError, TypeError, OverflowError) as exc:
-            raise _refuse("body.rrule", "rrule", f"not a valid RFC 5545 RRULE: {exc}") from exc
+            raise refusal("body.rrule", "rrule", f"not a valid RFC 5545 RRULE: {exc}") from exc
         if len(starts) > policy.max_occurrences:
-            raise _refuse(
+            raise refusal(
                 "body.rrule",
                 "max_occurrences",
                 f"a series has at most {policy.max_occurrences} sessions; add COUNT or UNTIL",
             )
         if not starts:
-            raise _refuse("body.rrule", "rrule_never_occurs", "the rule yields no session")
+            raise refusal("body.rrule", "rrule_never_occurs", "the rule yields no session")
     return [
         Occurrence(
             number=n,
@@ -238,9 +219,6 @@ def expand(
         )
         for n, wall in enumerate(starts, start=1)
     ]
-
-
-# --- venue and duration ----------------------------------------------------------------------
 
 
 def check_venue(mode: str, *, location: str | None, video_link: str | None) -> None:
@@ -280,9 +258,6 @@ def duration_warnings(
     return []
 
 
-# --- overlap ---------------------------------------------------------------------------------
-
-
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     """Half-open intervals: one session may start when another ends."""
     return a_start < b_end and b_start < a_end
@@ -300,87 +275,12 @@ def first_self_overlap(occurrences: Sequence[Occurrence]) -> tuple[int, int] | N
 def check_series_overlap(occurrences: Sequence[Occurrence]) -> None:
     pair = first_self_overlap(occurrences)
     if pair is not None:
-        raise _refuse(
+        raise refusal(
             "body.rrule",
             "series_overlap",
             f"sessions {pair[0]} and {pair[1]} of the series overlap each other",
         )
 
-
-# --- attendance ------------------------------------------------------------------------------
-
-
-def check_attendance(
-    status: str,
-    *,
-    arrived_at: datetime | None,
-    departed_at: datetime | None,
-    starts_at: datetime,
-    ends_at: datetime,
-) -> tuple[datetime | None, datetime | None]:
-    """Times belong to present members only, default to the session's, and lie within it."""
-    if status != "present":
-        if arrived_at is not None or departed_at is not None:
-            raise _refuse(
-                "body.arrived_at" if arrived_at is not None else "body.departed_at",
-                "times_only_when_present",
-                f"an {status} member has no arrival or departure time",
-            )
-        return None, None
-    # In UTC: Python compares two times of one zone by wall clock, blind to the autumn fold.
-    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    arrived = (arrived_at or starts_at).astimezone(UTC)
-    departed = (departed_at or ends_at).astimezone(UTC)
-    for field, value in (("body.arrived_at", arrived), ("body.departed_at", departed)):
-        if not starts_at <= value <= ends_at:
-            raise _refuse(
-                field,
-                "within_session",
-                f"must lie within the session ({local_text(starts_at)} to {local_text(ends_at)})",
-            )
-    if departed <= arrived:
-        raise _refuse(
-            "body.departed_at", "departure_after_arrival", "departure must come after arrival"
-        )
-    return arrived, departed
-
-
-def year_of(value: datetime) -> tuple[datetime, datetime]:
-    """The Amsterdam calendar year holding ``value``, as half-open instants."""
-    year = value.astimezone(AMSTERDAM).year
-    start, end = period(date(year, 1, 1), date(year, 12, 31))
-    assert start is not None and end is not None
-    return start, end
-
-
-def absence_warnings(
-    absences: Mapping[uuid.UUID, int], *, max_absences: int, only: Iterable[uuid.UUID] | None = None
-) -> list[Warning]:
-    """Members absent (not excused) more often in a year than the group allows."""
-    wanted = set(only) if only is not None else set(absences)
-    return [
-        Warning(
-            rule="max_absences",
-            person_id=person_id,
-            message=f"absent {count} times this year; the group allows {max_absences}",
-        )
-        for person_id, count in sorted(absences.items())
-        if person_id in wanted and count > max_absences
-    ]
-
-
-def missing_signatures(
-    *,
-    facilitator_id: uuid.UUID,
-    facilitator_signed: bool,
-    present: Mapping[uuid.UUID, bool],
-) -> list[uuid.UUID]:
-    """Who still has to sign the proof: the facilitator, then each present participant."""
-    missing = [] if facilitator_signed else [facilitator_id]
-    return missing + [person for person, confirmed in present.items() if not confirmed]
-
-
-# --- status ----------------------------------------------------------------------------------
 
 _STATUS_RULES = {
     "closed": ("session_closed", "the session is closed; correct attendance with an amendment"),
@@ -429,15 +329,6 @@ def double_booked(
     )
 
 
-def check_member(person_id: uuid.UUID, members: Iterable[uuid.UUID]) -> None:
-    if person_id not in set(members):
-        message = "not a member of the session's group"
-        raise RuleViolation(
-            f"Person {person_id} is {message}.",
-            errors=[FieldError(field="path.person_id", rule="not_a_member", message=message)],
-        )
-
-
 def check_closable(*, now: datetime, starts_at: datetime, unrecorded: Sequence[uuid.UUID]) -> None:
     """A session closes once it has begun and every member's attendance is recorded."""
     if now < starts_at:
@@ -457,43 +348,6 @@ def check_closable(*, now: datetime, starts_at: datetime, unrecorded: Sequence[u
             ],
             extra={"person_ids": [str(p) for p in unrecorded]},
         )
-
-
-def check_may_confirm(own_status: str | None) -> None:
-    if own_status != "present":
-        message = "only members recorded as present confirm their attendance"
-        raise RuleViolation(
-            message,
-            errors=[FieldError(field="path.session_id", rule="present_only", message=message)],
-        )
-
-
-# --- who may do what -------------------------------------------------------------------------
-
-
-def may_facilitate(principal: Principal, facilitator_id: uuid.UUID) -> bool:
-    """An admin, or the session's own facilitator (role facilitator and the person claim)."""
-    return principal.has("admin") or (
-        principal.has("facilitator") and principal.person == facilitator_id
-    )
-
-
-def may_read(
-    principal: Principal, *, facilitator_id: uuid.UUID, member_ids: Iterable[uuid.UUID]
-) -> bool:
-    """Admins and facilitators read every session; a participant those of their own groups."""
-    if principal.has("admin", "facilitator"):
-        return True
-    return principal.person is not None and (
-        principal.person == facilitator_id or principal.person in set(member_ids)
-    )
-
-
-def person_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID | None:
-    """A participant lists only their own sessions, whatever they ask for."""
-    if principal.has("admin", "facilitator"):
-        return requested
-    return principal.person or uuid.UUID(int=0)
 
 
 def check_cancellable(session_id: uuid.UUID, status: str) -> None:

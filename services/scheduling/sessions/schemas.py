@@ -1,3 +1,6 @@
+"""The wire format of sessions: what a client sends and gets, and the payloads of the events
+(documented as the contract's webhooks)."""
+
 from __future__ import annotations
 
 import uuid
@@ -83,18 +86,6 @@ class CancelIn(Inbound, frozen=True):
     reason: Reason
 
 
-class AttendanceIn(Inbound, kw_only=True, frozen=True):
-    status: Presence
-    arrived_at: LocalDateTime | None = None
-    """Present only; the session's start when left out."""
-    departed_at: LocalDateTime | None = None
-    """Present only; the session's end when left out."""
-
-
-class AmendmentIn(AttendanceIn, kw_only=True, frozen=True):
-    reason: Reason
-
-
 class CloseIn(Inbound, kw_only=True, frozen=True):
     description: Description | None = None
     """Replaces the planned description when given."""
@@ -170,83 +161,6 @@ class SessionChange(Outbound, frozen=True):
 
 class SessionChanges(Outbound, frozen=True):
     items: list[SessionChange]
-
-
-class Amendment(Outbound, frozen=True):
-    id: uuid.UUID
-    status: Presence
-    arrived_at: datetime | None
-    departed_at: datetime | None
-    previous_status: Presence
-    previous_arrived_at: datetime | None
-    previous_departed_at: datetime | None
-    reason: str
-    amended_by: str
-    amended_at: datetime
-
-
-class Attendance(Outbound, frozen=True):
-    session_id: uuid.UUID
-    person_id: uuid.UUID
-    status: Presence
-    arrived_at: datetime | None
-    departed_at: datetime | None
-    confirmed_at: datetime | None
-    recorded_at: datetime
-    updated_at: datetime
-
-
-class AttendanceResult(Outbound, frozen=True):
-    attendance: Attendance
-    warnings: list[Warning]
-
-
-class ProofFacilitator(Outbound, frozen=True):
-    person_id: uuid.UUID
-    name: str
-    signed_at: datetime | None
-
-
-class ProofMethod(Outbound, frozen=True):
-    id: uuid.UUID
-    name: str
-
-
-class ProofAttendee(Outbound, frozen=True):
-    person_id: uuid.UUID
-    name: str
-    status: Presence
-    arrived_at: datetime | None
-    departed_at: datetime | None
-    confirmed_at: datetime | None
-    amendments: list[Amendment]
-
-
-class Proof(Outbound, frozen=True):
-    """The proof of attendance (bewijs van deelname): who was there, and who has signed."""
-
-    session_id: uuid.UUID
-    group_id: uuid.UUID
-    group_name: str
-    status: Status
-    date: str
-    """The session's date in Amsterdam (YYYY-MM-DD)."""
-    starts_at: datetime
-    ends_at: datetime
-    local_start: str
-    local_end: str
-    timezone: str
-    method: ProofMethod | None
-    description: str | None
-    facilitator: ProofFacilitator
-    attendees: list[ProofAttendee]
-    complete: bool
-    """True once closed, signed by the facilitator and confirmed by every present member."""
-    missing_signatures: list[uuid.UUID]
-    warnings: list[Warning]
-
-
-# --- events (payloads of the outbox; documented as the contract's webhooks) ---------------
 
 
 class EventRegistration(Outbound, frozen=True):

@@ -332,3 +332,36 @@ async def test_methods_catalogue_is_shared_and_extendable(
     assert again.status_code == 409
     g = await group(scheduling, auth, mode=mode, default_method_id=own.json()["id"])
     assert g["default_method_id"] == own.json()["id"]
+
+
+async def test_a_facilitator_sees_the_groups_they_facilitate_or_belong_to(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """One rule for reading a group and for listing groups: an admin sees all; a facilitator
+    the groups they facilitate or are a member of, and filters narrow that further (never
+    widen it). Changing another's group is a 403."""
+    fac = await facilitator(scheduling, auth, "fac-a")
+    other = await facilitator(scheduling, auth, "fac-b")
+    mine = await group(scheduling, auth, facilitator=fac)
+    theirs = await group(scheduling, auth, facilitator=other)
+    joined = await group(scheduling, auth, facilitator=other)
+    assert (await join(scheduling, auth, joined["id"], fac["id"])).status_code == 201
+    me = auth("facilitator", person=fac["id"])
+
+    for params, expected in (
+        ({}, [mine["id"], joined["id"]]),
+        ({"facilitator_id": other["id"]}, [joined["id"]]),
+        ({"facilitator_id": fac["id"]}, [mine["id"]]),
+        ({"person_id": fac["id"]}, [joined["id"]]),
+        ({"person_id": other["id"]}, []),
+    ):
+        listed = await scheduling.get("/v1/groups", params=params, headers=me)
+        assert [g["id"] for g in listed.json()["items"]] == expected, params
+    assert (await scheduling.get(f"/v1/groups/{theirs['id']}", headers=me)).status_code == 404
+    assert (await scheduling.get(f"/v1/groups/{joined['id']}", headers=me)).status_code == 200
+    revised = await scheduling.post(
+        f"/v1/groups/{theirs['id']}/agreements", json=AGREEMENT, headers=me
+    )
+    assert revised.status_code == 403
+    everyone = await scheduling.get("/v1/groups", headers=auth())
+    assert [g["id"] for g in everyone.json()["items"]] == [mine["id"], theirs["id"], joined["id"]]

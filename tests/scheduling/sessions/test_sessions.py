@@ -3,121 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import uuid
-from dataclasses import dataclass
 
 import httpx
 
 from tests.conftest import Token
-
-# --- helpers (also used by the attendance and calendar tests) ----------------------------------
-
-
-@dataclass(frozen=True)
-class Group:
-    id: uuid.UUID
-    facilitator_id: uuid.UUID
-    member_ids: list[uuid.UUID]
-
-
-AGREEMENT = {"ground_rules": "Op tijd beginnen.", "confidentiality": "Alles blijft in de groep."}
-
-
-async def _person(client: httpx.AsyncClient, auth: Token, given: str) -> uuid.UUID:
-    response = await client.put(
-        f"/v1/people/by-external-id/t-{secrets.token_hex(6)}",
-        json={"given_name": given, "family_name": "Test"},
-        headers=auth("admin"),
-    )
-    assert response.status_code == 201, response.text
-    return uuid.UUID(response.json()["id"])
-
-
-async def make_group(
-    client: httpx.AsyncClient,
-    auth: Token,
-    *,
-    members: int = 3,
-    member_ids: list[uuid.UUID] | None = None,
-    facilitator_id: uuid.UUID | None = None,
-    mode: str = "in_person",
-    location: str | None = "Utrecht, Oudegracht 1",
-    max_absences: int = 1,
-    name: str = "Jeugdzorg Utrecht",
-) -> Group:
-    """A group with its facilitator and counting members, made through the groups API."""
-    admin = auth("admin")
-    if facilitator_id is None:
-        facilitator_id = await _person(client, auth, "Fenna")
-        made = await client.put(f"/v1/facilitators/{facilitator_id}", json={}, headers=admin)
-        assert made.status_code == 201, made.text
-    methods = (await client.get("/v1/methods", headers=admin)).json()
-    items = methods["items"] if isinstance(methods, dict) else methods
-    (incident,) = [m["id"] for m in items if m["key"] == "incidentmethode"]
-    body = {
-        "name": name,
-        "facilitator_id": str(facilitator_id),
-        "mode": mode,
-        "location": location,
-        "default_method_id": incident,
-        "max_absences": max_absences,
-        "agreement": AGREEMENT,
-    }
-    created = await client.post("/v1/groups", json=body, headers=admin)
-    assert created.status_code == 201, created.text
-    group_id = created.json()["id"]
-    ids = list(member_ids or [])
-    for n in range(members):
-        ids.append(await _person(client, auth, f"Member{n}"))
-    for person_id in ids:
-        steps = [
-            ("members", {"person_id": str(person_id)}),
-            (f"members/{person_id}/consent", {"voluntary": True}),
-            (f"members/{person_id}/acceptance", {"agreement_version": 1}),
-        ]
-        for path, step in steps:
-            response = await client.post(f"/v1/groups/{group_id}/{path}", json=step, headers=admin)
-            assert response.status_code in (200, 201), response.text
-    return Group(id=uuid.UUID(group_id), facilitator_id=facilitator_id, member_ids=ids)
-
-
-def facilitator(auth: Token, group: Group) -> dict[str, str]:
-    return auth("facilitator", person=group.facilitator_id)
-
-
-def participant(auth: Token, person_id: uuid.UUID) -> dict[str, str]:
-    return auth("participant", person=person_id)
-
-
-async def plan(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    group: Group,
-    start: str = "2025-01-14T19:00",
-    end: str = "2025-01-14T21:30",
-    **fields: object,
-) -> httpx.Response:
-    return await client.post(
-        "/v1/sessions",
-        json={"group_id": str(group.id), "start": start, "end": end, **fields},
-        headers=headers,
-    )
-
-
-async def plan_one(
-    client: httpx.AsyncClient, headers: dict[str, str], group: Group, **fields: object
-) -> dict:
-    response = await plan(client, headers, group, **fields)
-    assert response.status_code == 201, response.text
-    (session,) = response.json()["sessions"]
-    return session
-
-
-def broken_rules(response: httpx.Response) -> list[str]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return [e["rule"] for e in response.json()["errors"]]
-
+from tests.scheduling.sessions.support import (
+    Group,
+    broken_rules,
+    facilitator,
+    make_group,
+    participant,
+    plan,
+    plan_one,
+)
 
 # --- planning --------------------------------------------------------------------------------
 
@@ -635,3 +534,35 @@ async def test_joining_a_group_whose_session_clashes_with_another_booking_is_a_4
     assert response.status_code == 409
     assert broken_rules(response) == ["double_booking"]
     assert response.json()["extra"]["session_id"] == elsewhere["id"]
+
+
+async def test_a_facilitator_sees_only_the_sessions_of_their_groups(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """The group's rule holds for its sessions: a facilitator of another group reads none of
+    them (404) and lists only their own, whatever person they ask for; changing one is a 403,
+    as changing the group is."""
+    mine = await make_group(scheduling, auth)
+    theirs = await make_group(scheduling, auth)
+    own = await plan_one(scheduling, auth("admin"), mine)
+    other = await plan_one(scheduling, auth("admin"), theirs)
+    me = facilitator(auth, mine)
+
+    for path in ("", "/changes", "/proof"):
+        assert (
+            await scheduling.get(f"/v1/sessions/{other['id']}{path}", headers=me)
+        ).status_code == 404, path
+        assert (
+            await scheduling.get(f"/v1/sessions/{own['id']}{path}", headers=me)
+        ).status_code == 200, path
+    signed = await scheduling.post(f"/v1/sessions/{other['id']}/signatures", headers=me)
+    assert signed.status_code == 404
+    for params in ({}, {"person_id": str(theirs.facilitator_id)}):
+        listed = await scheduling.get("/v1/sessions", params=params, headers=me)
+        assert [s["id"] for s in listed.json()["items"]] == [own["id"]], params
+    cancelled = await scheduling.post(
+        f"/v1/sessions/{other['id']}/cancel", json={"reason": "x"}, headers=me
+    )
+    assert cancelled.status_code == 403
+    everyone = await scheduling.get("/v1/sessions", headers=auth("admin"))
+    assert [s["id"] for s in everyone.json()["items"]] == [own["id"], other["id"]]

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
 from tests.conftest import Token
-from tests.scheduling.test_attendance import closed_session
-from tests.scheduling.test_sessions import facilitator, participant
-
-
-async def events(
-    client: httpx.AsyncClient, auth: Token, *, after: str | None = None, expect: int = 1
-) -> tuple[list[dict], str]:
-    """The feed after ``after``, waiting (up to 30 s) for ``expect`` events: the feed holds
-    back events while any older transaction in the cluster is still in flight."""
-    params = {"after": after} if after else {}
-    for _ in range(600):
-        response = await client.get("/v1/events", params=params, headers=auth("admin"))
-        assert response.status_code == 200, response.text
-        if len(response.json()["items"]) >= expect:
-            break
-        await asyncio.sleep(0.05)
-    return response.json()["items"], response.json()["next"]
+from tests.scheduling.attendance.support import closed_session
+from tests.scheduling.sessions.support import events, facilitator, participant
 
 
 async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
@@ -106,8 +89,8 @@ async def test_the_feed_is_the_tenants_own_and_for_trusted_readers(
 async def test_an_event_carries_the_request_id_that_caused_it(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
-    from tests.scheduling.test_attendance import record_all
-    from tests.scheduling.test_sessions import make_group, plan_one
+    from tests.scheduling.attendance.support import record_all
+    from tests.scheduling.sessions.support import make_group, plan_one
 
     group = await make_group(scheduling, auth)
     session = await plan_one(scheduling, auth("admin"), group)

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 from services.kit.errors import Conflict, RuleViolation
 from services.scheduling.sessions import rules
-
-
-def _rule_of(exc: pytest.ExceptionInfo[RuleViolation]) -> str:
-    return exc.value.errors[0].rule
+from tests.scheduling.sessions.support import rule_of as _rule_of
+from tests.scheduling.sessions.support import span as _span
 
 
 def test_wall_time_reads_local_and_converts_offsets() -> None:
@@ -138,11 +136,6 @@ def test_series_overlapping_itself_is_refused() -> None:
     assert _rule_of(exc) == "series_overlap"
 
 
-def _span(start_hour: int, hours: int) -> tuple[datetime, datetime]:
-    start = datetime(2026, 1, 5, tzinfo=UTC) + timedelta(hours=start_hour)
-    return start, start + timedelta(hours=hours)
-
-
 @pytest.mark.parametrize(
     ("mode", "location", "video", "broken"),
     [
@@ -165,50 +158,6 @@ def test_online_longer_than_two_hours_is_a_warning() -> None:
     (warning,) = rules.duration_warnings("online", start, start + timedelta(hours=2, minutes=1))
     assert warning.rule == "online_max_duration"
     assert rules.duration_warnings("in_person", start, start + timedelta(hours=3)) == []
-
-
-def test_attendance_times_default_and_must_fit() -> None:
-    start, end = _span(0, 2)
-    assert rules.check_attendance(
-        "present", arrived_at=None, departed_at=None, starts_at=start, ends_at=end
-    ) == (start, end)
-    assert rules.check_attendance(
-        "absent", arrived_at=None, departed_at=None, starts_at=start, ends_at=end
-    ) == (None, None)
-    cases = [
-        ("excused", start, None, "times_only_when_present"),
-        ("present", start - timedelta(minutes=1), None, "within_session"),
-        ("present", None, end + timedelta(minutes=1), "within_session"),
-        (
-            "present",
-            start + timedelta(hours=1),
-            start + timedelta(hours=1),
-            "departure_after_arrival",
-        ),
-    ]
-    for status, arrived, departed, broken in cases:
-        with pytest.raises(RuleViolation) as exc:
-            rules.check_attendance(
-                status, arrived_at=arrived, departed_at=departed, starts_at=start, ends_at=end
-            )
-        assert _rule_of(exc) == broken, (status, arrived, departed)
-
-
-def test_absences_over_the_limit_warn() -> None:
-    a, b = uuid.uuid4(), uuid.uuid4()
-    warnings = rules.absence_warnings({a: 2, b: 1}, max_absences=1)
-    assert [(w.rule, w.person_id) for w in warnings] == [("max_absences", a)]
-    assert rules.absence_warnings({a: 2}, max_absences=1, only=[b]) == []
-
-
-def test_missing_signatures_lists_facilitator_then_unconfirmed() -> None:
-    f, p, q = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    assert rules.missing_signatures(
-        facilitator_id=f, facilitator_signed=False, present={p: True, q: False}
-    ) == [f, q]
-    assert (
-        rules.missing_signatures(facilitator_id=f, facilitator_signed=True, present={p: True}) == []
-    )
 
 
 def test_period_covers_whole_amsterdam_days() -> None:
@@ -285,35 +234,6 @@ def test_each_status_refuses_with_its_rule(status: str, wanted: str, broken: str
     with pytest.raises(Conflict) as exc:
         rules.check_status(uuid.uuid4(), status, wanted=wanted)
     assert exc.value.errors[0].rule == broken
-
-
-def test_state_rules_of_attendance() -> None:
-    start, _ = _span(0, 2)
-    member, stranger = uuid.uuid4(), uuid.uuid4()
-    rules.check_movable(has_attendance=False)
-    rules.check_member(member, [member])
-    rules.check_closable(now=start, starts_at=start, unrecorded=[])
-    rules.check_may_confirm("present")
-    refusals = [
-        (lambda: rules.check_movable(has_attendance=True), "attendance_recorded"),
-        (lambda: rules.check_member(stranger, [member]), "not_a_member"),
-        (
-            lambda: rules.check_closable(
-                now=start - timedelta(seconds=1), starts_at=start, unrecorded=[]
-            ),
-            "session_not_started",
-        ),
-        (
-            lambda: rules.check_closable(now=start, starts_at=start, unrecorded=[member]),
-            "attendance_incomplete",
-        ),
-        (lambda: rules.check_may_confirm("absent"), "present_only"),
-        (lambda: rules.check_may_confirm(None), "present_only"),
-    ]
-    for refuse, broken in refusals:
-        with pytest.raises((Conflict, RuleViolation)) as exc:
-            refuse()
-        assert exc.value.errors[0].rule == broken
 
 
 def test_a_double_booking_names_the_other_session() -> None:

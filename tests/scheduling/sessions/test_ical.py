@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from services.scheduling.sessions import ical
 from tests.conftest import Token
-from tests.scheduling.test_sessions import facilitator, make_group, participant, plan, plan_one
+from tests.scheduling.sessions.support import facilitator, make_group, participant, plan, plan_one
 
 
 def _events(response: httpx.Response) -> dict[str, object]:
@@ -143,3 +143,47 @@ async def test_an_empty_feed_is_still_a_calendar(
         _events(await scheduling.get(f"/v1/groups/{group.id}/calendar.ics", headers=auth("admin")))
         == {}
     )
+
+
+async def test_a_facilitator_of_another_group_gets_404_for_its_calendar(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """The group's rule holds for its calendar: a facilitator who does not facilitate the
+    group gets a 404 for the group and for its feed, as a stranger does; an admin sees all."""
+    mine = await make_group(scheduling, auth)
+    theirs = await make_group(scheduling, auth)
+    await plan_one(scheduling, auth("admin"), theirs)
+    me = facilitator(auth, mine)
+
+    assert (await scheduling.get(f"/v1/groups/{theirs.id}", headers=me)).status_code == 404
+    response = await scheduling.get(f"/v1/groups/{theirs.id}/calendar.ics", headers=me)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert _events(await scheduling.get(f"/v1/groups/{mine.id}/calendar.ics", headers=me)) == {}
+    assert (
+        len(
+            _events(
+                await scheduling.get(f"/v1/groups/{theirs.id}/calendar.ics", headers=auth("admin"))
+            )
+        )
+        == 1
+    )
+
+
+async def test_a_facilitator_reads_their_own_person_feed_only(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """A person's feed is theirs (and an admin's): a facilitator does not read the feed of a
+    member or of another facilitator, whose sessions they may not see."""
+    mine = await make_group(scheduling, auth)
+    theirs = await make_group(scheduling, auth)
+    me = facilitator(auth, mine)
+    for person in (mine.member_ids[0], theirs.facilitator_id):
+        response = await scheduling.get(f"/v1/people/{person}/calendar.ics", headers=me)
+        assert response.status_code == 404, person
+    own = await scheduling.get(f"/v1/people/{mine.facilitator_id}/calendar.ics", headers=me)
+    assert _events(own) == {}
+    member = await scheduling.get(
+        f"/v1/people/{mine.member_ids[0]}/calendar.ics", headers=auth("admin")
+    )
+    assert _events(member) == {}

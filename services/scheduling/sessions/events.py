@@ -1,0 +1,159 @@
+"""Scheduling's session events, built in one place and written with the change that caused them
+(outbox). Each carries a snapshot: names, numbers and times as they are when it happens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
+
+import asyncpg
+import msgspec
+
+from services.kit import outbox
+from services.kit.events import channel
+
+from ..attendance import repository as attendance
+from ..config import SCHEMA
+from ..facilitators import repository as facilitators
+from ..facilitators.schemas import Facilitator
+from ..groups import service as groups
+from ..groups.schemas import Group
+from ..methods import repository as methods
+from ..methods.schemas import Method
+from .schemas import (
+    AttendanceConfirmedData,
+    EventFacilitator,
+    EventRecognition,
+    Session,
+    SessionCancelledData,
+    SessionClosedData,
+    SessionScheduledData,
+)
+
+EventData = (
+    SessionScheduledData | SessionClosedData | SessionCancelledData | AttendanceConfirmedData
+)
+
+WEBHOOKS: dict[str, type[EventData]] = {
+    "session.scheduled": SessionScheduledData,
+    "session.closed": SessionClosedData,
+    "session.cancelled": SessionCancelledData,
+    "attendance.confirmed": AttendanceConfirmedData,
+}
+_TYPES = {data: event_type for event_type, data in WEBHOOKS.items()}
+
+
+async def emit(conn: asyncpg.Connection, org_id: uuid.UUID, data: EventData) -> None:
+    """The event commits with the change that caused it; its aggregate is the session."""
+    await outbox.emit(
+        conn,
+        org_id=org_id,
+        type=_TYPES[type(data)],
+        aggregate_id=data.session_id,
+        payload=data,
+        channel=channel(SCHEMA),
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the proof and the closed event tell of a session beyond its own row."""
+
+    group: Group
+    facilitator: Facilitator
+    method: Method | None
+
+    @property
+    def facilitator_name(self) -> str:
+        return f"{self.facilitator.given_name} {self.facilitator.family_name}"
+
+
+async def facts(conn: asyncpg.Connection, org_id: uuid.UUID, session: Session) -> Facts:
+    """The session's group, facilitator and method, as they are now."""
+    method = None
+    if session.method_id is not None:
+        method = await methods.get(conn, org_id, session.method_id)
+    return Facts(
+        group=await groups.find(conn, org_id, session.group_id),
+        facilitator=await facilitators.get(conn, org_id, session.facilitator_id),
+        method=method,
+    )
+
+
+class Times(TypedDict):
+    """A session's times as every snapshot of it states them."""
+
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+
+
+def times(session: Session) -> Times:
+    return Times(
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        local_start=session.local_start,
+        local_end=session.local_end,
+    )
+
+
+def scheduled(session: Session) -> SessionScheduledData:
+    return SessionScheduledData(
+        session_id=session.id,
+        group_id=session.group_id,
+        **times(session),
+        mode=session.mode,
+        facilitator_id=session.facilitator_id,
+    )
+
+
+def cancelled(session: Session, *, reason: str) -> SessionCancelledData:
+    """``session`` as it was before the cancellation."""
+    return SessionCancelledData(
+        session_id=session.id,
+        group_id=session.group_id,
+        reason=reason,
+        previous_status="closed" if session.status == "closed" else "planned",
+    )
+
+
+async def closed(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
+) -> SessionClosedData:
+    """Everything downstream needs of a closed session: the group's size counts its counting
+    members (``groups.rules.counts``), the attendees carry their register numbers."""
+    known = await facts(conn, org_id, session)
+    facilitator = known.facilitator
+    return SessionClosedData(
+        session_id=session.id,
+        group_id=session.group_id,
+        group_name=known.group.name,
+        date=session.local_start[:10],
+        **times(session),
+        timezone=session.timezone,
+        mode=session.mode,
+        location=session.location,
+        method=known.method.name if known.method else None,
+        description=session.description,
+        group_size=sum(m.counts for m in known.group.members),
+        member_ids=[m.person_id for m in known.group.members],
+        facilitator=EventFacilitator(
+            person_id=facilitator.person_id,
+            name=known.facilitator_name,
+            recognitions=msgspec.convert(
+                msgspec.to_builtins(facilitator.recognitions), list[EventRecognition]
+            ),
+        ),
+        attendees=await attendance.event_attendees(conn, org_id, session.id),
+    )
+
+
+def confirmed(
+    session_id: uuid.UUID, person_id: uuid.UUID, confirmed_at: datetime
+) -> AttendanceConfirmedData:
+    return AttendanceConfirmedData(
+        session_id=session_id, person_id=person_id, confirmed_at=confirmed_at
+    )

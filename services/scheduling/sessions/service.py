@@ -1,0 +1,220 @@
+"""Sessions' use cases: plan, list, read, history, reschedule, cancel, close, and the
+calendars. Each runs on the caller's connection: access from ``access.py``, rules from
+``rules.py``, bookings from ``bookings.py``, SQL from ``repository.py``, events from
+``events.py``; attendance is asked of its own domain."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, date, datetime
+
+import asyncpg
+import msgspec
+
+from services.kit.errors import NotFound
+from services.kit.pagination import next_cursor
+
+from ..attendance import repository as attendance_records
+from ..attendance import service as attendance
+from ..groups import service as groups
+from ..groups.rules import check_facilitates, narrowed_to
+from ..people import repository as people
+from ..principal import Principal
+from . import bookings, events, ical, repository, rules
+from .access import facilitated, readable
+from .schemas import (
+    RescheduleIn,
+    Session,
+    SessionChanges,
+    SessionPage,
+    SessionPlan,
+    SessionPlanIn,
+    SessionResult,
+    Status,
+)
+
+
+async def plan(conn: asyncpg.Connection, principal: Principal, data: SessionPlanIn) -> SessionPlan:
+    """One session or a series, refused when it would book its facilitator or a member twice;
+    an online session over 2 hours is planned with a warning."""
+    org_id = principal.org_id
+    group = await groups.find(conn, org_id, data.group_id, field="body.group_id")
+    check_facilitates(
+        principal,
+        group.facilitator_id,
+        refusal="Only the group's facilitator (or an admin) may plan its sessions.",
+    )
+    mode = data.mode or group.mode
+    location = data.location or (group.location if mode != "online" else None)
+    rules.check_venue(mode, location=location, video_link=data.video_link)
+    if data.method_id is not None:
+        await groups.check_method(conn, org_id, data.method_id, field="body.method_id")
+    occurrences = rules.expand(
+        rules.wall_time(data.start, field="body.start"),
+        rules.wall_time(data.end, field="body.end"),
+        data.rrule,
+    )
+    rules.check_series_overlap(occurrences)
+    await bookings.check_free(
+        conn,
+        org_id,
+        group_id=group.id,
+        facilitator_id=group.facilitator_id,
+        occurrences=occurrences,
+        series=data.rrule is not None,
+    )
+    series_id = uuid.uuid4() if data.rrule is not None else None
+    new = repository.NewSessions(
+        group_id=group.id,
+        facilitator_id=group.facilitator_id,
+        series_id=series_id,
+        rrule=data.rrule,
+        mode=mode,
+        location=location,
+        video_link=data.video_link,
+        method_id=data.method_id or group.default_method_id,
+        description=data.description,
+    )
+    sessions = await repository.insert(conn, org_id, new, occurrences)
+    for session in sessions:
+        await events.emit(conn, org_id, events.scheduled(session))
+    warnings = [
+        msgspec.structs.replace(warning, session_id=s.id)
+        for s in sessions
+        for warning in rules.duration_warnings(s.mode, s.starts_at, s.ends_at)
+    ]
+    return SessionPlan(series_id=series_id, sessions=sessions, warnings=warnings)
+
+
+async def page(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    group_id: uuid.UUID | None,
+    person_id: uuid.UUID | None,
+    first_day: date | None,
+    last_day: date | None,
+    status: Status | None,
+) -> SessionPage:
+    """Sessions in the order they start; anyone but an admin lists their own, whatever person
+    they ask for (``groups.rules.narrowed_to``)."""
+    starts_from, starts_before = rules.period(first_day, last_day)
+    own = narrowed_to(principal)
+    items = await repository.page(
+        conn,
+        principal.org_id,
+        after=after,
+        limit=limit,
+        group_id=group_id,
+        person_id=person_id if own is None else own,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        status=status,
+    )
+    return SessionPage(
+        items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
+    )
+
+
+async def read(conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID) -> Session:
+    return await readable(conn, principal, session_id)
+
+
+async def history(
+    conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID
+) -> SessionChanges:
+    session = await readable(conn, principal, session_id)
+    return SessionChanges(items=await repository.changes(conn, principal.org_id, session.id))
+
+
+async def reschedule(
+    conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID, data: RescheduleIn
+) -> SessionResult:
+    """Move a planned session without recorded attendance, unless it would book someone twice."""
+    session = await facilitated(conn, principal, session_id)
+    rules.check_status(session.id, session.status, wanted="planned")
+    (occurrence,) = rules.expand(
+        rules.wall_time(data.start, field="body.start"),
+        rules.wall_time(data.end, field="body.end"),
+    )
+    rules.check_movable(
+        has_attendance=await attendance_records.has_attendance(conn, principal.org_id, session.id)
+    )
+    await bookings.check_free(
+        conn,
+        principal.org_id,
+        group_id=session.group_id,
+        facilitator_id=session.facilitator_id,
+        occurrences=[dataclasses.replace(occurrence, session_id=session.id)],
+    )
+    moved = await repository.reschedule(
+        conn, principal.org_id, session, occurrence, reason=data.reason, by=principal.subject
+    )
+    warnings = rules.duration_warnings(moved.mode, moved.starts_at, moved.ends_at)
+    return SessionResult(session=moved, warnings=warnings)
+
+
+async def cancel(
+    conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID, *, reason: str
+) -> Session:
+    session = await facilitated(conn, principal, session_id)
+    rules.check_cancellable(session.id, session.status)
+    cancelled = await repository.cancel(
+        conn, principal.org_id, session, reason=reason, by=principal.subject
+    )
+    await events.emit(conn, principal.org_id, events.cancelled(session, reason=reason))
+    return cancelled
+
+
+async def close(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    session_id: uuid.UUID,
+    *,
+    description: str | None,
+) -> SessionResult:
+    """Close a begun session whose members' attendance is all recorded; closing by the
+    facilitator signs the proof. Warns of absences over the group's limit."""
+    session = await facilitated(conn, principal, session_id)
+    rules.check_status(session.id, session.status, wanted="planned")
+    rules.check_closable(
+        now=datetime.now(UTC),
+        starts_at=session.starts_at,
+        unrecorded=await attendance.unrecorded(conn, principal.org_id, session),
+    )
+    closed = await repository.close(
+        conn,
+        principal.org_id,
+        session.id,
+        description=description,
+        by=principal.subject,
+        facilitator_signs=principal.person == session.facilitator_id,
+    )
+    await events.emit(conn, principal.org_id, await events.closed(conn, principal.org_id, closed))
+    warnings = await attendance.absence_warnings(conn, principal.org_id, session)
+    return SessionResult(session=closed, warnings=warnings)
+
+
+async def person_calendar(
+    conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID
+) -> bytes:
+    """The sessions a person facilitates or belongs to: an admin's feed of anyone, anyone
+    else's of themself only (``groups.rules.narrowed_to``; another person is a 404)."""
+    await people.get(conn, principal.org_id, person_id)
+    own = narrowed_to(principal)
+    if own is not None and own != person_id:
+        raise NotFound(f"No person {person_id}.")
+    sessions = await repository.for_calendar(conn, principal.org_id, person_id=person_id)
+    return ical.feed("Intervisie", sessions)
+
+
+async def group_calendar(
+    conn: asyncpg.Connection, principal: Principal, group_id: uuid.UUID
+) -> bytes:
+    """The group's sessions, for those who may see the group (``groups.service.visible``)."""
+    group = await groups.visible(conn, principal, group_id, field="path.group_id")
+    sessions = await repository.for_calendar(conn, principal.org_id, group_id=group_id)
+    return ical.feed(f"Intervisie: {group.name}", sessions)
