@@ -24,8 +24,17 @@ install: $(VENV)/.installed
 run: install  ## the whole platform on an embedded PostgreSQL (or DATABASE_URL)
 	$(PY) -m services.cli run
 
+# `make test` runs on two xdist workers (-n auto picks two on this 2-core machine as well) and
+# lists the 25 slowest tests. `make test-fast`, the quick loop, skips lint and the tests that
+# tests/conftest.py marks `slow` by path: tests/flow, tests/deploy, tests/bench and schemathesis,
+# which start processes or run heavy suites. Database and in-process HTTP tests stay in.
+PYTEST_XDIST := -n 2
+
 test: install lint typecheck  ## lint, types, then every test on the embedded PostgreSQL (or DATABASE_URL)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_XDIST) --durations=25
+
+test-fast: install  ## unit and in-process tests only, no lint: the quick loop
+	$(PY) -m pytest $(PYTEST_XDIST) -m "not slow"
 
 contracts: install  ## regenerate contracts/*.yaml from the apps
 	$(PY) -m services.cli contracts

@@ -1,62 +1,84 @@
 """Shared fixtures: a fresh database on a real PostgreSQL, signing keys, tokens, in-process apps.
 
 The database is the embedded PostgreSQL unless ``DATABASE_URL`` is set; either
-way each test run gets a database of its own, migrated to head and dropped at
-the end. Tests isolate themselves by tenant: every test gets a new ``org``.
+way each test process gets a database of its own, migrated to head and dropped at
+the end (``tests/database.py``; under pytest-xdist, one per worker). Tests isolate
+themselves by tenant: every test gets a new ``org``.
+
+Tests are classified here by path, so a file moved into a folder keeps its class:
+``slow`` marks the tests that start processes or run a heavy suite (``make
+test-fast`` leaves them out), and ``ONE_WORKER`` keeps a folder on one xdist worker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
 
-from services.cli import STATE_DIR, migrate, service_module, with_database
+from services.cli import service_module, with_database
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 from services.kit.migrations import app_role
 from services.kit.settings import Settings
+from tests import database
 
 ISSUER = "kring-test"
 AUDIENCE = "kring"
 
+TESTS = Path(__file__).parent
+# Tests that start processes (flow, deploy) or run a heavy suite (bench, schemathesis).
+SLOW = ("flow/", "deploy/", "bench/", "contract/test_schemathesis.py")
+# One worker each under xdist (--dist loadgroup): the deploy tests start the services on
+# the ports their manifests name and share their rendered overlays and scans; the flow
+# tests share one running platform.
+ONE_WORKER = {"deploy/": "deploy", "flow/": "flow"}
+SHARED = pytest.StashKey[dict[str, str]]()
 
-def _server_url() -> str:
-    if url := os.environ.get("DATABASE_URL"):
-        return url
-    from services.kit import devdb
 
-    return devdb.database_url(devdb.start(STATE_DIR / "pgdata"))
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.relative_to(TESTS).as_posix()
+        if path.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+        for prefix, group in ONE_WORKER.items():
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
-async def _admin(url: str, statement: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """In xdist's controller, for each worker: the server and the migrated template to copy."""
+    shared = node.config.stash.get(SHARED, None)
+    if shared is None:
+        server = database.server_url()
+        shared = {"server": server, "template": database.create(server)}
+        node.config.stash[SHARED] = shared
+    node.workerinput["kring_database"] = shared
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if shared := config.stash.get(SHARED, None):
+        database.drop(shared["server"], shared["template"])
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A new database, migrated to head for every service; dropped after the run."""
-    server = _server_url()
-    name = f"kring_test_{secrets.token_hex(4)}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
-    url = with_database(server, name)
+    shared = getattr(request.config, "workerinput", {}).get("kring_database")
+    server = shared["server"] if shared else database.server_url()
+    name = database.create(server, template=shared["template"] if shared else None)
     try:
-        migrate(url)
-        yield url
+        yield with_database(server, name)
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        database.drop(server, name)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,10 @@ class ThreadedServer:
     """Serves an ASGI app on 127.0.0.1 from a background thread with its own event loop."""
 
     def __init__(self, app: Any, *, lifespan: str = "auto") -> None:
-        self.port = free_port()
+        # Bound here and handed to uvicorn, so no other process (an xdist worker) takes the port.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app,
@@ -31,7 +34,9 @@ class ThreadedServer:
             lifespan=lifespan,
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
 
     def __enter__(self) -> ThreadedServer:
         self.thread.start()
@@ -45,6 +50,7 @@ class ThreadedServer:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 def free_port_block(count: int) -> int:

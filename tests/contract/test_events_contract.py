@@ -11,8 +11,8 @@ import yaml
 
 from services.cli import ROOT
 from tests.conftest import Token
-from tests.scheduling.test_attendance import closed_session
-from tests.scheduling.test_session_events import events
+from tests.scheduling.attendance.support import closed_session
+from tests.scheduling.sessions.support import events
 
 
 def webhook_validator(event_type: str) -> jsonschema.protocols.Validator:

@@ -13,7 +13,7 @@ import pytest_asyncio
 from services.kit import webhooks
 from services.kit.settings import Settings
 from tests.conftest import Token, _client
-from tests.scheduling.test_attendance import closed_session
+from tests.scheduling.attendance.support import closed_session
 
 
 @pytest_asyncio.fixture(loop_scope="session")
