@@ -192,6 +192,10 @@ class RoleGuard:
     async def __call__(
         self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
     ) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # Litestar's automatic OPTIONS answer (the Allow header, no data) inherits a
+            # controller's guards but is not authenticated: there is no principal to judge.
+            return
         principal: Principal = connection.user
         if principal.roles.isdisjoint(self.roles):
             raise Forbidden(self._detail)

@@ -151,3 +151,14 @@ async def test_a_verified_token_is_cached_until_it_expires(dev_key: DevKey, org:
     assert await verifier.verify(token) is first
     verifier._cache[token] = (first, time.time() - 1)  # as if its expiry had passed
     assert await verifier.verify(token) is not first, "an expired entry is verified again"
+
+
+async def test_options_answers_without_a_token_under_a_controllers_guards(
+    invoicing: httpx.AsyncClient,
+) -> None:
+    """The cost-sheet and debtor controllers guard every handler at once; the automatic
+    OPTIONS answer inherits those guards but carries no principal."""
+    for path in ("/v1/debtors", "/v1/cost-sheets"):
+        response = await invoicing.options(path)
+        assert response.status_code == 204, (path, response.text)
+        assert "GET" in response.headers["allow"]
