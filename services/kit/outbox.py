@@ -101,9 +101,10 @@ def decode_feed_cursor(raw: str | None) -> FeedCursor:
         ) from exc
 
 
-def _event(row: asyncpg.Record) -> Event:
+def event_of(row: asyncpg.Record, *, id_column: str = "id") -> Event:
+    """An outbox row as its event (the event's id read from ``id_column``)."""
     return Event(
-        id=row["id"],
+        id=row[id_column],
         type=row["type"],
         timestamp=row["occurred_at"],
         org_id=row["org_id"],
@@ -134,7 +135,7 @@ async def feed(
         limit,
     )
     last = FeedCursor(txid=rows[-1]["txid"], position=rows[-1]["position"]) if rows else after
-    return [_event(row) for row in rows], last
+    return [event_of(row) for row in rows], last
 
 
 async def first_time(

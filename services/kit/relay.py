@@ -26,7 +26,7 @@ import structlog
 
 from . import webhooks
 from .errors import NotFound
-from .outbox import Event
+from .outbox import event_of
 from .schemas import Outbound
 
 log = structlog.get_logger("kring.relay")
@@ -182,15 +182,7 @@ class Relay:
             return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> tuple[int, int | None, str | None]:
-        event = Event(
-            id=row["event_id"],
-            type=row["type"],
-            timestamp=row["occurred_at"],
-            org_id=row["org_id"],
-            aggregate_id=row["aggregate_id"],
-            correlation_id=row["correlation_id"],
-            data=row["payload"],
-        )
+        event = event_of(row, id_column="event_id")
         body = msgspec.json.encode(event)
         headers = webhooks.headers(row["secret"], message_id=str(event.id), body=body)
         if event.correlation_id:
