@@ -1,32 +1,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, PathParameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.params import ExternalIdPath
 
 from ..principal import Principal
 from . import service
 from .schemas import DebtorIn, StoredDebtor, StoredDebtorPage
 
 Me = NamedDependency[Principal]
-ExternalIdPath = Annotated[
-    str,
-    PathParameter(
-        min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9._:@-]+$",
-        description="The caller's own identifier (letters, digits and . _ : @ -).",
-    ),
-]
 
 
 class DebtorController(Controller):

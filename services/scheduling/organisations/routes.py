@@ -11,10 +11,10 @@ from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.params import ExternalIdPath
 
 from ..principal import Principal
 from . import service
-from .params import ExternalIdPath
 from .schemas import ClientOrganisation, ClientOrganisationIn, ClientOrganisationPage
 
 Me = NamedDependency[Principal]

@@ -1,4 +1,4 @@
-"""The path parameters of client organisations; people take the same external id."""
+"""Path parameters every service takes the same way."""
 
 from __future__ import annotations
 
@@ -15,3 +15,5 @@ ExternalIdPath = Annotated[
         description="The caller's own identifier (letters, digits and . _ : @ -).",
     ),
 ]
+"""The id a caller's own system gives a record (an HR system's employee number, say): the
+upserts by external id make a retried or repeated sync change nothing."""
