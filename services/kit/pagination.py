@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Protocol, TypeVar
 
 from litestar.params import QueryParameter
 
@@ -46,3 +47,18 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
 def next_cursor(ids: list[uuid.UUID], limit: int) -> str | None:
     """Repositories fetch ``limit + 1`` rows: more than ``limit`` means a next page."""
     return encode_cursor(ids[limit - 1]) if len(ids) > limit else None
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+Item = TypeVar("Item", bound=_Keyed)
+Page = TypeVar("Page")
+
+
+def page_of(page: Callable[..., Page], items: Sequence[Item], limit: int) -> Page:
+    """The page of a repository's ``limit + 1`` rows: the first ``limit`` items and the cursor
+    after the last of them (none when there is no next page)."""
+    return page(items=list(items[:limit]), next_cursor=next_cursor([i.id for i in items], limit))

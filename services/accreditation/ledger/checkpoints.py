@@ -12,7 +12,7 @@ import asyncpg
 
 from services.kit.errors import Conflict
 from services.kit.ids import uuid7
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from . import chain, repository
 from .schemas import (
@@ -98,9 +98,7 @@ async def page(
 ) -> CheckpointPage:
     rows = await repository.checkpoint_page(conn, org_id, after=after, limit=limit)
     items = [_checkpoint_out(org_id, row) for row in rows]
-    return CheckpointPage(
-        items=items[:limit], next_cursor=next_cursor([i.id for i in items], limit)
-    )
+    return page_of(CheckpointPage, items, limit)
 
 
 def public_keys(signer: chain.Signer) -> PublicKeyList:

@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 
 from services.kit.errors import Conflict, NotFound, RuleViolation
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from ..registers import service as registers
@@ -234,11 +234,6 @@ async def entry(conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID
     return await repository.get(conn, org_id, entry_id)
 
 
-def _entry_page(items: list[LedgerEntry], limit: int) -> EntryPage:
-    """A page of ``limit`` entries from the ``limit + 1`` a repository fetched."""
-    return EntryPage(items=items[:limit], next_cursor=next_cursor([i.id for i in items], limit))
-
-
 async def _person_register(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID, code: str
 ) -> str:
@@ -267,7 +262,7 @@ async def person_entries(
         after=after,
         limit=limit,
     )
-    return _entry_page(items, limit)
+    return page_of(EntryPage, items, limit)
 
 
 async def registrar_entries(
@@ -293,7 +288,7 @@ async def registrar_entries(
         after=after,
         limit=limit,
     )
-    return _entry_page(items, limit)
+    return page_of(EntryPage, items, limit)
 
 
 async def register_export(

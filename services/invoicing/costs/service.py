@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 
 from services.kit.errors import FieldError, NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..debtors import repository as debtors
 from ..invoices import repository as invoice_repository
@@ -84,7 +84,7 @@ async def page(
         limit=limit,
         facilitator_id=rules.facilitator_filter(principal),
     )
-    return CostSheetPage(items=items[:limit], next_cursor=next_cursor([s.id for s in items], limit))
+    return page_of(CostSheetPage, items, limit)
 
 
 async def reconciliation(

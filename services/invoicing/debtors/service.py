@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -35,6 +35,4 @@ async def page(
     conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
 ) -> StoredDebtorPage:
     items = await repository.page(conn, principal.org_id, after=after, limit=limit)
-    return StoredDebtorPage(
-        items=items[:limit], next_cursor=next_cursor([d.id for d in items], limit)
-    )
+    return page_of(StoredDebtorPage, items, limit)

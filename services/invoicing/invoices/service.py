@@ -16,7 +16,7 @@ from typing import NamedTuple
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from ..profiles.schemas import BillingProfile
@@ -65,7 +65,7 @@ async def page(
         facilitator_id=facilitator_id,
         person_id=person_id,
     )
-    return InvoicePage(items=items[:limit], next_cursor=next_cursor([i.id for i in items], limit))
+    return page_of(InvoicePage, items, limit)
 
 
 async def issue(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:

@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -39,6 +39,4 @@ async def page(
     conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
 ) -> BillingProfilePage:
     items = await repository.page(conn, principal.org_id, after=after, limit=limit)
-    return BillingProfilePage(
-        items=items[:limit], next_cursor=next_cursor([p.id for p in items], limit)
-    )
+    return page_of(BillingProfilePage, items, limit)

@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 
 from services.kit.errors import FieldError, NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..methods import repository as methods
 from ..people import repository as people
@@ -89,7 +89,7 @@ async def page(
         person_id=person_id,
         visible_to=rules.narrowed_to(principal),
     )
-    return GroupPage(items=items[:limit], next_cursor=next_cursor([g.id for g in items], limit))
+    return page_of(GroupPage, items, limit)
 
 
 async def _check_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:

@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -55,6 +55,4 @@ async def page(
         limit=limit,
         only=rules.visible_organisation(principal),
     )
-    return ClientOrganisationPage(
-        items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
-    )
+    return page_of(ClientOrganisationPage, items, limit)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -80,6 +80,4 @@ async def page(
         limit=limit,
         employer_id=rules.employer_filter(principal, employer_id),
     )
-    return PersonPage(
-        items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
-    )
+    return page_of(PersonPage, items, limit)

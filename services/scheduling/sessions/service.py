@@ -13,7 +13,7 @@ import asyncpg
 import msgspec
 
 from services.kit.errors import NotFound
-from services.kit.pagination import next_cursor
+from services.kit.pagination import page_of
 
 from ..attendance import repository as attendance_records
 from ..attendance import service as attendance
@@ -114,9 +114,7 @@ async def page(
         starts_before=starts_before,
         status=status,
     )
-    return SessionPage(
-        items=items[:limit], next_cursor=next_cursor([item.id for item in items], limit)
-    )
+    return page_of(SessionPage, items, limit)
 
 
 async def read(conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID) -> Session:
