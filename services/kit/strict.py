@@ -51,20 +51,15 @@ def strict_parameters() -> Any:
         ]
         errors += [
             FieldError(
-                field=f"query.{name}",
+                field=f"{source}.{name}",
                 rule="control_character",
                 message="control characters are not allowed",
             )
-            for name, value in request.query_params.multi_items()
-            if CONTROL.search(value)
-        ]
-        errors += [
-            FieldError(
-                field=f"path.{name}",
-                rule="control_character",
-                message="control characters are not allowed",
+            for source, values in (
+                ("query", request.query_params.multi_items()),
+                ("path", request.path_params.items()),
             )
-            for name, value in request.path_params.items()
+            for name, value in values
             if isinstance(value, str) and CONTROL.search(value)
         ]
         if errors:
