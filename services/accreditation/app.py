@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from services.kit.app import create_service_app
+from services.kit.events import EventAccess
 from services.kit.settings import Settings
 
 from .config import MIGRATIONS, PORT, SCHEMA, checkpoint_signer
@@ -54,7 +55,7 @@ def create_app(settings: Settings) -> Litestar:
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
-        events=True,
+        events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
     )
 
     def load_signer(app: Litestar) -> None:

@@ -19,7 +19,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware, check_guards
 from .db import create_pool, transaction
-from .events import EventsController, running_relay
+from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
 from .migrations import head_revision, known_revisions
 from .observability import RequestContextMiddleware, configure_logging
@@ -137,21 +137,22 @@ def create_service_app(
     principal_type: type[Principal],
     roles: frozenset[str],
     signature_namespace: dict[str, Any] | None = None,
-    events: bool = False,
+    events: EventAccess | None = None,
     webhooks: Mapping[str, type[msgspec.Struct]] | None = None,
 ) -> Litestar:
     """``principal_type`` and ``roles`` are the service's own declaration of who may call it;
-    ``events`` serves the event feed and runs the relay; ``webhooks`` documents the events
-    the service sends (type to data Struct) in its contract."""
+    with ``events`` (who reads the feed, who runs the delivery log) the app serves its event
+    feed and runs the relay; ``webhooks`` documents the events the service sends (type to
+    data Struct) in its contract."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
             Metrics,
-            *([EventsController] if events else []),
+            *([events_controller(events)] if events else []),
             *route_handlers,
         ],
-        lifespan=[_lifespan(settings, schema=schema, events=events)],
+        lifespan=[_lifespan(settings, schema=schema, events=events is not None)],
         state=_state(settings, schema=schema, migrations=migrations, webhooks=webhooks),
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, principal_type=principal_type, roles=roles),

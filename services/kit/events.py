@@ -53,64 +53,72 @@ class DeliveryPage(Outbound, frozen=True):
     items: list[Delivery]
 
 
-class EventsController(Controller):
-    path = "/v1"
-    tags = ("events",)
+class EventAccess(msgspec.Struct, frozen=True, kw_only=True):
+    """Which of a service's roles read its event feed, and which run its delivery log."""
 
-    @get(
-        "/events",
-        operation_id="listEvents",
-        guards=[requires("admin", "service", "hr")],
-        responses=problems(),
-    )
-    async def feed(
-        self,
-        conn: Conn,
-        principal: NamedDependency[Principal],
-        after: After = None,
-        limit: Limit = DEFAULT_LIMIT,
-    ) -> EventPage:
-        """The organisation's events, oldest first; a cursor never skips one committed late."""
-        items, cursor = await outbox.feed(
-            conn, principal.org_id, after=outbox.decode_feed_cursor(after), limit=limit
+    readers: tuple[str, ...]
+    operators: tuple[str, ...]
+
+
+def events_controller(access: EventAccess) -> type[Controller]:
+    """The event feed and the delivery log, guarded by the roles the service names."""
+    readers, operators = [requires(*access.readers)], [requires(*access.operators)]
+
+    class EventsController(Controller):
+        path = "/v1"
+        tags = ("events",)
+
+        @get("/events", operation_id="listEvents", guards=readers, responses=problems())
+        async def feed(
+            self,
+            conn: Conn,
+            principal: NamedDependency[Principal],
+            after: After = None,
+            limit: Limit = DEFAULT_LIMIT,
+        ) -> EventPage:
+            """The organisation's events, oldest first; a cursor never skips one committed late."""
+            items, cursor = await outbox.feed(
+                conn, principal.org_id, after=outbox.decode_feed_cursor(after), limit=limit
+            )
+            return EventPage(items=items, next=outbox.encode_feed_cursor(cursor))
+
+        @get(
+            "/webhooks/deliveries",
+            operation_id="listDeliveries",
+            guards=operators,
+            responses=problems(),
         )
-        return EventPage(items=items, next=outbox.encode_feed_cursor(cursor))
+        async def deliveries(
+            self,
+            conn: Conn,
+            principal: NamedDependency[Principal],
+            status: FromQuery[Literal["pending", "delivered", "failed"] | None] = None,
+            limit: Limit = DEFAULT_LIMIT,
+        ) -> DeliveryPage:
+            """The delivery log: the most recent deliveries of the organisation's events."""
+            return DeliveryPage(
+                items=await relay.deliveries(conn, principal.org_id, status=status, limit=limit)
+            )
 
-    @get(
-        "/webhooks/deliveries",
-        operation_id="listDeliveries",
-        guards=[requires("admin")],
-        responses=problems(),
-    )
-    async def deliveries(
-        self,
-        conn: Conn,
-        principal: NamedDependency[Principal],
-        status: FromQuery[Literal["pending", "delivered", "failed"] | None] = None,
-        limit: Limit = DEFAULT_LIMIT,
-    ) -> DeliveryPage:
-        """The delivery log: the most recent deliveries of the organisation's events."""
-        return DeliveryPage(
-            items=await relay.deliveries(conn, principal.org_id, status=status, limit=limit)
+        @post(
+            "/webhooks/deliveries/{delivery_id:uuid}/replay",
+            operation_id="replayDelivery",
+            guards=operators,
+            status_code=HTTP_200_OK,
+            responses=problems(),
         )
+        async def replay(
+            self,
+            conn: Conn,
+            principal: NamedDependency[Principal],
+            delivery_id: FromPath[uuid.UUID],
+        ) -> Delivery:
+            """Send a delivery again, from its first attempt."""
+            await relay.delivery(conn, principal.org_id, delivery_id)
+            await relay.replay(conn, delivery_id)
+            return await relay.delivery(conn, principal.org_id, delivery_id)
 
-    @post(
-        "/webhooks/deliveries/{delivery_id:uuid}/replay",
-        operation_id="replayDelivery",
-        guards=[requires("admin")],
-        status_code=HTTP_200_OK,
-        responses=problems(),
-    )
-    async def replay(
-        self,
-        conn: Conn,
-        principal: NamedDependency[Principal],
-        delivery_id: FromPath[uuid.UUID],
-    ) -> Delivery:
-        """Send a delivery again, from its first attempt."""
-        await relay.delivery(conn, principal.org_id, delivery_id)
-        await relay.replay(conn, delivery_id)
-        return await relay.delivery(conn, principal.org_id, delivery_id)
+    return EventsController
 
 
 def channel(schema: str) -> str:

@@ -7,6 +7,7 @@ from operator import attrgetter
 from litestar import Litestar, Router
 
 from services.kit.app import create_service_app
+from services.kit.events import EventAccess
 from services.kit.settings import Settings
 
 from .attendance import routes as attendance
@@ -57,7 +58,7 @@ def create_app(settings: Settings) -> Litestar:
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
-        events=True,
+        events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
         webhooks=WEBHOOKS,
     )
 

@@ -152,13 +152,9 @@ class LedgerController(Controller):
 class PersonLedgerController(Controller):
     path = "/v1/people/{person_id:uuid}/registers/{code:str}"
     tags = ("ledger",)
+    guards = (requires("admin", "service", "participant"),)
 
-    @get(
-        "/entries",
-        operation_id="listPersonEntries",
-        guards=[requires("admin", "service", "participant")],
-        responses=problems(),
-    )
+    @get("/entries", operation_id="listPersonEntries", responses=problems())
     async def entries(
         self,
         conn: Conn,
@@ -174,12 +170,7 @@ class PersonLedgerController(Controller):
             conn, principal, person_id, code, after=after, limit=limit
         )
 
-    @get(
-        "/totals",
-        operation_id="getPersonTotals",
-        guards=[requires("admin", "service", "participant")],
-        responses=problems(),
-    )
+    @get("/totals", operation_id="getPersonTotals", responses=problems())
     async def totals(
         self, conn: Conn, principal: Me, person_id: FromPath[uuid.UUID], code: RegisterCodePath
     ) -> Totals:
@@ -190,13 +181,9 @@ class PersonLedgerController(Controller):
 class RegistrarController(Controller):
     path = "/v1/registrar"
     tags = ("registration bodies",)
+    guards = (requires("registrar"),)
 
-    @get(
-        "/entries",
-        operation_id="listRegistrantEntries",
-        guards=[requires("registrar")],
-        responses=problems(),
-    )
+    @get("/entries", operation_id="listRegistrantEntries", responses=problems())
     async def entries(
         self,
         conn: Conn,
@@ -293,13 +280,9 @@ class ExportController(Controller):
 class AttendanceController(Controller):
     path = "/v1/sessions/{session_id:uuid}/attendance-lists"
     tags = ("ledger",)
+    guards = (requires("admin", "service", "facilitator"),)
 
-    @get(
-        "/{code:str}",
-        operation_id="getAttendanceList",
-        guards=[requires("admin", "service", "facilitator")],
-        responses=problems(),
-    )
+    @get("/{code:str}", operation_id="getAttendanceList", responses=problems())
     async def attendance_list(
         self, conn: Conn, principal: Me, session_id: FromPath[uuid.UUID], code: RegisterCodePath
     ) -> AttendanceList:

@@ -18,6 +18,7 @@ from services.kit.ids import uuid7
 
 from .. import rules
 from ..schemas import PersonBatchItem
+from .columns import CHANGED, INSERTED, UPDATED
 
 # Each lookup is LATERAL ... LIMIT 1 on a unique key, so that the planner looks each item up by
 # index instead of hashing all the tenant's people for a few hundred of them.
@@ -124,27 +125,16 @@ async def _upsert_people(
     are as stored is not rewritten, and not returned; ``ON CONFLICT`` still locks their row."""
     try:
         rows = await conn.fetch(
-            """
-            INSERT INTO people AS p (org_id, id, external_id, given_name, family_name, email,
-                                     employer_id, manager_id, career_started_on)
+            f"""
+            INSERT INTO people AS p ({INSERTED})
             SELECT $1, i.* FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[],
                                        $6::text[], $7::uuid[], $8::uuid[], $9::date[])
                 AS i(id, external_id, given_name, family_name, email, employer_id, manager_id,
                      career_started_on)
             ORDER BY i.external_id  -- rows locked in one order: two syncs cannot deadlock
             ON CONFLICT (org_id, external_id) DO UPDATE
-            SET given_name = EXCLUDED.given_name,
-                family_name = EXCLUDED.family_name,
-                email = EXCLUDED.email,
-                employer_id = EXCLUDED.employer_id,
-                manager_id = EXCLUDED.manager_id,
-                career_started_on = EXCLUDED.career_started_on,
-                updated_at = now()
-            WHERE (p.given_name, p.family_name, p.email, p.employer_id, p.manager_id,
-                   p.career_started_on)
-                  IS DISTINCT FROM
-                  (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
-                   EXCLUDED.employer_id, EXCLUDED.manager_id, EXCLUDED.career_started_on)
+            SET {UPDATED}, updated_at = now()
+            WHERE {CHANGED}
             RETURNING p.external_id, (p.xmax = 0) AS inserted
             """,
             org_id,

@@ -11,6 +11,7 @@ from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 from services.kit.ids import uuid7
 
 from ..schemas import Person, PersonIn, Registration
+from .columns import CHANGED, INSERTED, UPDATED
 
 _REGISTRATIONS = """
     coalesce((
@@ -75,25 +76,13 @@ async def upsert(
     registrations = sorted(data.registrations, key=lambda r: r.register)
     try:
         row = await conn.fetchrow(
-            """
+            f"""
             WITH person AS (
-                INSERT INTO people AS p (org_id, id, external_id, given_name, family_name, email,
-                                         employer_id, manager_id, career_started_on)
+                INSERT INTO people AS p ({INSERTED})
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (org_id, external_id) DO UPDATE
-                SET given_name = EXCLUDED.given_name,
-                    family_name = EXCLUDED.family_name,
-                    email = EXCLUDED.email,
-                    employer_id = EXCLUDED.employer_id,
-                    manager_id = EXCLUDED.manager_id,
-                    career_started_on = EXCLUDED.career_started_on,
-                    updated_at = CASE
-                        WHEN (p.given_name, p.family_name, p.email, p.employer_id, p.manager_id,
-                              p.career_started_on)
-                             IS DISTINCT FROM
-                             (EXCLUDED.given_name, EXCLUDED.family_name, EXCLUDED.email,
-                              EXCLUDED.employer_id, EXCLUDED.manager_id, EXCLUDED.career_started_on)
-                        THEN now() ELSE p.updated_at END
+                SET {UPDATED},
+                    updated_at = CASE WHEN {CHANGED} THEN now() ELSE p.updated_at END
                 WHERE $13::uuid IS NULL OR p.employer_id = $13
                 RETURNING p.*, (xmax = 0) AS inserted
             ),
