@@ -132,3 +132,20 @@ def test_the_kit_imports_no_service() -> None:
 def test_the_graph_sees_relative_imports() -> None:
     assert "services.kit.errors" in imports("services.kit.problems")
     assert Path(modules()["services.kit.problems"]).name == "problems.py"
+
+
+def test_the_kit_names_no_role() -> None:
+    """Each service declares its roles (``services/<service>/principal.py``); the kit only
+    verifies tokens and checks guards against that declaration."""
+    from services.accreditation.principal import ROLES as accreditation
+    from services.invoicing.principal import ROLES as invoicing
+    from services.scheduling.principal import ROLES as scheduling
+
+    roles = accreditation | invoicing | scheduling
+    named = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.value}"
+        for path in (SERVICES / "kit").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in roles
+    )
+    assert named == []

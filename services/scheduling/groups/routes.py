@@ -19,38 +19,27 @@ from .schemas import AcceptanceIn, AgreementIn, ConsentIn, Group, GroupIn, Group
 GroupId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 Me = NamedDependency[Principal]
+ADMIN = [requires("admin")]
+INVOLVED = [requires("admin", "facilitator", "participant")]
+MANAGERS = [requires("admin", "facilitator")]
+MEMBERS = [requires("admin", "participant")]
 
 
 class GroupController(Controller):
     path = "/v1/groups"
     tags = ("groups",)
 
-    @post(
-        "/",
-        operation_id="createGroup",
-        guards=[requires("admin")],
-        responses=problems(413, 415, 422),
-    )
+    @post("/", operation_id="createGroup", guards=ADMIN, responses=problems(413, 415, 422))
     async def create(self, conn: Conn, principal: Me, data: JSONBody[GroupIn]) -> Group:
         """Form a group with its facilitator, size policy and first agreement (version 1)."""
         return await service.create(conn, principal, data)
 
-    @get(
-        "/{group_id:uuid}",
-        operation_id="getGroup",
-        guards=[requires("admin", "facilitator", "participant")],
-        responses=problems(),
-    )
+    @get("/{group_id:uuid}", operation_id="getGroup", guards=INVOLVED, responses=problems())
     async def get_one(self, conn: Conn, principal: Me, group_id: GroupId) -> Group:
         """A group with its members, current agreement and warnings."""
         return await service.visible(conn, principal, group_id)
 
-    @get(
-        "/",
-        operation_id="listGroups",
-        guards=[requires("admin", "facilitator", "participant")],
-        responses=problems(),
-    )
+    @get("/", operation_id="listGroups", guards=INVOLVED, responses=problems())
     async def list_page(
         self,
         conn: Conn,
@@ -74,7 +63,7 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/members",
         operation_id="addGroupMember",
-        guards=[requires("admin", "facilitator")],
+        guards=MANAGERS,
         responses=problems(409, 413, 415, 422),
     )
     async def add_member(
@@ -88,7 +77,7 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/members/{person_id:uuid}/leave",
         operation_id="removeGroupMember",
-        guards=[requires("admin", "facilitator", "participant")],
+        guards=INVOLVED,
         status_code=HTTP_200_OK,
         responses=problems(),
     )
@@ -101,7 +90,7 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/members/{person_id:uuid}/consent",
         operation_id="recordConsent",
-        guards=[requires("admin", "participant")],
+        guards=MEMBERS,
         status_code=HTTP_200_OK,
         responses=problems(413, 415, 422),
     )
@@ -121,7 +110,7 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/members/{person_id:uuid}/acceptance",
         operation_id="acceptAgreement",
-        guards=[requires("admin", "participant")],
+        guards=MEMBERS,
         status_code=HTTP_200_OK,
         responses=problems(413, 415, 422),
     )
@@ -141,7 +130,7 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/agreements",
         operation_id="reviseAgreement",
-        guards=[requires("admin", "facilitator")],
+        guards=MANAGERS,
         responses=problems(413, 415),
     )
     async def revise_agreement(

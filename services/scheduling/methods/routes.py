@@ -16,6 +16,7 @@ from .schemas import Method, MethodIn, MethodList
 
 Me = NamedDependency[Principal]
 EVERYONE = [requires(*ROLES)]
+ADMIN = [requires("admin")]
 
 
 class MethodController(Controller):
@@ -32,12 +33,7 @@ class MethodController(Controller):
         """One method with its steps and minutes."""
         return await repository.get(conn, principal.org_id, method_id)
 
-    @post(
-        "/",
-        operation_id="createMethod",
-        guards=[requires("admin")],
-        responses=problems(409, 413, 415),
-    )
+    @post("/", operation_id="createMethod", guards=ADMIN, responses=problems(409, 413, 415))
     async def create(self, conn: Conn, principal: Me, data: JSONBody[MethodIn]) -> Method:
         """Add a method of the organisation's own to the catalogue it sees."""
         return await repository.create(conn, principal.org_id, data)
