@@ -32,12 +32,13 @@ from .schemas import AmendmentIn, AttendanceIn, AttendanceResult, Proof
 Me = NamedDependency[Principal]
 SessionId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
+MANAGERS = [requires("admin", "facilitator")]
 
 
 @put(
     "/{session_id:uuid}/attendance/{person_id:uuid}",
     operation_id="recordAttendance",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     responses=problems(409, 413, 415, 422),
 )
 async def record_attendance(
@@ -58,7 +59,7 @@ async def record_attendance(
 @post(
     "/{session_id:uuid}/attendance/{person_id:uuid}/amendments",
     operation_id="amendAttendance",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     responses=problems(409, 413, 415, 422),
 )
 async def amend_attendance(

@@ -44,13 +44,14 @@ Me = NamedDependency[Principal]
 SessionId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 GroupId = FromPath[uuid.UUID]
-READERS = ("admin", "facilitator", "participant")
+READERS = [requires("admin", "facilitator", "participant")]
+MANAGERS = [requires("admin", "facilitator")]
 
 
 @post(
     "/",
     operation_id="planSessions",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     status_code=HTTP_201_CREATED,
     responses=problems(409, 413, 415, 422),
 )
@@ -64,7 +65,7 @@ async def plan(conn: Conn, principal: Me, data: JSONBody[SessionPlanIn]) -> Sess
     return await service.plan(conn, principal, data)
 
 
-@get("/", operation_id="listSessions", guards=[requires(*READERS)], responses=problems())
+@get("/", operation_id="listSessions", guards=READERS, responses=problems())
 async def list_page(
     conn: Conn,
     principal: Me,
@@ -102,12 +103,7 @@ async def list_page(
     )
 
 
-@get(
-    "/{session_id:uuid}",
-    operation_id="getSession",
-    guards=[requires(*READERS)],
-    responses=problems(),
-)
+@get("/{session_id:uuid}", operation_id="getSession", guards=READERS, responses=problems())
 async def get_one(conn: Conn, principal: Me, session_id: SessionId) -> Session:
     """One session."""
     return await service.read(conn, principal, session_id)
@@ -116,7 +112,7 @@ async def get_one(conn: Conn, principal: Me, session_id: SessionId) -> Session:
 @get(
     "/{session_id:uuid}/changes",
     operation_id="listSessionChanges",
-    guards=[requires(*READERS)],
+    guards=READERS,
     responses=problems(),
 )
 async def changes(conn: Conn, principal: Me, session_id: SessionId) -> SessionChanges:
@@ -127,7 +123,7 @@ async def changes(conn: Conn, principal: Me, session_id: SessionId) -> SessionCh
 @post(
     "/{session_id:uuid}/reschedule",
     operation_id="rescheduleSession",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     status_code=HTTP_200_OK,
     responses=problems(409, 413, 415, 422),
 )
@@ -141,7 +137,7 @@ async def reschedule(
 @post(
     "/{session_id:uuid}/cancel",
     operation_id="cancelSession",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     status_code=HTTP_200_OK,
     responses=problems(409, 413, 415),
 )
@@ -155,7 +151,7 @@ async def cancel(
 @post(
     "/{session_id:uuid}/close",
     operation_id="closeSession",
-    guards=[requires("admin", "facilitator")],
+    guards=MANAGERS,
     status_code=HTTP_200_OK,
     responses=problems(409, 413, 415, 422),
 )
@@ -176,11 +172,11 @@ HANDLERS = [plan, list_page, get_one, changes, reschedule, cancel, close]
 
 class CalendarController(Controller):
     tags = ("calendars",)
+    guards = READERS
 
     @get(
         "/v1/people/{person_id:uuid}/calendar.ics",
         operation_id="getPersonCalendar",
-        guards=[requires(*READERS)],
         media_type=ical.MEDIA_TYPE,
         response_description="An RFC 5545 iCalendar feed (`text/calendar`).",
         responses=problems(),
@@ -200,7 +196,6 @@ class CalendarController(Controller):
     @get(
         "/v1/groups/{group_id:uuid}/calendar.ics",
         operation_id="getGroupCalendar",
-        guards=[requires(*READERS)],
         media_type=ical.MEDIA_TYPE,
         response_description="An RFC 5545 iCalendar feed (`text/calendar`).",
         responses=problems(),
