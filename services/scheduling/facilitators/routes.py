@@ -17,6 +17,7 @@ from . import service
 from .schemas import Facilitator, FacilitatorIn, FacilitatorPage
 
 Me = NamedDependency[Principal]
+PersonId = FromPath[uuid.UUID]
 READERS = [requires("admin", "facilitator", "participant", "hr")]
 LISTERS = [requires("admin", "facilitator", "hr")]
 
@@ -33,19 +34,13 @@ class FacilitatorController(Controller):
         responses=upsert_responses(Facilitator, 422),
     )
     async def upsert(
-        self,
-        conn: Conn,
-        principal: Me,
-        person_id: FromPath[uuid.UUID],
-        data: JSONBody[FacilitatorIn],
+        self, conn: Conn, principal: Me, person_id: PersonId, data: JSONBody[FacilitatorIn]
     ) -> Response[Facilitator]:
         """Make a person a facilitator, or update the registers that recognise them."""
         return upserted(*await service.upsert(conn, principal, person_id, data))
 
     @get("/{person_id:uuid}", operation_id="getFacilitator", guards=READERS, responses=problems())
-    async def get_one(
-        self, conn: Conn, principal: Me, person_id: FromPath[uuid.UUID]
-    ) -> Facilitator:
+    async def get_one(self, conn: Conn, principal: Me, person_id: PersonId) -> Facilitator:
         """One facilitator with their recognitions."""
         return await service.get(conn, principal, person_id)
 
