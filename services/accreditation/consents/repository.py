@@ -24,8 +24,7 @@ async def grant(
         SET granted_at = CASE WHEN consents.revoked_at IS NULL
                               THEN consents.granted_at ELSE now() END,
             revoked_at = NULL
-        RETURNING {_COLUMNS}, (xmax = 0) AS inserted,
-                  granted_at = now() AS granted_now
+        RETURNING {_COLUMNS}, granted_at = now() AS granted_now
         """,
         org_id,
         uuid7(),
@@ -34,7 +33,6 @@ async def grant(
     )
     assert row is not None
     values = dict(row)
-    values.pop("inserted")
     granted_now = bool(values.pop("granted_now"))
     return Consent(**values), granted_now
 

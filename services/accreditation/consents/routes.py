@@ -20,8 +20,9 @@ Me = NamedDependency[Principal]
 class ConsentController(Controller):
     path = "/v1/consents"
     tags = ("consents",)
+    guards = (requires("participant"),)
 
-    @get("/", operation_id="listConsents", guards=[requires("participant")], responses=problems())
+    @get("/", operation_id="listConsents", responses=problems())
     async def list_own(self, conn: Conn, principal: Me) -> ConsentList:
         """The caller's consents, granted and revoked, by register."""
         return await service.list_own(conn, principal)
@@ -29,7 +30,6 @@ class ConsentController(Controller):
     @put(
         "/{code:str}",
         operation_id="grantConsent",
-        guards=[requires("participant")],
         status_code=HTTP_200_OK,
         responses={
             HTTP_201_CREATED: ResponseSpec(Consent, description="Granted now."),
@@ -44,7 +44,6 @@ class ConsentController(Controller):
     @delete(
         "/{code:str}",
         operation_id="revokeConsent",
-        guards=[requires("participant")],
         status_code=HTTP_200_OK,
         responses=problems(),
     )

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
@@ -206,21 +204,34 @@ class RegistrarController(Controller):
         )
 
 
-def _export(
-    name: str,
-    path: str,
-    *,
-    operation_id: str,
-    description: str,
-    documented: ResponseSpec,
-    lines: Callable[[AsyncIterator[LedgerEntry]], AsyncIterator[bytes]],
-    media_type: str,
-) -> HTTPRouteHandler:
-    """The handler ``name`` of ``path``: a register's entries for a period, each written by
-    ``lines``, streamed as ``media_type`` in constant memory."""
+_NDJSON_EXPORT = {
+    HTTP_200_OK: ResponseSpec(
+        LedgerEntry,
+        media_type=NDJSON,
+        description="One ledger entry as JSON per line.",
+        generate_examples=False,
+    ),
+    **problems(),
+}
+_CSV_EXPORT = {
+    HTTP_200_OK: ResponseSpec(
+        str,
+        media_type="text/csv",
+        description="A header line, then one ledger entry per line (RFC 4180).",
+        generate_examples=False,
+    ),
+    **problems(),
+}
 
-    async def handler(
-        self: Controller,
+
+class ExportController(Controller):
+    path = "/v1/registers/{code:str}"
+    tags = ("ledger",)
+    guards = (requires("admin", "registrar"),)
+
+    @get("/ledger.ndjson", operation_id="exportRegisterNdjson", responses=_NDJSON_EXPORT)
+    async def export_ndjson(
+        self,
         conn: Conn,
         principal: Me,
         state: State,
@@ -228,53 +239,27 @@ def _export(
         from_date: FromDate = None,
         to_date: ToDate = None,
     ) -> Stream:
+        """A register's entries for a period, streamed as NDJSON in constant memory."""
         rows = await service.register_export(
             conn, principal, code, pool=state.pool, from_date=from_date, to_date=to_date
         )
-        return Stream(lines(rows), media_type=media_type)
+        return Stream(export.ndjson(rows), media_type=NDJSON)
 
-    handler.__name__ = handler.__qualname__ = name
-    return get(
-        path,
-        operation_id=operation_id,
-        guards=[requires("admin", "registrar")],
-        description=description,
-        responses={HTTP_200_OK: documented, **problems()},
-    )(handler)
-
-
-class ExportController(Controller):
-    path = "/v1/registers/{code:str}"
-    tags = ("ledger",)
-
-    export_ndjson = _export(
-        "export_ndjson",
-        "/ledger.ndjson",
-        operation_id="exportRegisterNdjson",
-        description="A register's entries for a period, streamed as NDJSON in constant memory.",
-        documented=ResponseSpec(
-            LedgerEntry,
-            media_type=NDJSON,
-            description="One ledger entry as JSON per line.",
-            generate_examples=False,
-        ),
-        lines=export.ndjson,
-        media_type=NDJSON,
-    )
-    export_csv = _export(
-        "export_csv",
-        "/ledger.csv",
-        operation_id="exportRegisterCsv",
-        description="A register's entries for a period, streamed as CSV in constant memory.",
-        documented=ResponseSpec(
-            str,
-            media_type="text/csv",
-            description="A header line, then one ledger entry per line (RFC 4180).",
-            generate_examples=False,
-        ),
-        lines=export.csv_lines,
-        media_type="text/csv; charset=utf-8",
-    )
+    @get("/ledger.csv", operation_id="exportRegisterCsv", responses=_CSV_EXPORT)
+    async def export_csv(
+        self,
+        conn: Conn,
+        principal: Me,
+        state: State,
+        code: RegisterCodePath,
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> Stream:
+        """A register's entries for a period, streamed as CSV in constant memory."""
+        rows = await service.register_export(
+            conn, principal, code, pool=state.pool, from_date=from_date, to_date=to_date
+        )
+        return Stream(export.csv_lines(rows), media_type="text/csv; charset=utf-8")
 
 
 class AttendanceController(Controller):

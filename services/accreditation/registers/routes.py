@@ -15,18 +15,20 @@ from .params import RegisterCodePath
 from .schemas import OrganisationRegisterIn, Register, RegisterList, RuleSet, RuleSetIn, RuleSetList
 
 Me = NamedDependency[Principal]
+READERS = (requires(*ROLES),)
+ADMIN = (requires("admin"),)
 
 
 class RegisterController(Controller):
     path = "/v1/registers"
     tags = ("registers",)
 
-    @get("/", operation_id="listRegisters", guards=[requires(*ROLES)], responses=problems())
+    @get("/", operation_id="listRegisters", guards=READERS, responses=problems())
     async def list_all(self, conn: Conn, principal: Me) -> RegisterList:
         """Every register in the catalogue and the organisation's own, ordered by code."""
         return await service.list_all(conn, principal.org_id)
 
-    @get("/{code:str}", operation_id="getRegister", guards=[requires(*ROLES)], responses=problems())
+    @get("/{code:str}", operation_id="getRegister", guards=READERS, responses=problems())
     async def get_one(self, conn: Conn, principal: Me, code: RegisterCodePath) -> Register:
         """One register, by its code or a common spelling of it (`NOvA`, `V&VN`)."""
         return await service.register(conn, principal.org_id, code)
@@ -34,7 +36,7 @@ class RegisterController(Controller):
     @put(
         "/{code:str}",
         operation_id="createOrganisationRegister",
-        guards=[requires("admin")],
+        guards=ADMIN,
         status_code=HTTP_200_OK,
         responses=upsert_responses(Register, 409, 422),
     )
@@ -48,12 +50,7 @@ class RegisterController(Controller):
         """Define (or rename) a register of the organisation's own; its rules come as versions."""
         return upserted(*await service.upsert(conn, principal.org_id, code, data))
 
-    @get(
-        "/{code:str}/rule-sets",
-        operation_id="listRuleSets",
-        guards=[requires(*ROLES)],
-        responses=problems(),
-    )
+    @get("/{code:str}/rule-sets", operation_id="listRuleSets", guards=READERS, responses=problems())
     async def rule_sets(self, conn: Conn, principal: Me, code: RegisterCodePath) -> RuleSetList:
         """Every version of a register's rules, oldest first; entries name the version used."""
         return await service.rule_sets(conn, principal.org_id, code)
@@ -61,7 +58,7 @@ class RegisterController(Controller):
     @post(
         "/{code:str}/rule-sets",
         operation_id="addRuleSet",
-        guards=[requires("admin")],
+        guards=ADMIN,
         status_code=HTTP_201_CREATED,
         responses=problems(409, 413, 415, 422),
     )

@@ -10,7 +10,7 @@ import msgspec
 from services.kit.errors import NotFound
 from services.kit.ids import uuid7
 
-from .rules import Draft
+from .rules import Draft, Numbered
 from .schemas import CostLine, Invoice, Seller
 
 _COLUMNS = """id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
@@ -147,13 +147,7 @@ async def next_number(conn: asyncpg.Connection, org_id: uuid.UUID, prefix: str, 
 
 
 async def mark_issued(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    invoice_id: uuid.UUID,
-    *,
-    number: str,
-    issue_date: date,
-    due_date: date,
+    conn: asyncpg.Connection, org_id: uuid.UUID, invoice_id: uuid.UUID, numbered: Numbered
 ) -> Invoice:
     row = await conn.fetchrow(
         f"""
@@ -163,9 +157,7 @@ async def mark_issued(
         """,
         org_id,
         invoice_id,
-        number,
-        issue_date,
-        due_date,
+        *numbered,  # number, issue_date, due_date
     )
     assert row is not None
     return _invoice(row)
@@ -202,9 +194,7 @@ async def insert_credit_note(
     original: Invoice,
     *,
     lines: Sequence[CostLine],
-    number: str,
-    issue_date: date,
-    due_date: date,
+    numbered: Numbered,
 ) -> Invoice:
     """The credit note of ``original``, issued at once: the same lines, negated."""
     assert original.issue_date is not None
@@ -227,9 +217,7 @@ async def insert_credit_note(
         original.id,
         uuid7(),
         list(lines),
-        number,
-        issue_date,
-        due_date,
+        *numbered,  # number, issue_date, due_date
     )
     assert row is not None
     return _invoice(row)

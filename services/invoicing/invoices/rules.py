@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -51,6 +51,14 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
     subtotal_cents: int
     btw_cents: int
     total_cents: int
+
+
+class Numbered(NamedTuple):
+    """What issuing gives an invoice or a credit note: its number, its date and its due date."""
+
+    number: str
+    issue_date: date
+    due_date: date
 
 
 def seller(profile: BillingProfile) -> Seller:

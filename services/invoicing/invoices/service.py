@@ -135,33 +135,20 @@ async def undo_cost_sheet(
     return Undone(credit_notes=notes, discarded=discarded)
 
 
-class _Numbered(NamedTuple):
-    number: str
-    issue_date: date
-    due_date: date
-
-
-async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> _Numbered:
+async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> rules.Numbered:
     """The next number of the invoice's series, today's date and the due date."""
     issued = datetime.now(rules.AMSTERDAM).date()
     prefix = invoice.seller.invoice_prefix
     sequence = await repository.next_number(conn, org_id, prefix, issued.year)
     due = rules.due_date(issued, invoice.seller.payment_term_days)
-    return _Numbered(rules.number(prefix, issued.year, sequence), issued, due)
+    return rules.Numbered(rules.number(prefix, issued.year, sequence), issued, due)
 
 
 async def _issue(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> Invoice:
     """Issue a draft locked by the caller (``FOR UPDATE``): the next number of its series."""
     rules.check_issuable(invoice)
     numbered = await _number(conn, org_id, invoice)
-    return await repository.mark_issued(
-        conn,
-        org_id,
-        invoice.id,
-        number=numbered.number,
-        issue_date=numbered.issue_date,
-        due_date=numbered.due_date,
-    )
+    return await repository.mark_issued(conn, org_id, invoice.id, numbered)
 
 
 async def _credit(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice) -> Invoice:
@@ -169,13 +156,7 @@ async def _credit(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice
     rules.check_creditable(original)
     numbered = await _number(conn, org_id, original)
     note = await repository.insert_credit_note(
-        conn,
-        org_id,
-        original,
-        lines=rules.negated(original.lines),
-        number=numbered.number,
-        issue_date=numbered.issue_date,
-        due_date=numbered.due_date,
+        conn, org_id, original, lines=rules.negated(original.lines), numbered=numbered
     )
     await repository.mark_credited(conn, org_id, original.id)
     return note
