@@ -62,6 +62,25 @@ def test_uuid7_is_version_7_and_time_ordered() -> None:
     assert earlier < later
 
 
+def test_uuid7_keeps_creation_order_within_a_millisecond() -> None:
+    """Ids made in a burst (the credit notes of one cancelled session, say) list in the order
+    they were made, so keyset pages are creation order."""
+    burst = [uuid7() for _ in range(5_000)]
+    assert burst == sorted(burst)
+    assert len(set(burst)) == len(burst)
+    assert {i.version for i in burst} == {7}
+    assert {i.variant for i in burst} == {uuid.RFC_4122}
+
+
+def test_uuid7_does_not_go_back_when_the_clock_does() -> None:
+    from services.kit import ids
+
+    first = uuid7()
+    ms, _ = ids._next(0)  # a clock stepped far back
+    assert ms >= first.int >> 80
+    assert uuid7() > first
+
+
 @pytest.mark.parametrize(
     ("message", "rule"),
     [
