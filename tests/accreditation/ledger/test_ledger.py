@@ -14,18 +14,10 @@ import httpx
 import pytest
 
 from tests.accreditation.snapshots import attendee, registration, session
+from tests.accreditation.support import record
 from tests.conftest import Token
 
 SINCE = "2023-06-15"
-
-
-async def record(
-    client: httpx.AsyncClient, auth: Token, body: dict[str, Any], role: str = "service"
-) -> dict[str, Any]:
-    response = await client.post("/v1/ledger/sessions", json=body, headers=auth(role))
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def nip(person_id: uuid.UUID, number: str = "00123456", **options: Any) -> dict[str, Any]:
@@ -364,53 +356,6 @@ async def test_attendance_list_has_prefixed_registration_numbers(
         ("NIP-00123456", "Anna de Vries"),
         ("NIP-00654321", "Bram Jansen"),
     ]
-
-
-async def test_organisation_registers_have_versioned_rules(
-    accreditation: httpx.AsyncClient, auth: Token
-) -> None:
-    created = await accreditation.put(
-        "/v1/registers/GEMEENTE_CPD",
-        json={"name": "Gemeente CPD", "full_name": "CPD-register gemeente", "profession": "any"},
-        headers=auth("admin"),
-    )
-    assert created.status_code == 201, created.text
-    assert created.json()["defined_by"] == "organisation"
-    v1 = {"valid_from": "2024-01-01", "rules": {"unit": "hours", "min_session_minutes": 60}}
-    v2 = {"valid_from": "2024-07-01", "rules": {"unit": "hours", "min_session_minutes": 120}}
-    for version in (v1, v2):
-        response = await accreditation.post(
-            "/v1/registers/GEMEENTE_CPD/rule-sets", json=version, headers=auth("admin")
-        )
-        assert response.status_code == 201, response.text
-    back = await accreditation.post(
-        "/v1/registers/GEMEENTE_CPD/rule-sets", json=v1, headers=auth("admin")
-    )
-    assert back.status_code == 422
-    catalogue = await accreditation.post("/v1/registers/NIP/rule-sets", json=v1, headers=auth())
-    assert catalogue.status_code == 409
-
-    person = uuid.uuid4()
-    spring = session(
-        attendee(registration("GEMEENTE_CPD", "G1"), person_id=person),
-        day=date(2024, 3, 10),
-        minutes=90,
-    )
-    autumn = session(
-        attendee(registration("GEMEENTE_CPD", "G1"), person_id=person),
-        day=date(2024, 9, 10),
-        minutes=90,
-    )
-    march = (await record(accreditation, auth, spring))["judgements"][0]
-    september = (await record(accreditation, auth, autumn))["judgements"][0]
-    assert (march["outcome"], march["entry"]["rule_version"]) == ("recorded", 1)
-    assert september["outcome"] == "refused"
-    assert [r["rule"] for r in september["reasons"]] == ["min_session_minutes"]
-
-    listed = await accreditation.get("/v1/registers", headers=auth())
-    assert "GEMEENTE_CPD" in [r["code"] for r in listed.json()["items"]]
-    versions = await accreditation.get("/v1/registers/GEMEENTE_CPD/rule-sets", headers=auth())
-    assert [v["version"] for v in versions.json()["items"]] == [1, 2]
 
 
 async def test_another_tenant_sees_nothing(

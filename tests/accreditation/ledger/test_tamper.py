@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-import pytest_asyncio
 
 from services.accreditation.config import SCHEMA
 from services.accreditation.ledger import chain
@@ -19,15 +17,6 @@ from tests.accreditation.snapshots import attendee, registration, session
 from tests.conftest import Token
 
 TABLE = f"{SCHEMA}.ledger_entries"
-
-
-@pytest_asyncio.fixture
-async def superuser(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        yield conn
-    finally:
-        await conn.close()
 
 
 async def three_entries(client: httpx.AsyncClient, auth: Token) -> list[dict[str, Any]]:
@@ -256,16 +245,3 @@ async def test_checkpoints_verify_with_the_published_key(
         assert chain.signature_valid(
             current["public_key"], checkpoint["message"], checkpoint["signature"]
         )
-
-
-async def test_a_tenant_cannot_write_the_catalogues_rules(
-    org: uuid.UUID, superuser: asyncpg.Connection
-) -> None:
-    async with superuser.transaction():
-        await superuser.execute(f'SET LOCAL ROLE "{app_role(SCHEMA)}"')
-        await superuser.execute("SELECT set_config('app.org_id', $1, true)", str(org))
-        with pytest.raises(asyncpg.PostgresError, match="row-level security"):
-            await superuser.execute(
-                f"INSERT INTO {SCHEMA}.rule_sets (id, org_id, register_code, version, valid_from,"
-                " rules) VALUES (gen_random_uuid(), NULL, 'NOVA', 2, DATE '2030-01-01', '{}')"
-            )

@@ -4,12 +4,15 @@ database."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
 from services.accreditation.principal import ROLES
+from tests.accreditation.snapshots import attendee, registration, session
+from tests.accreditation.support import record
 from tests.conftest import Token
 
 SEEDED = ["MFN", "NBA", "NIP", "NOVA", "NVO", "SKJ", "VAKTHERAPIE", "VVN"]
@@ -114,3 +117,50 @@ async def test_organisation_registers_are_the_organisations_own(
     rule_sets = await accreditation.get("/v1/registers/NOVA/rule-sets", headers=auth("registrar"))
     assert [v["version"] for v in rule_sets.json()["items"]] == [1]
     assert rule_sets.json()["items"][0]["rules"]["cap_per_year_centi"] == 400
+
+
+async def test_organisation_registers_have_versioned_rules(
+    accreditation: httpx.AsyncClient, auth: Token
+) -> None:
+    created = await accreditation.put(
+        "/v1/registers/GEMEENTE_CPD",
+        json={"name": "Gemeente CPD", "full_name": "CPD-register gemeente", "profession": "any"},
+        headers=auth("admin"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["defined_by"] == "organisation"
+    v1 = {"valid_from": "2024-01-01", "rules": {"unit": "hours", "min_session_minutes": 60}}
+    v2 = {"valid_from": "2024-07-01", "rules": {"unit": "hours", "min_session_minutes": 120}}
+    for version in (v1, v2):
+        response = await accreditation.post(
+            "/v1/registers/GEMEENTE_CPD/rule-sets", json=version, headers=auth("admin")
+        )
+        assert response.status_code == 201, response.text
+    back = await accreditation.post(
+        "/v1/registers/GEMEENTE_CPD/rule-sets", json=v1, headers=auth("admin")
+    )
+    assert back.status_code == 422
+    catalogue = await accreditation.post("/v1/registers/NIP/rule-sets", json=v1, headers=auth())
+    assert catalogue.status_code == 409
+
+    person = uuid.uuid4()
+    spring = session(
+        attendee(registration("GEMEENTE_CPD", "G1"), person_id=person),
+        day=date(2024, 3, 10),
+        minutes=90,
+    )
+    autumn = session(
+        attendee(registration("GEMEENTE_CPD", "G1"), person_id=person),
+        day=date(2024, 9, 10),
+        minutes=90,
+    )
+    march = (await record(accreditation, auth, spring))["judgements"][0]
+    september = (await record(accreditation, auth, autumn))["judgements"][0]
+    assert (march["outcome"], march["entry"]["rule_version"]) == ("recorded", 1)
+    assert september["outcome"] == "refused"
+    assert [r["rule"] for r in september["reasons"]] == ["min_session_minutes"]
+
+    listed = await accreditation.get("/v1/registers", headers=auth())
+    assert "GEMEENTE_CPD" in [r["code"] for r in listed.json()["items"]]
+    versions = await accreditation.get("/v1/registers/GEMEENTE_CPD/rule-sets", headers=auth())
+    assert [v["version"] for v in versions.json()["items"]] == [1, 2]

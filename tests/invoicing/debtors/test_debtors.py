@@ -1,18 +1,13 @@
-"""Stored debtors, and cost sheets that name them: invoices keep a copy of the debtor's data."""
+"""Stored debtors through the HTTP API: upserted by external id, a Peppol endpoint checked."""
 
 from __future__ import annotations
-
-import uuid
 
 import httpx
 
 from tests.conftest import Token
 
-from ..support import MUNICIPALITY, cost_sheet, invoices_of, participants, profile, sheet
-
-
-def path(external_id: str) -> str:
-    return f"/v1/debtors/by-external-id/{external_id}"
+from ..support import MUNICIPALITY
+from .support import path
 
 
 async def test_upsert_is_idempotent_and_moves_updated_at_only_on_change(
@@ -49,43 +44,3 @@ async def test_a_peppol_endpoint_needs_scheme_and_shape(
         path("wrong"), json={**MUNICIPALITY, "peppol_id": "12345678"}, headers=auth()
     )
     assert wrong.json()["errors"][0]["rule"] == "peppol_endpoint_format"
-
-
-async def test_cost_sheets_copy_a_stored_debtor(invoicing: httpx.AsyncClient, auth: Token) -> None:
-    debtor = (await invoicing.put(path("gem"), json=MUNICIPALITY, headers=auth())).json()
-    facilitator = await profile(invoicing, auth())
-    people = [
-        {"person_id": str(uuid.uuid4()), "name": f"P{i}", "debtor_id": debtor["id"]}
-        for i in range(3)
-    ]
-    created = await sheet(invoicing, auth(), facilitator, participants=people)
-    assert created["participants"][0]["debtor"]["name"] == "Gemeente Utrecht"
-
-    await invoicing.put(path("gem"), json={**MUNICIPALITY, "name": "Gemeente X"}, headers=auth())
-    invoices = await invoices_of(invoicing, auth(), created["id"])
-    assert {i["buyer"]["name"] for i in invoices} == {"Gemeente Utrecht"}  # a snapshot
-
-
-async def test_a_participant_has_one_debtor_that_exists(
-    invoicing: httpx.AsyncClient, auth: Token
-) -> None:
-    facilitator = await profile(invoicing, auth())
-    missing = participants(1)[0] | {"debtor": None, "debtor_id": str(uuid.uuid4())}
-    response = await invoicing.post(
-        "/v1/cost-sheets", json=cost_sheet(facilitator, participants=[missing]), headers=auth()
-    )
-    assert response.status_code == 404
-    assert response.json()["errors"][0]["field"] == "body.participants[0].debtor_id"
-
-    both = participants(1)[0] | {"debtor_id": str(uuid.uuid4())}
-    neither = participants(1)[0] | {"debtor": None}
-    response = await invoicing.post(
-        "/v1/cost-sheets",
-        json=cost_sheet(facilitator, participants=[both, neither]),
-        headers=auth(),
-    )
-    assert response.status_code == 422
-    assert [(e["field"], e["rule"]) for e in response.json()["errors"]] == [
-        ("body.participants[0].debtor", "one_debtor"),
-        ("body.participants[1].debtor", "one_debtor"),
-    ]

@@ -3,52 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import Token
-
-AGREEMENT = {
-    "ground_rules": "We start on time.\nWe listen first.",
-    "confidentiality": "What is said stays here.",
-}
-
-
-async def person(client: httpx.AsyncClient, auth: Token, external_id: str, **fields: Any) -> dict:
-    body = {"given_name": external_id.title(), "family_name": "Tester", **fields}
-    response = await client.put(
-        f"/v1/people/by-external-id/{external_id}", json=body, headers=auth()
-    )
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
-async def facilitator(client: httpx.AsyncClient, auth: Token, external_id: str = "fac") -> dict:
-    p = await person(client, auth, external_id)
-    response = await client.put(
-        f"/v1/facilitators/{p['id']}",
-        json={"recognitions": [{"register": "LVSC", "role": "supervisor", "number": "S-1"}]},
-        headers=auth(),
-    )
-    assert response.status_code == 201, response.text
-    return p
-
-
-async def group(client: httpx.AsyncClient, auth: Token, **fields: Any) -> dict:
-    fac = fields.pop("facilitator", None) or await facilitator(client, auth)
-    body = {
-        "name": "Jeugdteam Noord",
-        "facilitator_id": fac["id"],
-        "mode": "in_person",
-        "location": "Stadhuis, Utrecht",
-        "agreement": AGREEMENT,
-        **fields,
-    }
-    response = await client.post("/v1/groups", json=body, headers=auth())
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.scheduling.support import AGREEMENT, facilitator, group, person, rules_of
 
 
 async def join(
@@ -57,11 +16,6 @@ async def join(
     return await client.post(
         f"/v1/groups/{group_id}/members", json={"person_id": person_id}, headers=auth()
     )
-
-
-def rules_of(response: httpx.Response) -> list[str]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return [error["rule"] for error in response.json()["errors"]]
 
 
 async def test_a_new_group_warns_it_is_below_its_minimum(
@@ -255,83 +209,6 @@ async def test_another_tenants_group_is_404(
         f"/v1/groups/{g['id']}", headers=token_for(uuid.uuid4(), "admin")
     )
     assert response.status_code == 404
-
-
-async def test_manager_cycle_is_refused(scheduling: httpx.AsyncClient, auth: Token) -> None:
-    a = await person(scheduling, auth, "a")
-    b = await person(scheduling, auth, "b", manager_id=a["id"])
-    response = await scheduling.put(
-        "/v1/people/by-external-id/a",
-        json={"given_name": "A", "family_name": "Tester", "manager_id": b["id"]},
-        headers=auth(),
-    )
-    assert response.status_code == 422
-    assert rules_of(response) == ["manager_cycle"]
-
-
-async def test_registrations_are_stored_and_replaced(
-    scheduling: httpx.AsyncClient, auth: Token
-) -> None:
-    regs = [
-        {"register": "SKJ", "number": "110012345", "registered_on": "2021-06-01"},
-        {"register": "NIP", "number": "00123456", "registered_on": None},
-    ]
-    created = await person(scheduling, auth, "reg", registrations=regs)
-    assert created["registrations"] == sorted(regs, key=lambda r: r["register"])
-    fetched = await scheduling.get(f"/v1/people/{created['id']}", headers=auth())
-    assert fetched.json()["registrations"] == created["registrations"]
-    replaced = await person(
-        scheduling, auth, "reg", registrations=[{"register": "SKJ", "number": "9"}]
-    )
-    only_skj = [{"register": "SKJ", "number": "9", "registered_on": None}]
-    assert replaced["registrations"] == only_skj
-    fetched = await scheduling.get(f"/v1/people/{created['id']}", headers=auth())
-    assert fetched.json()["registrations"] == only_skj
-
-
-async def test_a_register_twice_is_refused(scheduling: httpx.AsyncClient, auth: Token) -> None:
-    response = await scheduling.put(
-        "/v1/people/by-external-id/dup",
-        json={
-            "given_name": "D",
-            "family_name": "T",
-            "registrations": [
-                {"register": "SKJ", "number": "1"},
-                {"register": "SKJ", "number": "2"},
-            ],
-        },
-        headers=auth(),
-    )
-    assert response.status_code == 422
-    assert rules_of(response) == ["unique_register"]
-
-
-@pytest.mark.parametrize("mode", ["in_person", "online", "hybrid"])
-async def test_methods_catalogue_is_shared_and_extendable(
-    scheduling: httpx.AsyncClient, auth: Token, mode: str
-) -> None:
-    catalogue = (await scheduling.get("/v1/methods", headers=auth("participant"))).json()["items"]
-    assert {"incidentmethode", "balintmethode", "drie-stoelen"} <= {m["key"] for m in catalogue}
-    own = await scheduling.post(
-        "/v1/methods",
-        json={
-            "key": f"eigen-{mode.replace('_', '-')}",
-            "name": "Eigen methode",
-            "minutes": 45,
-            "steps": ["Inbreng", "Vragen", "Advies"],
-        },
-        headers=auth(),
-    )
-    assert own.status_code == 201
-    assert own.json()["catalogue"] is False
-    again = await scheduling.post(
-        "/v1/methods",
-        json={"key": own.json()["key"], "name": "X", "minutes": 45, "steps": ["a"]},
-        headers=auth(),
-    )
-    assert again.status_code == 409
-    g = await group(scheduling, auth, mode=mode, default_method_id=own.json()["id"])
-    assert g["default_method_id"] == own.json()["id"]
 
 
 async def test_a_facilitator_sees_the_groups_they_facilitate_or_belong_to(

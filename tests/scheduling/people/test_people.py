@@ -8,6 +8,7 @@ import httpx
 
 from tests.conftest import Token
 from tests.scheduling.people.support import put_organisation
+from tests.scheduling.support import person, rules_of
 
 
 async def test_upsert_person_is_idempotent(scheduling: httpx.AsyncClient, auth: Token) -> None:
@@ -199,3 +200,52 @@ async def test_missing_field_is_named(scheduling: httpx.AsyncClient, auth: Token
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "body.family_name"
     assert response.json()["errors"][0]["rule"] == "required"
+
+
+async def test_manager_cycle_is_refused(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    a = await person(scheduling, auth, "a")
+    b = await person(scheduling, auth, "b", manager_id=a["id"])
+    response = await scheduling.put(
+        "/v1/people/by-external-id/a",
+        json={"given_name": "A", "family_name": "Tester", "manager_id": b["id"]},
+        headers=auth(),
+    )
+    assert response.status_code == 422
+    assert rules_of(response) == ["manager_cycle"]
+
+
+async def test_registrations_are_stored_and_replaced(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    regs = [
+        {"register": "SKJ", "number": "110012345", "registered_on": "2021-06-01"},
+        {"register": "NIP", "number": "00123456", "registered_on": None},
+    ]
+    created = await person(scheduling, auth, "reg", registrations=regs)
+    assert created["registrations"] == sorted(regs, key=lambda r: r["register"])
+    fetched = await scheduling.get(f"/v1/people/{created['id']}", headers=auth())
+    assert fetched.json()["registrations"] == created["registrations"]
+    replaced = await person(
+        scheduling, auth, "reg", registrations=[{"register": "SKJ", "number": "9"}]
+    )
+    only_skj = [{"register": "SKJ", "number": "9", "registered_on": None}]
+    assert replaced["registrations"] == only_skj
+    fetched = await scheduling.get(f"/v1/people/{created['id']}", headers=auth())
+    assert fetched.json()["registrations"] == only_skj
+
+
+async def test_a_register_twice_is_refused(scheduling: httpx.AsyncClient, auth: Token) -> None:
+    response = await scheduling.put(
+        "/v1/people/by-external-id/dup",
+        json={
+            "given_name": "D",
+            "family_name": "T",
+            "registrations": [
+                {"register": "SKJ", "number": "1"},
+                {"register": "SKJ", "number": "2"},
+            ],
+        },
+        headers=auth(),
+    )
+    assert response.status_code == 422
+    assert rules_of(response) == ["unique_register"]

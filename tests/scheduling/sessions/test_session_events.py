@@ -6,7 +6,7 @@ import httpx
 
 from tests.conftest import Token
 from tests.scheduling.attendance.support import closed_session
-from tests.scheduling.sessions.support import events, facilitator, participant
+from tests.scheduling.sessions.support import events, facilitator
 
 
 async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
@@ -31,21 +31,6 @@ async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
     }
     late = next(a for a in data["attendees"] if a["person_id"] == str(group.member_ids[1]))
     assert late["arrived_at"] == "2025-01-14T18:20:00Z"
-
-
-async def test_a_confirmation_is_one_event_however_often_it_is_sent(
-    scheduling: httpx.AsyncClient, auth: Token
-) -> None:
-    group, session = await closed_session(scheduling, auth)
-    _, cursor = await events(scheduling, auth, expect=2)
-    me = participant(auth, group.member_ids[0])
-    for _ in range(2):
-        signed = await scheduling.post(f"/v1/sessions/{session['id']}/signatures", headers=me)
-        assert signed.status_code == 200, signed.text
-    items, _ = await events(scheduling, auth, after=cursor)
-    assert [(e["type"], e["data"]["person_id"]) for e in items] == [
-        ("attendance.confirmed", str(group.member_ids[0]))
-    ]
 
 
 async def test_a_closed_session_cancelled_in_error_says_so(

@@ -8,6 +8,7 @@ import uuid
 import httpx
 
 from tests.conftest import Token
+from tests.scheduling.attendance.support import record
 from tests.scheduling.sessions.support import (
     Group,
     broken_rules,
@@ -378,6 +379,20 @@ async def test_another_facilitator_may_not_move_or_cancel(
     assert response.status_code == 403
 
 
+async def test_a_session_with_recorded_attendance_does_not_move(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group = await make_group(scheduling, auth, members=1)
+    session = await plan_one(scheduling, auth("admin"), group)
+    await record(scheduling, auth("admin"), session, group.member_ids[0], "excused")
+    moved = await scheduling.post(
+        f"/v1/sessions/{session['id']}/reschedule",
+        json={"start": "2025-01-15T19:00", "end": "2025-01-15T21:00", "reason": "Zaal"},
+        headers=auth("admin"),
+    )
+    assert moved.status_code == 409 and broken_rules(moved) == ["attendance_recorded"]
+
+
 # --- reading and lists -----------------------------------------------------------------------
 
 
@@ -512,28 +527,6 @@ async def test_two_overlapping_plans_at_once_book_only_one(
         await scheduling.post(
             f"/v1/sessions/{booked['id']}/cancel", json={"reason": "opnieuw"}, headers=auth("admin")
         )
-
-
-async def test_joining_a_group_whose_session_clashes_with_another_booking_is_a_409(
-    scheduling: httpx.AsyncClient, auth: Token
-) -> None:
-    busy = await make_group(scheduling, auth, members=1, name="Bezet")
-    other = await make_group(scheduling, auth, members=1, name="Ander")
-    elsewhere = await plan_one(
-        scheduling, auth("admin"), busy, start="2031-03-04T19:00", end="2031-03-04T21:00"
-    )
-    await plan_one(
-        scheduling, auth("admin"), other, start="2031-03-04T20:00", end="2031-03-04T22:00"
-    )
-
-    response = await scheduling.post(
-        f"/v1/groups/{other.id}/members",
-        json={"person_id": str(busy.member_ids[0])},
-        headers=auth("admin"),
-    )
-    assert response.status_code == 409
-    assert broken_rules(response) == ["double_booking"]
-    assert response.json()["extra"]["session_id"] == elsewhere["id"]
 
 
 async def test_a_facilitator_sees_only_the_sessions_of_their_groups(
