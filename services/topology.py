@@ -31,7 +31,7 @@ SUBSCRIPTIONS = (
     Subscription(
         producer="scheduling",
         consumer="accreditation",
-        types=("session.closed", "session.cancelled"),
+        types=("session.closed", "session.cancelled", "person.updated"),
     ),
     Subscription(
         producer="scheduling",

@@ -18,6 +18,12 @@ from .ledger.routes import (
     PersonLedgerController,
     RegistrarController,
 )
+from .outcomes.routes import (
+    PersonOutcomeController,
+    RegistrarOutcomeController,
+    SessionOutcomeController,
+)
+from .outcomes.schemas import WEBHOOKS
 from .principal import ROLES, Principal
 from .registers.routes import RegisterController
 
@@ -28,6 +34,11 @@ append-only ledger of hours per registrant, signed checkpoints and certificates.
 Hours are counted in whole `minutes`, points in hundredths (`points_centi`). The
 ledger is hash-chained per organisation; checkpoints of its head are signed with
 Ed25519 and their public keys are published at `/v1/ledger/public-keys`.
+
+Every judgement of a closed session is kept as an outcome per attendee and register:
+`recorded`, `refused` (every rule named) or `pending` (waiting for data such as the
+registration date, judged again when it arrives). Refused and pending outcomes are
+announced as events (`ledger.outcome_refused`, `ledger.outcome_pending`).
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`.
@@ -49,6 +60,9 @@ def create_app(settings: Settings) -> Litestar:
             RegistrarController,
             ExportController,
             AttendanceController,
+            SessionOutcomeController,
+            PersonOutcomeController,
+            RegistrarOutcomeController,
             ConsentController,
             InboxController,
         ],
@@ -56,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
         principal_type=Principal,
         roles=ROLES,
         events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
+        webhooks=WEBHOOKS,
     )
 
     def load_signer(app: Litestar) -> None:

@@ -19,8 +19,8 @@ from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
 from .principal import ROLES, Principal
 from .sessions import routes as sessions
-from .sessions.events import WEBHOOKS
 from .sessions.routes import CalendarController
+from .webhooks import WEBHOOKS
 
 DESCRIPTION = """\
 Client organisations, people, facilitators, groups, sessions, attendance and the

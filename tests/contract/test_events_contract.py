@@ -74,3 +74,24 @@ async def test_consumers_decode_what_scheduling_sends(
     for shape in (accreditation.SessionCancelledData, invoicing.SessionCancelled):
         decoded = msgspec.convert(cancelled, shape, strict=False)
         assert decoded.previous_status == "closed"
+
+
+async def test_a_sent_person_updated_matches_the_contract(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    body = {"given_name": "Anna", "family_name": "de Vries"}
+    for registered_on in (None, "2021-06-01"):
+        registration = {"register": "SKJ", "number": "110012345", "registered_on": registered_on}
+        put = await scheduling.put(
+            "/v1/people/by-external-id/hr-anna",
+            json={**body, "registrations": [registration]},
+            headers=auth("admin"),
+        )
+        assert put.status_code in (200, 201), put.text
+    (sent,) = (await events(scheduling, auth))[0]
+    assert sent["type"] == "person.updated"
+    errors = list(webhook_validator("person.updated").iter_errors(sent))
+    assert errors == [], [e.message for e in errors]
+    assert not webhook_validator("person.updated").is_valid(
+        {**sent, "data": {"person_id": sent["aggregate_id"]}}
+    )

@@ -21,7 +21,8 @@ class InboxController(Controller):
 
     @post("/events", status_code=HTTP_200_OK)
     async def receive(self, request: Request[Any, Any, Any]) -> EventOutcome:
-        """Verify, then apply `session.closed` and `session.cancelled`; ignore other types."""
+        """Verify, then apply `session.closed`, `session.cancelled` and `person.updated`; ignore
+        other types."""
         state = request.app.state
         return await service.receive(
             state.pool,

@@ -15,6 +15,9 @@ Choices where the two vocabularies differ:
   number are not used by any rule.
 - A registration whose number the ledger cannot hold (its pattern) is refused with the
   rule `registration_number` instead of failing the whole session; the rest is judged.
+- `person.updated`: the registrations the ledger can hold, by canonical register code, to
+  judge a person's pending outcomes again; one it cannot hold is left out (what waits for
+  it keeps waiting).
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ import msgspec
 
 from services.kit.errors import FieldError, InvalidInput
 
-from ..ledger.schemas import NUMBER_PATTERN, ClosedSessionIn, Judgement, Reason
+from ..ledger.schemas import NUMBER_PATTERN, ClosedSessionIn, Judgement, Reason, RegistrationIn
 from ..registers.rules import CODE_PATTERN, normalise_code
-from .schemas import EventAttendee, EventRegistration, SessionClosedData
+from .schemas import EventAttendee, EventRegistration, PersonUpdatedData, SessionClosedData
 
 MAX_TEXT = 200
 MAX_GROUP = 100
@@ -130,3 +133,17 @@ def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, lis
         msgspec.to_builtins(snapshot), ClosedSessionIn, event_type="session.closed"
     )
     return session, refused
+
+
+def registrations(data: PersonUpdatedData) -> dict[str, RegistrationIn]:
+    """A person's registrations as the ledger holds them, by canonical register code."""
+    held: dict[str, RegistrationIn] = {}
+    for registration in data.registrations:
+        if not _fits(registration):
+            continue
+        try:
+            converted = msgspec.convert(msgspec.to_builtins(registration), RegistrationIn)
+        except msgspec.ValidationError:
+            continue
+        held.setdefault(normalise_code(converted.register), converted)
+    return held

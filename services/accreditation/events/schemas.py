@@ -17,13 +17,14 @@ from services.kit.schemas import Outbound
 SOURCE = "scheduling"
 SESSION_CLOSED = "session.closed"
 SESSION_CANCELLED = "session.cancelled"
+PERSON_UPDATED = "person.updated"
 
 
 class EventRegistration(msgspec.Struct, frozen=True, kw_only=True):
     register: str
     number: str
     registered_on: date | None = None
-    """Not sent by scheduling yet; registration-aligned registers refuse without it."""
+    """Registration-aligned registers wait for it (`pending`) while it is not known."""
 
 
 class EventRecognition(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +70,15 @@ class SessionCancelledData(msgspec.Struct, frozen=True, kw_only=True):
     previous_status: str
 
 
+class PersonUpdatedData(msgspec.Struct, frozen=True, kw_only=True):
+    """`person.updated`: a person's name or registrations changed; the registrations as they
+    are now, in the shape of the attendees' in `session.closed`."""
+
+    person_id: uuid.UUID
+    name: str | None = None
+    registrations: list[EventRegistration] = msgspec.field(default_factory=list)
+
+
 class EventOutcome(Outbound, frozen=True, kw_only=True):
     """What the consumer did with one delivery."""
 
@@ -78,4 +88,5 @@ class EventOutcome(Outbound, frozen=True, kw_only=True):
     recorded: int = 0
     already_recorded: int = 0
     refused: int = 0
+    pending: int = 0
     reversed: int = 0

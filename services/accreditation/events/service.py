@@ -1,13 +1,15 @@
 """The consumer of scheduling's events: verify a delivery, then apply it once.
 
 Each event is applied in one transaction of its tenant together with its inbox row, so a
-redelivery changes nothing. ``session.closed`` becomes ledger entries, ``session.cancelled``
-of a closed session their reversals; other types are remembered and ignored.
+redelivery changes nothing. ``session.closed`` becomes ledger entries and outcomes,
+``session.cancelled`` of a closed session their reversals, ``person.updated`` a new judgement
+of the person's pending outcomes; other types are remembered and ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 import asyncpg
 import structlog
@@ -17,15 +19,26 @@ from services.kit.db import transaction
 
 from ..ledger import service as ledger
 from ..ledger.chain import Signer
+from ..ledger.schemas import Judgement
+from ..outcomes import service as outcomes
 from . import rules
 from .schemas import (
+    PERSON_UPDATED,
     SESSION_CANCELLED,
     SESSION_CLOSED,
     SOURCE,
     EventOutcome,
+    PersonUpdatedData,
     SessionCancelledData,
     SessionClosedData,
 )
+
+Data = SessionClosedData | SessionCancelledData | PersonUpdatedData
+SHAPES: dict[str, type[Data]] = {
+    SESSION_CLOSED: SessionClosedData,
+    SESSION_CANCELLED: SessionCancelledData,
+    PERSON_UPDATED: PersonUpdatedData,
+}
 
 log = structlog.get_logger("kring.accreditation.events")
 
@@ -40,11 +53,10 @@ async def receive(
 ) -> EventOutcome:
     """Verify a delivery, decode what it carries, then apply it in its tenant's transaction."""
     event = events.receive(secrets, headers, body)
-    data: SessionClosedData | SessionCancelledData | None = None
-    if event.type == SESSION_CLOSED:
-        data = rules.decode(event.data, SessionClosedData, event_type=event.type)
-    elif event.type == SESSION_CANCELLED:
-        data = rules.decode(event.data, SessionCancelledData, event_type=event.type)
+    shape = SHAPES.get(event.type)
+    data: Data | None = None
+    if shape is not None:
+        data = rules.decode(event.data, shape, event_type=event.type)
     async with transaction(pool, org_id=event.org_id) as conn:
         if await outbox.first_time(conn, source=SOURCE, event_id=event.id, type=event.type):
             outcome = await _apply(conn, event, data, signer=signer)
@@ -63,7 +75,7 @@ async def receive(
 async def _apply(
     conn: asyncpg.Connection,
     event: outbox.Event,
-    data: SessionClosedData | SessionCancelledData | None,
+    data: Data | None,
     *,
     signer: Signer,
 ) -> EventOutcome:
@@ -72,7 +84,22 @@ async def _apply(
             return await _session_closed(conn, event, data, signer=signer)
         case SessionCancelledData(previous_status="closed"):
             return await _session_cancelled(conn, event, data, signer=signer)
+        case PersonUpdatedData():
+            return await _person_updated(conn, event, data, signer=signer)
     return EventOutcome(status="ignored", event_id=event.id, type=event.type)
+
+
+def _applied(event: outbox.Event, judgements: Iterable[Judgement]) -> EventOutcome:
+    counted = Counter(j.outcome for j in judgements)
+    return EventOutcome(
+        status="applied",
+        event_id=event.id,
+        type=event.type,
+        recorded=counted["recorded"],
+        already_recorded=counted["already_recorded"],
+        refused=counted["refused"],
+        pending=counted["pending"],
+    )
 
 
 async def _session_closed(
@@ -80,21 +107,32 @@ async def _session_closed(
 ) -> EventOutcome:
     """Judge the session's snapshot; registrations the ledger cannot hold count as refused."""
     session, refused = rules.closed_session(data)
-    judgements = list(refused)
-    if session is not None:
+    if session is None:
+        return _applied(event, refused)
+    result = await ledger.record_session(
+        conn,
+        event.org_id,
+        session,
+        recorded_by=f"event:{event.id}",
+        signer=signer,
+        prejudged=refused,
+    )
+    return _applied(event, result.judgements)
+
+
+async def _person_updated(
+    conn: asyncpg.Connection, event: outbox.Event, data: PersonUpdatedData, *, signer: Signer
+) -> EventOutcome:
+    """The person's pending outcomes judged again with their registrations as they are now;
+    only the person's judgements are counted."""
+    updates = rules.registrations(data)
+    judgements: list[Judgement] = []
+    for session in await outcomes.pending_snapshots(conn, event.org_id, data.person_id, updates):
         result = await ledger.record_session(
             conn, event.org_id, session, recorded_by=f"event:{event.id}", signer=signer
         )
-        judgements += result.judgements
-    outcomes = [j.outcome for j in judgements]
-    return EventOutcome(
-        status="applied",
-        event_id=event.id,
-        type=event.type,
-        recorded=outcomes.count("recorded"),
-        already_recorded=outcomes.count("already_recorded"),
-        refused=outcomes.count("refused"),
-    )
+        judgements += [j for j in result.judgements if j.person_id == data.person_id]
+    return _applied(event, judgements)
 
 
 async def _session_cancelled(

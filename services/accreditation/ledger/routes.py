@@ -59,8 +59,10 @@ class LedgerController(Controller):
     ) -> RecordingResult:
         """Judge every attendee of a closed session against each register they hold.
 
-        Appends an entry for what counts and answers every refusal with its reasons.
-        Idempotent per (session, person, register): a repeat answers `already_recorded`.
+        Appends an entry for what counts and answers every refusal with its reasons; a
+        judgement that only waits for data (the registration date) is `pending`. Every
+        judgement is kept as the session's outcomes. Idempotent per (session, person,
+        register): a repeat answers `already_recorded`.
         """
         return await service.record_session(
             conn, principal.org_id, data, recorded_by=principal.subject, signer=_signer(state)

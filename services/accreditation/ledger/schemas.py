@@ -132,9 +132,13 @@ class LedgerEntry(Outbound, frozen=True):
 class Judgement(Outbound, kw_only=True, frozen=True):
     person_id: uuid.UUID
     register_code: str
-    outcome: Literal["recorded", "already_recorded", "refused"]
+    outcome: Literal["recorded", "already_recorded", "refused", "pending"]
+    """`pending`: nothing counts yet, and every reason waits for data that can arrive later
+    (the registration date); it is judged again when it does."""
     entry: LedgerEntry | None = None
     reasons: list[Reason] = msgspec.field(default_factory=list)
+    rule_version: int | None = None
+    """The version of the register's rules it was judged by (null when the register has none)."""
 
 
 class Checkpoint(Outbound, frozen=True):

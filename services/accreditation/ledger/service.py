@@ -8,7 +8,8 @@ caller); reading takes the principal, whose role decides what it may read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -19,6 +20,8 @@ import structlog
 from services.kit.errors import Conflict, NotFound, RuleViolation
 from services.kit.pagination import page_of
 
+from ..outcomes import rules as outcome_rules
+from ..outcomes import service as outcomes
 from ..principal import Principal
 from ..registers import service as registers
 from ..registers.rules import normalise_code
@@ -47,14 +50,18 @@ async def record_session(
     *,
     recorded_by: str,
     signer: chain.Signer,
+    prejudged: Sequence[Judgement] = (),
 ) -> RecordingResult:
-    """Judge every attendee against every register they hold; append what counts (idempotent)."""
+    """Judge every attendee against every register they hold; append what counts (idempotent).
+
+    Every judgement is stored as the session's outcomes, with ``prejudged`` (registrations
+    refused before judging, absent from the snapshot)."""
     today = datetime.now(rules.AMSTERDAM).date()
     if errors := rules.snapshot_errors(session, today=today):
         raise RuleViolation("The session snapshot is not consistent.", errors=errors)
     head = await checkpoints.open_head(conn, org_id)
     start_seq = head.seq
-    judgements = [
+    judgements = list(prejudged) + [
         await _judge_one(
             conn, org_id, session, attendee, registration, head=head, recorded_by=recorded_by
         )
@@ -62,11 +69,14 @@ async def record_session(
         for registration in attendee.registrations
     ]
     checkpoint = await checkpoints.sign(conn, head, signer) if head.seq > start_seq else None
+    await outcomes.store(conn, org_id, session, judgements)
+    counted = Counter(j.outcome for j in judgements)
     log.info(
         "session_recorded",
         session_id=str(session.session_id),
-        recorded=sum(1 for j in judgements if j.outcome == "recorded"),
-        refused=sum(1 for j in judgements if j.outcome == "refused"),
+        recorded=counted["recorded"],
+        refused=counted["refused"],
+        pending=counted["pending"],
     )
     return RecordingResult(
         session_id=session.session_id, judgements=judgements, checkpoint=checkpoint
@@ -109,7 +119,11 @@ async def _judge_one(
         peers_registered=rules.peers_registered(session, code),
     )
     if isinstance(verdict, rules.Refused):
-        return judged(outcome="refused", reasons=list(verdict.reasons))
+        return judged(
+            outcome=outcome_rules.unjudged_status(verdict.reasons),
+            reasons=list(verdict.reasons),
+            rule_version=rule_set.version,
+        )
     values = _credit(
         session,
         attendee,

@@ -12,6 +12,7 @@ import msgspec
 from services.kit.errors import Conflict, FieldError, NotFound
 from services.kit.ids import uuid7
 
+from ..people.rules import full_name
 from ..sessions.rules import local
 from ..sessions.schemas import EventAttendee
 from .schemas import Amendment, Attendance, ProofAttendee
@@ -221,7 +222,8 @@ async def amend(
 
 class _AttendeeRow(msgspec.Struct, frozen=True):
     person_id: uuid.UUID
-    name: str
+    given_name: str
+    family_name: str
     status: str
     arrived_at: datetime | None
     departed_at: datetime | None
@@ -236,7 +238,8 @@ async def proof_attendees(
     value = await conn.fetchval(
         """
         SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'person_id', a.person_id, 'name', p.given_name || ' ' || p.family_name,
+                   'person_id', a.person_id,
+                   'given_name', p.given_name, 'family_name', p.family_name,
                    'status', a.status, 'arrived_at', a.arrived_at,
                    'departed_at', a.departed_at, 'confirmed_at', a.confirmed_at,
                    'amendments', coalesce((
@@ -255,7 +258,7 @@ async def proof_attendees(
     return [
         ProofAttendee(
             person_id=a.person_id,
-            name=a.name,
+            name=full_name(a.given_name, a.family_name),
             status=a.status,  # type: ignore[arg-type]
             arrived_at=local(a.arrived_at) if a.arrived_at else None,
             departed_at=local(a.departed_at) if a.departed_at else None,
@@ -274,7 +277,6 @@ async def event_attendees(
         """
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'person_id', a.person_id,
-                   'name', p.given_name || ' ' || p.family_name,
                    'given_name', p.given_name, 'family_name', p.family_name,
                    'employer_id', p.employer_id, 'status', a.status,
                    'arrived_at', a.arrived_at, 'departed_at', a.departed_at,
@@ -292,4 +294,5 @@ async def event_attendees(
         org_id,
         session_id,
     )
-    return msgspec.convert(value, list[EventAttendee], strict=False)
+    named = [{**a, "name": full_name(a["given_name"], a["family_name"])} for a in value]
+    return msgspec.convert(named, list[EventAttendee], strict=False)

@@ -11,6 +11,7 @@ import msgspec
 from services.kit.errors import FieldError, NotFound
 from services.kit.ids import uuid7
 
+from ..people.rules import full_name
 from . import rules
 from .schemas import Agreement, AgreementIn, Group, GroupIn, GroupSummary, Member, SizePolicy
 
@@ -64,7 +65,7 @@ def _state(row: Mapping[str, Any], members: list[_MemberRow]) -> rules.GroupStat
         members=[
             rules.MemberState(
                 person_id=m.person_id,
-                name=f"{m.given_name} {m.family_name}",
+                name=full_name(m.given_name, m.family_name),
                 career_started_on=m.career_started_on,
                 consent_at=m.consent_at,
                 accepted_agreement_version=m.accepted_agreement_version,

@@ -37,7 +37,12 @@ class PeopleController(Controller):
     async def upsert(
         self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[PersonIn]
     ) -> Response[Person]:
-        """Create or update a person by the HR system's own id (idempotent)."""
+        """Create or update a person by the HR system's own id (idempotent).
+
+        A register appears once, each with a number its register can hold (rule
+        `registration_number`, 422). When a stored person's fields or registrations change,
+        the `person.updated` event announces their name and registrations.
+        """
         return upserted(*await service.upsert(conn, principal, external_id, data))
 
     @post(
@@ -57,7 +62,8 @@ class PeopleController(Controller):
         nothing and names every refused item in `errors[].field` (`body.items[3].manager_id`):
         403 when one is another organisation's, else 422 when a rule is broken, else 404 for
         an unknown employer or manager. The answer gives each item's outcome in request order:
-        `created`, `updated` (its fields or its registrations changed) or `unchanged`.
+        `created`, `updated` (its fields or its registrations changed) or `unchanged`; each
+        `updated` person is announced by a `person.updated` event.
         """
         return await service.upsert_batch(conn, principal, data.items)
 

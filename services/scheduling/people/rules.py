@@ -1,4 +1,5 @@
-"""Who may write and read which people, and what a batch of them must satisfy."""
+"""Who may write and read which people, what a person's registrations and a batch of people
+must satisfy, and how a person is named and announced."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, Ru
 
 from ..organisations.rules import visible_organisation
 from ..principal import Principal
-from .schemas import Outcome, PeopleBatchResult, PersonBatchItem, PersonOutcome, Registration
+from .schemas import (
+    EventRegistration,
+    Outcome,
+    PeopleBatchResult,
+    PersonBatchItem,
+    PersonOutcome,
+    PersonUpdatedData,
+    Registration,
+)
 
 NOBODY = uuid.UUID(int=0)
 
@@ -63,11 +72,28 @@ def employer_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.U
     return visible if requested in (None, visible) else NOBODY
 
 
+def full_name(given_name: str, family_name: str) -> str:
+    """How a person is named to others (a proof, an event): ``Anna de Vries``."""
+    return f"{given_name} {family_name}"
+
+
+REGISTRATION_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9./-]{0,31}")
+"""A number the registers' ledger (accreditation) holds: letters, digits, ``.``, ``/`` and
+``-``, at most 32, beginning with a letter or digit. Matched whole (``fullmatch``)."""
+
+
+def number_accepted(number: str) -> bool:
+    return REGISTRATION_NUMBER.fullmatch(number) is not None
+
+
 def check_registrations(registrations: Sequence[Registration]) -> None:
-    """A register appears at most once in a person's registrations."""
+    """A register appears at most once in a person's registrations, each with a number the
+    ledger can hold."""
     if errors := registration_errors(registrations):
         raise RuleViolation(
-            "A register may appear only once in a person's registrations.", errors=errors
+            "A register may appear only once in a person's registrations, each with a number"
+            " the register can hold.",
+            errors=errors,
         )
 
 
@@ -77,16 +103,28 @@ def registration_errors(
     seen: set[str] = set()
     errors = []
     for index, registration in enumerate(registrations):
+        field = f"{at}.registrations[{index}]"
         if registration.register in seen:
             errors.append(
                 FieldError(
-                    field=f"{at}.registrations[{index}].register",
+                    field=f"{field}.register",
                     rule="unique_register",
                     message=f"{registration.register} appears more than once",
                 )
             )
         seen.add(registration.register)
+        if not number_accepted(registration.number):
+            errors.append(_number_refused(f"{field}.number", registration.number))
     return errors
+
+
+def _number_refused(field: str, number: str) -> FieldError:
+    return FieldError(
+        field=field,
+        rule="registration_number",
+        message=f"{number!r} is not a registration number: letters, digits, '.', '/' and '-',"
+        " at most 32, beginning with a letter or digit",
+    )
 
 
 def check_manager_chain(*, loops: bool) -> None:
@@ -231,6 +269,14 @@ class Written:
     """A column of the person changed (or the person is new)."""
     registrations_changed: bool = False
 
+    @property
+    def outcome(self) -> Outcome:
+        return outcome(
+            inserted=self.inserted,
+            changed=self.changed,
+            registrations_changed=self.registrations_changed,
+        )
+
 
 def batch_result(
     items: Sequence[PersonBatchItem], written: Mapping[str, Written]
@@ -238,15 +284,7 @@ def batch_result(
     """Each item's outcome, in the order of the request, and how many of each."""
     people = [written[item.external_id] for item in items]
     outcomes = [
-        PersonOutcome(
-            external_id=item.external_id,
-            id=person.id,
-            outcome=outcome(
-                inserted=person.inserted,
-                changed=person.changed,
-                registrations_changed=person.registrations_changed,
-            ),
-        )
+        PersonOutcome(external_id=item.external_id, id=person.id, outcome=person.outcome)
         for item, person in zip(items, people, strict=True)
     ]
     return PeopleBatchResult(
@@ -254,4 +292,22 @@ def batch_result(
         created=sum(o.outcome == "created" for o in outcomes),
         updated=sum(o.outcome == "updated" for o in outcomes),
         unchanged=sum(o.outcome == "unchanged" for o in outcomes),
+    )
+
+
+def updated_event(
+    person_id: uuid.UUID,
+    *,
+    given_name: str,
+    family_name: str,
+    registrations: Sequence[Registration],
+) -> PersonUpdatedData:
+    """``person.updated``: the person's name and registrations as they now are."""
+    return PersonUpdatedData(
+        person_id=person_id,
+        name=full_name(given_name, family_name),
+        registrations=[
+            EventRegistration(register=r.register, number=r.number, registered_on=r.registered_on)
+            for r in sorted(registrations, key=lambda r: r.register)
+        ],
     )

@@ -16,7 +16,18 @@ RegisterCode = Annotated[
     ),
 ]
 RegistrationNumber = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE_NOT_BLANK)
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=PRINTABLE_NOT_BLANK,
+        description=(
+            "The person's number in the register, as the register writes it: letters, digits,"
+            " `.`, `/` and `-`, at most 32, beginning with a letter or digit (`110012345`,"
+            " `S-1`); any other number (`12 345`) is refused with 422, rule"
+            " `registration_number`."
+        ),
+    ),
 ]
 
 
@@ -103,3 +114,19 @@ class PeopleBatchResult(Outbound, frozen=True):
     created: int
     updated: int
     unchanged: int
+
+
+class EventRegistration(Outbound, frozen=True):
+    register: str
+    number: str
+    registered_on: date | None = None
+
+
+class PersonUpdatedData(Outbound, frozen=True):
+    """`person.updated`: an upsert changed a stored person; their name and registrations now."""
+
+    person_id: uuid.UUID
+    name: str
+    """As attendees are named in `session.closed`: given name, a space, family name."""
+    registrations: list[EventRegistration]
+    """Every registration the person now has, by register code."""

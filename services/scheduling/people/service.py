@@ -1,5 +1,7 @@
 """People's use cases: each runs on the caller's connection, rules from ``rules.py`` (who may
-write and read whom, what a batch must satisfy), SQL from ``repository``."""
+write and read whom, what a batch must satisfy), SQL from ``repository``. A person whose
+fields or registrations an upsert changed is announced (``person.updated``) in its
+transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import asyncpg
 from services.kit.errors import NotFound
 from services.kit.pagination import page_of
 
+from .. import webhooks
 from ..principal import Principal
 from . import repository, rules
 from .schemas import PeopleBatchResult, Person, PersonBatchItem, PersonIn, PersonPage
@@ -28,9 +31,12 @@ async def upsert(
             conn, principal.org_id, external_id, data.manager_id
         )
         rules.check_manager_chain(loops=loops)
-    return await repository.upsert(
+    person, written = await repository.upsert(
         conn, principal.org_id, external_id, data, employer_id=employer_id, confined_to=confined_to
     )
+    if written.outcome == "updated":
+        await _announce(conn, principal.org_id, person.id, data)
+    return person, written.inserted
 
 
 async def upsert_batch(
@@ -44,7 +50,23 @@ async def upsert_batch(
     )
     rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
     written = await repository.upsert_batch(conn, principal.org_id, items, employer_ids)
+    for item in items:
+        if (person := written[item.external_id]).outcome == "updated":
+            await _announce(conn, principal.org_id, person.id, item)
     return rules.batch_result(items, written)
+
+
+async def _announce(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, data: PersonIn
+) -> None:
+    """``person.updated`` with what was written: ``data`` is the person as now stored."""
+    event = rules.updated_event(
+        person_id,
+        given_name=data.given_name,
+        family_name=data.family_name,
+        registrations=data.registrations,
+    )
+    await webhooks.emit(conn, org_id, event, aggregate_id=person_id)
 
 
 def _readable(principal: Principal, person: Person) -> Person:

@@ -11,17 +11,15 @@ from typing import TypedDict
 import asyncpg
 import msgspec
 
-from services.kit import outbox
-from services.kit.events import channel
-
+from .. import webhooks
 from ..attendance import repository as attendance
-from ..config import SCHEMA
 from ..facilitators import repository as facilitators
 from ..facilitators.schemas import Facilitator
 from ..groups import service as groups
 from ..groups.schemas import Group
 from ..methods import repository as methods
 from ..methods.schemas import Method
+from ..people.rules import full_name
 from .schemas import (
     AttendanceConfirmedData,
     EventFacilitator,
@@ -32,29 +30,14 @@ from .schemas import (
     SessionScheduledData,
 )
 
-EventData = (
+SessionData = (
     SessionScheduledData | SessionClosedData | SessionCancelledData | AttendanceConfirmedData
 )
 
-WEBHOOKS: dict[str, type[EventData]] = {
-    "session.scheduled": SessionScheduledData,
-    "session.closed": SessionClosedData,
-    "session.cancelled": SessionCancelledData,
-    "attendance.confirmed": AttendanceConfirmedData,
-}
-_TYPES = {data: event_type for event_type, data in WEBHOOKS.items()}
 
-
-async def emit(conn: asyncpg.Connection, org_id: uuid.UUID, data: EventData) -> None:
+async def emit(conn: asyncpg.Connection, org_id: uuid.UUID, data: SessionData) -> None:
     """The event commits with the change that caused it; its aggregate is the session."""
-    await outbox.emit(
-        conn,
-        org_id=org_id,
-        type=_TYPES[type(data)],
-        aggregate_id=data.session_id,
-        payload=data,
-        channel=channel(SCHEMA),
-    )
+    await webhooks.emit(conn, org_id, data, aggregate_id=data.session_id)
 
 
 @dataclass(frozen=True)
@@ -67,7 +50,7 @@ class Facts:
 
     @property
     def facilitator_name(self) -> str:
-        return f"{self.facilitator.given_name} {self.facilitator.family_name}"
+        return full_name(self.facilitator.given_name, self.facilitator.family_name)
 
 
 async def facts(conn: asyncpg.Connection, org_id: uuid.UUID, session: Session) -> Facts:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 
 from services.kit.schemas import PRINTABLE, PRINTABLE_NOT_BLANK, Inbound, Outbound
+
+from ..people.schemas import EventRegistration
 
 Mode = Literal["in_person", "online", "hybrid"]
 Status = Literal["planned", "closed", "cancelled"]
@@ -161,12 +163,6 @@ class SessionChange(Outbound, frozen=True):
 
 class SessionChanges(Outbound, frozen=True):
     items: list[SessionChange]
-
-
-class EventRegistration(Outbound, frozen=True):
-    register: str
-    number: str
-    registered_on: date | None = None
 
 
 class EventRecognition(Outbound, frozen=True):

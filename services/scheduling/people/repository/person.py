@@ -10,6 +10,7 @@ import msgspec
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 from services.kit.ids import uuid7
 
+from .. import rules
 from ..schemas import Person, PersonIn, Registration
 from .columns import CHANGED, INSERTED, UPDATED
 
@@ -67,11 +68,13 @@ async def upsert(
     *,
     employer_id: uuid.UUID | None,
     confined_to: uuid.UUID | None = None,
-) -> tuple[Person, bool]:
-    """Create or update by ``external_id`` with its registrations, in one statement.
+) -> tuple[Person, rules.Written]:
+    """Create or update by ``external_id`` with its registrations, in one statement: the
+    person, and what writing them did.
 
-    ``updated_at`` moves only when a column of the person changed. With ``confined_to`` (an
-    HR client's organisation) a stored person employed elsewhere is left alone: 403.
+    ``updated_at`` moves only when a column of the person changed; unchanged registrations
+    are not rewritten. With ``confined_to`` (an HR client's organisation) a stored person
+    employed elsewhere is left alone: 403.
     """
     registrations = sorted(data.registrations, key=lambda r: r.register)
     try:
@@ -94,17 +97,25 @@ async def upsert(
                 DELETE FROM person_registrations r USING person
                 WHERE r.org_id = $1 AND r.person_id = person.id
                   AND r.register <> ALL ($10::text[])
+                RETURNING r.person_id
             ),
             stored AS (
-                INSERT INTO person_registrations (org_id, person_id, register, number,
-                                                  registered_on)
+                INSERT INTO person_registrations AS r (org_id, person_id, register, number,
+                                                       registered_on)
                 SELECT $1, person.id, wanted.register, wanted.number, wanted.registered_on
                 FROM person, wanted
                 ON CONFLICT (org_id, person_id, register) DO UPDATE
                 SET number = EXCLUDED.number, registered_on = EXCLUDED.registered_on
+                WHERE (r.number, r.registered_on)
+                      IS DISTINCT FROM (EXCLUDED.number, EXCLUDED.registered_on)
+                RETURNING r.person_id
             )
+            -- updated_at is now() (the transaction's time) exactly when a column changed
             SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
-                   career_started_on, created_at, updated_at, inserted
+                   career_started_on, created_at, updated_at, inserted,
+                   updated_at = now() AS changed,
+                   EXISTS (SELECT 1 FROM removed) OR EXISTS (SELECT 1 FROM stored)
+                       AS registrations_changed
             FROM person
             """,
             org_id,
@@ -133,8 +144,13 @@ async def upsert(
     if row is None:  # the conflicting person is employed elsewhere (see the DO UPDATE's WHERE)
         raise _employed_elsewhere()
     values = dict(row)
-    inserted = values.pop("inserted")
-    return Person(**values, registrations=registrations), inserted
+    written = rules.Written(
+        id=values["id"],
+        inserted=values.pop("inserted"),
+        changed=values.pop("changed"),
+        registrations_changed=values.pop("registrations_changed"),
+    )
+    return Person(**values, registrations=registrations), written
 
 
 def _missing_reference(

@@ -1,0 +1,1 @@
+"""What each closed session earned, for whom, and why not: stored, served and announced."""

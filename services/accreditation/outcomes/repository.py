@@ -1,0 +1,171 @@
+"""The outcomes' SQL: one outcome per (session, person, register), updated when judged again,
+and the session snapshots they were judged from."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import msgspec
+
+from services.kit.sql import Params
+
+from ..ledger.schemas import ClosedSessionIn
+from .schemas import Outcome
+
+_FIELDS = Outcome.__struct_fields__
+_COLUMNS = ", ".join(_FIELDS)
+_O_COLUMNS = ", ".join(f"o.{c}" for c in _FIELDS)
+_PLACEHOLDERS = ", ".join(f"${i}" for i in range(2, len(_FIELDS) + 2))
+_UPDATED = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIELDS if c not in {"id", "session_id"})
+
+
+def _outcome(row: asyncpg.Record) -> Outcome:
+    return msgspec.convert(dict(row), Outcome)
+
+
+async def save_snapshot(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: ClosedSessionIn
+) -> None:
+    """Keep the snapshot a session was judged from (the latest one, when judged again)."""
+    await conn.execute(
+        """
+        INSERT INTO session_snapshots (org_id, session_id, snapshot) VALUES ($1, $2, $3)
+        ON CONFLICT (org_id, session_id) DO UPDATE
+        SET snapshot = EXCLUDED.snapshot, updated_at = now()
+        WHERE session_snapshots.snapshot IS DISTINCT FROM EXCLUDED.snapshot
+        """,
+        org_id,
+        session.session_id,
+        msgspec.to_builtins(session),
+    )
+
+
+async def snapshot(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
+) -> ClosedSessionIn | None:
+    value = await conn.fetchval(
+        "SELECT snapshot FROM session_snapshots WHERE org_id = $1 AND session_id = $2",
+        org_id,
+        session_id,
+    )
+    return None if value is None else msgspec.convert(value, ClosedSessionIn)
+
+
+async def of_session(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
+) -> list[Outcome]:
+    """Every outcome of a session (at most its attendees times their registrations)."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM outcomes WHERE org_id = $1 AND session_id = $2 ORDER BY id",
+        org_id,
+        session_id,
+    )
+    return [_outcome(row) for row in rows]
+
+
+async def save(conn: asyncpg.Connection, org_id: uuid.UUID, outcome: Outcome) -> None:
+    """Insert the outcome, or update the one stored for its (session, person, register)."""
+    await conn.execute(
+        f"""
+        INSERT INTO outcomes (org_id, {_COLUMNS}) VALUES ($1, {_PLACEHOLDERS})
+        ON CONFLICT (org_id, session_id, person_id, register_code) DO UPDATE SET {_UPDATED}
+        """,
+        org_id,
+        *(getattr(outcome, name) for name in _FIELDS),
+    )
+
+
+async def pending_of(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> dict[uuid.UUID, set[str]]:
+    """The registers a person's outcomes wait in, by session."""
+    rows = await conn.fetch(
+        """
+        SELECT session_id, register_code FROM outcomes
+        WHERE org_id = $1 AND person_id = $2 AND status = 'pending'
+        ORDER BY id
+        """,
+        org_id,
+        person_id,
+    )
+    pending: dict[uuid.UUID, set[str]] = {}
+    for row in rows:
+        pending.setdefault(row["session_id"], set()).add(row["register_code"])
+    return pending
+
+
+async def session_page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    session_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Outcome]:
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM outcomes
+        WHERE org_id = $1 AND session_id = $2 AND ($3::uuid IS NULL OR id > $3)
+        ORDER BY id
+        LIMIT $4
+        """,
+        org_id,
+        session_id,
+        after,
+        limit + 1,
+    )
+    return [_outcome(row) for row in rows]
+
+
+async def person_page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    register_code: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Outcome]:
+    """A person's outcomes, of one register when it is given; the statement names only the
+    filters given."""
+    param = Params(org_id, person_id)
+    where = ["org_id = $1", "person_id = $2"]
+    if register_code is not None:
+        where.append(f"register_code = {param(register_code)}")
+    if after is not None:
+        where.append(f"id > {param(after)}")
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM outcomes WHERE {' AND '.join(where)} "
+        f"ORDER BY id LIMIT {param(limit + 1)}",
+        *param.values,
+    )
+    return [_outcome(row) for row in rows]
+
+
+async def registrar_page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    register_code: str,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Outcome]:
+    """A register's outcomes of registrants who consented to it."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_O_COLUMNS} FROM outcomes o
+        WHERE o.org_id = $1 AND o.register_code = $2 AND ($3::uuid IS NULL OR o.id > $3)
+          AND EXISTS (SELECT 1 FROM consents c
+                      WHERE c.org_id = o.org_id AND c.person_id = o.person_id
+                        AND c.register_code = o.register_code AND c.revoked_at IS NULL
+                      OFFSET 0)
+        ORDER BY o.id
+        LIMIT $4
+        """,
+        org_id,
+        register_code,
+        after,
+        limit + 1,
+    )
+    return [_outcome(row) for row in rows]

@@ -1,0 +1,184 @@
+"""Every hour accounted for, across the three processes: a closed session's refused and
+pending outcomes are readable and announced, and a pending one is recorded, once, when the HR
+system sends the missing registration date."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.kit.devkeys import DevKey
+from tests.flow.platform import Platform
+
+AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
+SKJ_UNDATED = {"register": "SKJ", "number": "110012345"}
+SKJ_DATED = {**SKJ_UNDATED, "registered_on": "2022-01-10"}
+
+
+@pytest.fixture(scope="module")
+def platform(database_url: str, dev_key: DevKey) -> Iterator[Platform]:
+    with Platform(database_url, dev_key) as running:
+        yield running
+
+
+def ok(response: httpx.Response) -> Any:
+    assert response.status_code < 300, (
+        f"{response.request.method} {response.request.url}: {response.text}"
+    )
+    return response.json() if response.content else {}
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, seconds: float = 60) -> Any:
+    """``check()`` once it is truthy (the relay delivers in the background)."""
+    deadline = time.monotonic() + seconds
+    value = await check()
+    while not value and time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+        value = await check()
+    return value
+
+
+async def member(api: httpx.AsyncClient, group_id: str, key: str, **person: Any) -> str:
+    """A person who joins the group, consents and accepts its agreement."""
+    body = {"given_name": key.capitalize(), "family_name": "Jeugdwerker", **person}
+    stored = ok(await api.put(f"/v1/people/by-external-id/{key}", json=body))
+    ok(await api.post(f"/v1/groups/{group_id}/members", json={"person_id": stored["id"]}))
+    base = f"/v1/groups/{group_id}/members/{stored['id']}"
+    ok(await api.post(f"{base}/consent", json={"voluntary": True}))
+    ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+    return str(stored["id"])
+
+
+async def closed_session(api: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    """A youth-care group led by an LVSC supervisor: Anna (SKJ, her registration date not sent
+    yet), Bram (SKJ, dated) and Cas (a lawyer, NOvA, whose rules want a NOvA gespreksleider);
+    one session, everyone present, closed."""
+    fac = ok(
+        await api.put(
+            "/v1/people/by-external-id/fac", json={"given_name": "Fee", "family_name": "Begeleider"}
+        )
+    )
+    ok(
+        await api.put(
+            f"/v1/facilitators/{fac['id']}",
+            json={"recognitions": [{"register": "LVSC", "role": "supervisor"}]},
+        )
+    )
+    group = ok(
+        await api.post(
+            "/v1/groups",
+            json={
+                "name": "Jeugdzorg",
+                "facilitator_id": fac["id"],
+                "mode": "in_person",
+                "location": "Utrecht",
+                "agreement": AGREEMENT,
+            },
+        )
+    )
+    people = {
+        "anna": await member(api, group["id"], "anna", registrations=[SKJ_UNDATED]),
+        "bram": await member(api, group["id"], "bram", registrations=[SKJ_DATED]),
+        "cas": await member(
+            api, group["id"], "cas", registrations=[{"register": "NOVA", "number": "A00001"}]
+        ),
+    }
+    planned = ok(
+        await api.post(
+            "/v1/sessions",
+            json={
+                "group_id": group["id"],
+                "start": "2025-03-04T19:00",
+                "end": "2025-03-04T21:30",
+                "rrule": "FREQ=DAILY;COUNT=1",
+            },
+        )
+    )
+    session_id = planned["sessions"][0]["id"]
+    for person_id in people.values():
+        ok(
+            await api.put(
+                f"/v1/sessions/{session_id}/attendance/{person_id}", json={"status": "present"}
+            )
+        )
+    ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
+    return session_id, people
+
+
+async def test_refused_and_pending_are_readable_announced_and_pending_is_recorded_once(
+    platform: Platform, token_for: Callable[..., dict[str, str]]
+) -> None:
+    org = uuid.uuid4()
+    admin = token_for(org, "admin", ttl=3600)
+    scheduling = httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin, timeout=30)
+    ledger = httpx.AsyncClient(base_url=platform.urls["accreditation"], headers=admin, timeout=30)
+    async with scheduling, ledger:
+        session_id, people = await closed_session(scheduling)
+
+        async def outcomes() -> dict[tuple[str, str], dict[str, Any]]:
+            page = ok(await ledger.get(f"/v1/sessions/{session_id}/outcomes"))
+            found = {(o["person_id"], o["register_code"]): o for o in page["items"]}
+            return found if len(found) == 3 else {}
+
+        judged = await eventually(outcomes)
+        anna, bram, cas = (
+            judged[(people[p], r)] for p, r in (("anna", "SKJ"), ("bram", "SKJ"), ("cas", "NOVA"))
+        )
+        assert anna["status"] == "pending", anna
+        assert [r["rule"] for r in anna["reasons"]] == ["registered_on"]
+        assert bram["status"] == "recorded" and bram["entry_id"], bram
+        assert cas["status"] == "refused", cas
+        assert "facilitator_recognition" in {r["rule"] for r in cas["reasons"]}, cas
+
+        announced = {
+            (e["type"], e["data"]["person_id"])
+            for e in ok(await ledger.get("/v1/events", params={"limit": 200}))["items"]
+            if e["type"].startswith("ledger.outcome_")
+        }
+        assert announced == {
+            ("ledger.outcome_pending", people["anna"]),
+            ("ledger.outcome_refused", people["cas"]),
+        }
+
+        # The HR system sends Anna's registration date: scheduling announces person.updated,
+        # accreditation judges her pending outcome again and records the entry.
+        ok(
+            await scheduling.put(
+                "/v1/people/by-external-id/anna",
+                json={
+                    "given_name": "Anna",
+                    "family_name": "Jeugdwerker",
+                    "registrations": [SKJ_DATED],
+                },
+            )
+        )
+
+        async def recorded() -> list[dict[str, Any]]:
+            entries = ok(await ledger.get(f"/v1/people/{people['anna']}/registers/SKJ/entries"))[
+                "items"
+            ]
+            return [e for e in entries if e["session_id"] == session_id]
+
+        assert len(await eventually(recorded)) == 1
+        again = (await outcomes())[(people["anna"], "SKJ")]
+        assert again["status"] == "recorded" and again["entry_id"], again
+        # Sent again (an HR re-sync that changes nothing) it stays one entry.
+        ok(
+            await scheduling.put(
+                "/v1/people/by-external-id/anna",
+                json={
+                    "given_name": "Anna",
+                    "family_name": "Jeugdwerker",
+                    "registrations": [SKJ_DATED],
+                },
+            )
+        )
+        await asyncio.sleep(1.0)
+        assert len(await recorded()) == 1
+        assert ok(await ledger.get("/v1/ledger/verification"))["valid"] is True
