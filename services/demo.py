@@ -1,4 +1,9 @@
-"""Demo data for ``kring run``: one employer, eight professionals, a facilitator and a group.
+"""Demo data for ``kring run``: an intervisie group of youth professionals, as it meets.
+
+One employer; eight professionals, each registered with SKJ (number and registration date);
+a facilitator recognised as a supervisor by the LVSC, which SKJ accepts; their group; last
+week's session with everyone's attendance recorded, left open, so that closing it earns each
+professional their SKJ hours; and the facilitator's billing profile.
 
 Everything goes through the public APIs with the development admin token, and
 every step is idempotent, so a second ``kring run`` finds the same demo.
@@ -6,7 +11,9 @@ every step is idempotent, so a second ``kring run`` finds the same demo.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -14,16 +21,22 @@ AGREEMENT = {
     "ground_rules": "We beginnen op tijd.\nWe brengen elk een casus in.\nWe luisteren eerst.",
     "confidentiality": "Wat in de groep besproken wordt, blijft in de groep.",
 }
+# Given and family name, career start, SKJ registration date (SKJ's cycles run from it).
 PROFESSIONALS = [
-    ("Anouk", "de Vries", "2012-09-01"),
-    ("Bram", "Jansen", "2016-02-01"),
-    ("Chantal", "Bakker", "2009-06-01"),
-    ("Daan", "Visser", "2019-09-01"),
-    ("Eva", "Smit", "2014-01-01"),
-    ("Fatima", "El Amrani", "2017-04-01"),
-    ("Gijs", "Mulder", "2011-11-01"),
-    ("Hanna", "Bos", "2020-03-01"),
+    ("Anouk", "de Vries", "2012-09-01", "2015-03-01"),
+    ("Bram", "Jansen", "2016-02-01", "2016-09-15"),
+    ("Chantal", "Bakker", "2009-06-01", "2015-01-01"),
+    ("Daan", "Visser", "2019-09-01", "2020-02-01"),
+    ("Eva", "Smit", "2014-01-01", "2015-06-01"),
+    ("Fatima", "El Amrani", "2017-04-01", "2017-10-01"),
+    ("Gijs", "Mulder", "2011-11-01", "2015-04-01"),
+    ("Hanna", "Bos", "2020-03-01", "2020-09-01"),
 ]
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# The group meets in the evening for two and a half hours, with the incident method.
+SESSION_HOURS = ("19:00", "21:30")
+SESSION_METHOD = "incidentmethode"
+SESSION_DESCRIPTION = "Intervisie volgens de incidentmethode."
 BILLING_PROFILE = {
     "legal_name": "Van Dijk Intervisie",
     "street": "Oudegracht 100",
@@ -55,6 +68,7 @@ def seed(scheduling_url: str, invoicing_url: str, token: str) -> str:
         ]
         facilitator = _facilitator(api)
         group = _group(api, facilitator, members)
+        _last_session(api, group, members)
     with httpx.Client(base_url=invoicing_url, headers=headers, timeout=10) as api:
         _ok(api.put(f"/v1/billing-profiles/{facilitator['id']}", json=BILLING_PROFILE))
     return str(group["id"])
@@ -70,9 +84,11 @@ def _employer(api: httpx.Client) -> Any:
 
 
 def _professional(
-    api: httpx.Client, employer: Any, number: int, professional: tuple[str, str, str]
+    api: httpx.Client, employer: Any, number: int, professional: tuple[str, str, str, str]
 ) -> Any:
-    given, family, started = professional
+    """A youth professional employed by the employer, registered with SKJ."""
+    given, family, started, registered = professional
+    skj = {"register": "SKJ", "number": f"1100{number:05d}", "registered_on": registered}
     return _ok(
         api.put(
             f"/v1/people/by-external-id/demo-{number:02d}",
@@ -82,14 +98,15 @@ def _professional(
                 "email": f"{given.lower()}@example.nl",
                 "employer_id": employer["id"],
                 "career_started_on": started,
-                "registrations": [{"register": "SKJ", "number": f"1100{number:05d}"}],
+                "registrations": [skj],
             },
         )
     )
 
 
 def _facilitator(api: httpx.Client) -> Any:
-    """The group's facilitator, a person recognised by the LVSC as a supervisor."""
+    """The group's facilitator, a person recognised by the LVSC as a supervisor (one of the
+    bodies SKJ accepts for its facilitators)."""
     facilitator = _ok(
         api.put(
             "/v1/people/by-external-id/demo-begeleider",
@@ -139,3 +156,40 @@ def _join(api: httpx.Client, group: Any, member: Any) -> None:
     base = f"/v1/groups/{group['id']}/members/{member['id']}"
     _ok(api.post(f"{base}/consent", json={"voluntary": True}))
     _ok(api.post(f"{base}/acceptance", json={"agreement_version": 1}))
+
+
+def _last_session(api: httpx.Client, group: Any, members: list[Any]) -> Any:
+    """The group's session (found again on a second run): held in person a week ago, everyone
+    present; left open, for the demo's user to close."""
+    found = _ok(api.get("/v1/sessions", params={"group_id": group["id"]}))["items"]
+    session = found[0] if found else _plan(api, group)
+    if session["status"] == "planned":
+        for member in members:
+            _ok(
+                api.put(
+                    f"/v1/sessions/{session['id']}/attendance/{member['id']}",
+                    json={"status": "present"},
+                )
+            )
+    return session
+
+
+def _plan(api: httpx.Client, group: Any) -> Any:
+    """One session of the group, on the evening a week before today (Amsterdam time)."""
+    day = (datetime.now(AMSTERDAM) - timedelta(days=7)).date().isoformat()
+    methods = _ok(api.get("/v1/methods"))["items"]
+    method = next(m["id"] for m in methods if m["key"] == SESSION_METHOD)
+    start, end = SESSION_HOURS
+    planned = _ok(
+        api.post(
+            "/v1/sessions",
+            json={
+                "group_id": group["id"],
+                "start": f"{day}T{start}",
+                "end": f"{day}T{end}",
+                "method_id": method,
+                "description": SESSION_DESCRIPTION,
+            },
+        )
+    )
+    return planned["sessions"][0]
