@@ -178,7 +178,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\nKring is running (Ctrl-C stops everything):\n")
         for name, url in platform.urls.items():
             print(f"  {name:<14} {url}   docs {url}/docs")
-        print(f"\nDemo group {group_id}: eight professionals, a facilitator, a billing profile.")
+        print(
+            f"\nDemo group {group_id}: eight professionals, a facilitator, a billing profile,"
+            " and last week's session, everyone present, ready to close."
+        )
         print(f"\nDevelopment admin token (organisation {DEMO_ORG}, valid 8 hours):\n\n{token}\n")
         print(
             f'  curl -H "Authorization: Bearer $TOKEN" {platform.urls["scheduling"]}/v1/people\n',
