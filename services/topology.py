@@ -31,7 +31,7 @@ SUBSCRIPTIONS = (
     Subscription(
         producer="scheduling",
         consumer="accreditation",
-        types=("session.closed", "session.cancelled", "person.updated"),
+        types=("session.closed", "session.cancelled", "person.updated", "attendance.amended"),
     ),
     Subscription(
         producer="scheduling",

@@ -13,6 +13,7 @@ from services.kit.events import channel
 from .config import SCHEMA
 from .people.schemas import PersonUpdatedData
 from .sessions.schemas import (
+    AttendanceAmendedData,
     AttendanceConfirmedData,
     SessionCancelledData,
     SessionClosedData,
@@ -24,6 +25,7 @@ EventData = (
     | SessionClosedData
     | SessionCancelledData
     | AttendanceConfirmedData
+    | AttendanceAmendedData
     | PersonUpdatedData
 )
 
@@ -32,6 +34,7 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "session.closed": SessionClosedData,
     "session.cancelled": SessionCancelledData,
     "attendance.confirmed": AttendanceConfirmedData,
+    "attendance.amended": AttendanceAmendedData,
     "person.updated": PersonUpdatedData,
 }
 _TYPES = {data: event_type for event_type, data in WEBHOOKS.items()}

@@ -14,17 +14,29 @@ from services.accreditation.ledger.schemas import ClosedSessionIn
 from services.accreditation.registers.schemas import RuleSpec
 
 
-def seed_rules() -> dict[str, RuleSpec]:
-    """Version 1 of every catalogue register's rules, as the migration seeds them."""
-    path = (
-        Path(__file__).resolve().parents[2]
-        / "services/accreditation/migrations/versions/0002_ledger.py"
-    )
-    spec = importlib.util.spec_from_file_location("accreditation_0002", path)
+def _revision(name: str) -> Any:
+    path = Path(__file__).resolve().parents[2] / "services/accreditation/migrations/versions"
+    spec = importlib.util.spec_from_file_location(f"accreditation_{name}", path / name)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {code: msgspec.convert(rules, RuleSpec) for code, rules in module.SEED_RULES.items()}
+    return module
+
+
+def seed_rules() -> dict[str, RuleSpec]:
+    """Version 1 of every catalogue register's rules, as the migration seeds them."""
+    seeded = _revision("0002_ledger.py").SEED_RULES
+    return {code: msgspec.convert(rules, RuleSpec) for code, rules in seeded.items()}
+
+
+def catalogue_rules() -> dict[str, RuleSpec]:
+    """Every catalogue register's rules in force now: version 1, or its correction (0006)."""
+    corrected = _revision("0006_register_rules_corrected.py").CORRECTED_RULES
+    return {**seed_rules(), **{c: msgspec.convert(r, RuleSpec) for c, r in corrected.items()}}
+
+
+NOVA_GESPREKSLEIDER = {"register": "NOVA", "role": "gespreksleider"}
+"""The default facilitator's NOvA recognition is as a gespreksleider (NOvA requires the role)."""
 
 
 def registration(register: str, number: str = "00123456", **extra: Any) -> dict[str, Any]:
@@ -66,6 +78,7 @@ def session(
             "recognitions": recognitions
             if recognitions is not None
             else ["NOVA", "NIP", "LVSC", "MFN"],
+            "roles": [] if recognitions is not None else [NOVA_GESPREKSLEIDER],
         },
         "attendees": people,
     }

@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from services import demo
-from services.kit.devkeys import DevKey
 from tests.flow.platform import Platform
 
 # The demo's session runs from 19:00 to 21:30.
 SESSION_MINUTES = 150
-
-
-@pytest.fixture(scope="module")
-def platform(database_url: str, dev_key: DevKey) -> Iterator[Platform]:
-    with Platform(database_url, dev_key) as running:
-        yield running
 
 
 def ok(response: httpx.Response) -> Any:

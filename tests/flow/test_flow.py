@@ -6,21 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import asyncpg
 import httpx
-import pytest
 
 from bench.flow import MEMBERS, nova_group, planned_sessions
-from services.kit.devkeys import DevKey
 from tests.flow.platform import Platform
-
-
-@pytest.fixture(scope="module")
-def platform(database_url: str, dev_key: DevKey) -> Iterator[Platform]:
-    with Platform(database_url, dev_key) as running:
-        yield running
 
 
 def ok(response: httpx.Response) -> dict:

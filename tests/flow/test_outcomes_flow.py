@@ -5,109 +5,34 @@ system sends the missing registration date."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from services.kit.devkeys import DevKey
 from tests.flow.platform import Platform
+from tests.flow.support import closed_session, eventually, member, ok, supervised_group
 
-AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
 SKJ_UNDATED = {"register": "SKJ", "number": "110012345"}
 SKJ_DATED = {**SKJ_UNDATED, "registered_on": "2022-01-10"}
 
 
-@pytest.fixture(scope="module")
-def platform(database_url: str, dev_key: DevKey) -> Iterator[Platform]:
-    with Platform(database_url, dev_key) as running:
-        yield running
-
-
-def ok(response: httpx.Response) -> Any:
-    assert response.status_code < 300, (
-        f"{response.request.method} {response.request.url}: {response.text}"
-    )
-    return response.json() if response.content else {}
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], *, seconds: float = 60) -> Any:
-    """``check()`` once it is truthy (the relay delivers in the background)."""
-    deadline = time.monotonic() + seconds
-    value = await check()
-    while not value and time.monotonic() < deadline:
-        await asyncio.sleep(0.3)
-        value = await check()
-    return value
-
-
-async def member(api: httpx.AsyncClient, group_id: str, key: str, **person: Any) -> str:
-    """A person who joins the group, consents and accepts its agreement."""
-    body = {"given_name": key.capitalize(), "family_name": "Jeugdwerker", **person}
-    stored = ok(await api.put(f"/v1/people/by-external-id/{key}", json=body))
-    ok(await api.post(f"/v1/groups/{group_id}/members", json={"person_id": stored["id"]}))
-    base = f"/v1/groups/{group_id}/members/{stored['id']}"
-    ok(await api.post(f"{base}/consent", json={"voluntary": True}))
-    ok(await api.post(f"{base}/acceptance", json={"agreement_version": 1}))
-    return str(stored["id"])
-
-
-async def closed_session(api: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+async def judged_session(api: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
     """A youth-care group led by an LVSC supervisor: Anna (SKJ, her registration date not sent
     yet), Bram (SKJ, dated) and Cas (a lawyer, NOvA, whose rules want a NOvA gespreksleider);
     one session, everyone present, closed."""
-    fac = ok(
-        await api.put(
-            "/v1/people/by-external-id/fac", json={"given_name": "Fee", "family_name": "Begeleider"}
-        )
-    )
-    ok(
-        await api.put(
-            f"/v1/facilitators/{fac['id']}",
-            json={"recognitions": [{"register": "LVSC", "role": "supervisor"}]},
-        )
-    )
-    group = ok(
-        await api.post(
-            "/v1/groups",
-            json={
-                "name": "Jeugdzorg",
-                "facilitator_id": fac["id"],
-                "mode": "in_person",
-                "location": "Utrecht",
-                "agreement": AGREEMENT,
-            },
-        )
-    )
+    group_id = await supervised_group(api, "Jeugdzorg")
     people = {
-        "anna": await member(api, group["id"], "anna", registrations=[SKJ_UNDATED]),
-        "bram": await member(api, group["id"], "bram", registrations=[SKJ_DATED]),
+        "anna": await member(api, group_id, "anna", registrations=[SKJ_UNDATED]),
+        "bram": await member(api, group_id, "bram", registrations=[SKJ_DATED]),
         "cas": await member(
-            api, group["id"], "cas", registrations=[{"register": "NOVA", "number": "A00001"}]
+            api, group_id, "cas", registrations=[{"register": "NOVA", "number": "A00001"}]
         ),
     }
-    planned = ok(
-        await api.post(
-            "/v1/sessions",
-            json={
-                "group_id": group["id"],
-                "start": "2025-03-04T19:00",
-                "end": "2025-03-04T21:30",
-                "rrule": "FREQ=DAILY;COUNT=1",
-            },
-        )
+    session_id = await closed_session(
+        api, group_id, list(people.values()), start="2025-03-04T19:00", end="2025-03-04T21:30"
     )
-    session_id = planned["sessions"][0]["id"]
-    for person_id in people.values():
-        ok(
-            await api.put(
-                f"/v1/sessions/{session_id}/attendance/{person_id}", json={"status": "present"}
-            )
-        )
-    ok(await api.post(f"/v1/sessions/{session_id}/close", json={}))
     return session_id, people
 
 
@@ -119,7 +44,7 @@ async def test_refused_and_pending_are_readable_announced_and_pending_is_recorde
     scheduling = httpx.AsyncClient(base_url=platform.urls["scheduling"], headers=admin, timeout=30)
     ledger = httpx.AsyncClient(base_url=platform.urls["accreditation"], headers=admin, timeout=30)
     async with scheduling, ledger:
-        session_id, people = await closed_session(scheduling)
+        session_id, people = await judged_session(scheduling)
 
         async def outcomes() -> dict[tuple[str, str], dict[str, Any]]:
             page = ok(await ledger.get(f"/v1/sessions/{session_id}/outcomes"))

@@ -4,15 +4,16 @@ Choices where the two vocabularies differ:
 
 - Presence: `present` counts; `absent` and `excused` are both `absent` (an excused
   absence earns no hours in any register).
-- Mode: `hybrid` is recorded as `in_person`. In a hybrid session the group meets in a
-  room and some may join online; the snapshot does not say who, so the session is
-  judged as held in person. A register that refuses online hours therefore counts a
-  hybrid session; a participant who joined online is corrected by an admin reversal.
+- Mode: `hybrid` is recorded as `in_person`, the group meeting in a room, and each
+  attendee's `joined` says who took part online; a register that refuses online hours
+  refuses those attendees (rule `online`). An attendee whose `joined` is not `online` is
+  judged as there in person; outside a hybrid session the session's mode decides.
 - Group size: scheduling counts the members with consent and the current agreement; the
   ledger needs a size that covers everyone present (it refuses a snapshot otherwise), so
   the size is at least the number present (and within the ledger's 1 to 100).
-- Facilitator recognitions: the register codes (canonical, once each); the role and
-  number are not used by any rule.
+- Facilitator recognitions: the register codes (canonical, once each), and each
+  recognition's role where it has one (NOvA counts a gespreksleider only); the number is
+  not used by any rule.
 - A registration whose number the ledger cannot hold (its pattern) is refused with the
   rule `registration_number` instead of failing the whole session; the rest is judged.
 - `person.updated`: the registrations the ledger can hold, by canonical register code, to
@@ -83,6 +84,17 @@ def recognitions(data: SessionClosedData) -> list[str]:
     return codes[:MAX_RECOGNITIONS]
 
 
+def roles(data: SessionClosedData) -> list[dict[str, str]]:
+    """The recognitions that name a role, by canonical register code, once each."""
+    found: list[dict[str, str]] = []
+    for recognition in data.facilitator.recognitions:
+        code, role = normalise_code(recognition.register), _text(recognition.role)
+        entry = {"register": code, "role": role} if role else None
+        if entry and re.match(CODE_PATTERN, code) and entry not in found:
+            found.append(entry)
+    return found[:MAX_RECOGNITIONS]
+
+
 def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, list[Judgement]]:
     """The ledger's snapshot of the session (None when nobody attended) and the registrations
     refused before judging because the ledger cannot hold them."""
@@ -108,6 +120,9 @@ def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, lis
                 "presence": "present" if attendee.status == "present" else "absent",
                 "arrived_at": attendee.arrived_at,
                 "departed_at": attendee.departed_at,
+                "joined": "online"
+                if data.mode == "hybrid" and attendee.joined == "online"
+                else None,
                 "registrations": registrations,
             }
         )
@@ -126,6 +141,7 @@ def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, lis
             "person_id": data.facilitator.person_id,
             "name": _text(data.facilitator.name),
             "recognitions": recognitions(data),
+            "roles": roles(data),
         },
         "attendees": attendees,
     }

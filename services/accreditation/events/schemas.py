@@ -18,6 +18,7 @@ SOURCE = "scheduling"
 SESSION_CLOSED = "session.closed"
 SESSION_CANCELLED = "session.cancelled"
 PERSON_UPDATED = "person.updated"
+ATTENDANCE_AMENDED = "attendance.amended"
 
 
 class EventRegistration(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +46,8 @@ class EventAttendee(msgspec.Struct, frozen=True, kw_only=True):
     status: Literal["present", "absent", "excused"]
     arrived_at: datetime | None = None
     departed_at: datetime | None = None
+    joined: str | None = None
+    """How the attendee took part in a hybrid session: `in_person` or `online`."""
     registrations: list[EventRegistration] = msgspec.field(default_factory=list)
 
 
@@ -60,6 +63,14 @@ class SessionClosedData(msgspec.Struct, frozen=True, kw_only=True):
     group_size: int
     facilitator: EventFacilitator
     attendees: list[EventAttendee]
+
+
+class AttendanceAmendedData(SessionClosedData, frozen=True, kw_only=True):
+    """`attendance.amended`: a closed session's attendance corrected, with the session's
+    snapshot as it is after the amendment (the shape of `session.closed`)."""
+
+    person_id: uuid.UUID | None = None
+    reason: str | None = None
 
 
 class SessionCancelledData(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,7 +3,9 @@
 Each event is applied in one transaction of its tenant together with its inbox row, so a
 redelivery changes nothing. ``session.closed`` becomes ledger entries and outcomes,
 ``session.cancelled`` of a closed session their reversals, ``person.updated`` a new judgement
-of the person's pending outcomes; other types are remembered and ignored.
+of the person's pending outcomes, ``attendance.amended`` a new judgement of the corrected
+session (a credit that no longer counts as it did is reversed and recorded anew); other types
+are remembered and ignored.
 """
 
 from __future__ import annotations
@@ -23,21 +25,24 @@ from ..ledger.schemas import Judgement
 from ..outcomes import service as outcomes
 from . import rules
 from .schemas import (
+    ATTENDANCE_AMENDED,
     PERSON_UPDATED,
     SESSION_CANCELLED,
     SESSION_CLOSED,
     SOURCE,
+    AttendanceAmendedData,
     EventOutcome,
     PersonUpdatedData,
     SessionCancelledData,
     SessionClosedData,
 )
 
-Data = SessionClosedData | SessionCancelledData | PersonUpdatedData
+Data = SessionClosedData | SessionCancelledData | PersonUpdatedData | AttendanceAmendedData
 SHAPES: dict[str, type[Data]] = {
     SESSION_CLOSED: SessionClosedData,
     SESSION_CANCELLED: SessionCancelledData,
     PERSON_UPDATED: PersonUpdatedData,
+    ATTENDANCE_AMENDED: AttendanceAmendedData,
 }
 
 log = structlog.get_logger("kring.accreditation.events")
@@ -80,6 +85,8 @@ async def _apply(
     signer: Signer,
 ) -> EventOutcome:
     match data:
+        case AttendanceAmendedData():
+            return await _attendance_amended(conn, event, data, signer=signer)
         case SessionClosedData():
             return await _session_closed(conn, event, data, signer=signer)
         case SessionCancelledData(previous_status="closed"):
@@ -89,7 +96,9 @@ async def _apply(
     return EventOutcome(status="ignored", event_id=event.id, type=event.type)
 
 
-def _applied(event: outbox.Event, judgements: Iterable[Judgement]) -> EventOutcome:
+def _applied(
+    event: outbox.Event, judgements: Iterable[Judgement], *, reversed: int = 0
+) -> EventOutcome:
     counted = Counter(j.outcome for j in judgements)
     return EventOutcome(
         status="applied",
@@ -99,6 +108,7 @@ def _applied(event: outbox.Event, judgements: Iterable[Judgement]) -> EventOutco
         already_recorded=counted["already_recorded"],
         refused=counted["refused"],
         pending=counted["pending"],
+        reversed=reversed,
     )
 
 
@@ -118,6 +128,28 @@ async def _session_closed(
         prejudged=refused,
     )
     return _applied(event, result.judgements)
+
+
+async def _attendance_amended(
+    conn: asyncpg.Connection, event: outbox.Event, data: AttendanceAmendedData, *, signer: Signer
+) -> EventOutcome:
+    """The corrected snapshot judged again: each credit that no longer counts as it did is
+    reversed, and recorded anew when it still counts; the rest stays as it was."""
+    session, refused = rules.closed_session(data)
+    if session is None:
+        return _applied(event, refused)
+    why = f"attendance amended: {data.reason}" if data.reason else "attendance amended"
+    correction = ledger.Correction(reason=why)
+    result = await ledger.record_session(
+        conn,
+        event.org_id,
+        session,
+        recorded_by=f"event:{event.id}",
+        signer=signer,
+        prejudged=refused,
+        correction=correction,
+    )
+    return _applied(event, result.judgements, reversed=len(correction.reversals))
 
 
 async def _person_updated(

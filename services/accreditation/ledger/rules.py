@@ -25,6 +25,7 @@ from .schemas import (
     ClosedSessionIn,
     CycleCap,
     CycleTotal,
+    FacilitatorIn,
     LedgerEntry,
     Reason,
     RegistrationIn,
@@ -110,6 +111,11 @@ def whole_minutes(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
 
+def joined(session: ClosedSessionIn, attendee: AttendeeIn) -> str:
+    """How the attendee took part: as they joined (hybrid), else as the session was held."""
+    return attendee.joined or session.mode
+
+
 def attended_minutes(session: ClosedSessionIn, attendee: AttendeeIn) -> int:
     """The part of the session the attendee was there for, in whole minutes."""
     arrived = max(attendee.arrived_at or session.started_at, session.started_at)
@@ -150,6 +156,7 @@ def judge(
         *_group_reasons(
             session, register_code=register_code, rules=rules, peers_registered=peers_registered
         ),
+        *_facilitator_reasons(session.facilitator, rules=rules),
         *_registration_reasons(session, registration, register_code=register_code, anchor=anchor),
     ]
     minutes = counted_minutes(attended_minutes(session, attendee), rules)
@@ -174,8 +181,9 @@ def _attendance_reasons(
     attended = attended_minutes(session, attendee)
     if attendee.presence != "present":
         yield Reason(rule="presence", message="the attendee was not present")
-    if session.mode == "online" and not rules.online_counts:
-        yield Reason(rule="online", message=f"{register_code} does not count online hours")
+    if joined(session, attendee) == "online" and not rules.online_counts:
+        how = "" if session.mode == "online" else "the attendee joined online; "
+        yield Reason(rule="online", message=f"{how}{register_code} does not count online hours")
     if session_minutes < rules.min_session_minutes:
         yield Reason(
             rule="min_session_minutes",
@@ -193,7 +201,7 @@ def _attendance_reasons(
 def _group_reasons(
     session: ClosedSessionIn, *, register_code: str, rules: RuleSpec, peers_registered: int
 ) -> Iterator[Reason]:
-    """The group's size, its facilitator's recognitions and the peers registered."""
+    """The group's size, who was present at the meeting, and the peers registered."""
     size = session.group_size
     if rules.group_min is not None and size < rules.group_min:
         yield Reason(
@@ -205,11 +213,12 @@ def _group_reasons(
             rule="group_max",
             message=f"the group had {size}; {register_code} allows at most {rules.group_max}",
         )
-    wanted = rules.facilitator_recognitions
-    if wanted and not set(wanted) & set(session.facilitator.recognitions):
+    present = sum(1 for attendee in session.attendees if attendee.presence == "present")
+    if rules.min_present is not None and present < rules.min_present:
         yield Reason(
-            rule="facilitator_recognition",
-            message=f"the facilitator must be recognised by one of {', '.join(wanted)}",
+            rule="min_present",
+            message=f"{present} attendees were present; {register_code} needs at least "
+            f"{rules.min_present} at the meeting",
         )
     needed_peers = rules.min_peers_with_registration
     if needed_peers is not None and peers_registered < needed_peers:
@@ -217,6 +226,27 @@ def _group_reasons(
             rule="min_peers_with_registration",
             message=f"{peers_registered} present attendees were registered with {register_code}; "
             f"at least {needed_peers} are needed",
+        )
+
+
+def _facilitator_reasons(facilitator: FacilitatorIn, *, rules: RuleSpec) -> Iterator[Reason]:
+    """Recognised by one of the bodies the register accepts, in the role it requires."""
+    wanted = rules.facilitator_recognitions
+    if not wanted:
+        return
+    roles = [r for r in facilitator.roles if r.register in wanted]
+    if not set(wanted) & {*facilitator.recognitions, *(r.register for r in roles)}:
+        yield Reason(
+            rule="facilitator_recognition",
+            message=f"the facilitator must be recognised by one of {', '.join(wanted)}",
+        )
+    elif rules.facilitator_role is not None and not any(
+        r.role.strip().casefold() == rules.facilitator_role.strip().casefold() for r in roles
+    ):
+        yield Reason(
+            rule="facilitator_role",
+            message=f"the facilitator must be recognised as {rules.facilitator_role} by one of "
+            f"{', '.join(wanted)}",
         )
 
 
@@ -397,6 +427,8 @@ def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError
             and attendee.departed_at < attendee.arrived_at
         ):
             error(f"attendees[{i}].departed_at", "after_arrival", "departure precedes arrival")
+        if session.mode == "online" and attendee.joined == "in_person":
+            error(f"attendees[{i}].joined", "matches_mode", "an online session is joined online")
         codes = [normalise_code(r.register) for r in attendee.registrations]
         if len(codes) != len(set(codes)):
             error(f"attendees[{i}].registrations", "unique", "one registration per register")

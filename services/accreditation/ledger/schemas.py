@@ -46,6 +46,11 @@ class RegistrationIn(Inbound, kw_only=True, frozen=True):
     """When the registration started; registers whose cycles run from it need it."""
 
 
+class RecognitionRoleIn(Inbound, kw_only=True, frozen=True):
+    register: RecognitionCode
+    role: ShortText
+
+
 class FacilitatorIn(Inbound, kw_only=True, frozen=True):
     person_id: uuid.UUID | None = None
     name: Name
@@ -53,6 +58,11 @@ class FacilitatorIn(Inbound, kw_only=True, frozen=True):
         default_factory=list
     )
     """The registers and bodies that recognise this facilitator, as they stood at the session."""
+    roles: Annotated[list[RecognitionRoleIn], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """The role each recognition gives, where known; a register that requires a role
+    (NOvA: `gespreksleider`) counts only a recognition in that role."""
 
 
 class AttendeeIn(Inbound, kw_only=True, frozen=True):
@@ -63,6 +73,9 @@ class AttendeeIn(Inbound, kw_only=True, frozen=True):
     """Defaults to the session's start."""
     departed_at: Instant | None = None
     """Defaults to the session's end."""
+    joined: Mode | None = None
+    """How the attendee took part: in a session held in person some may join online (hybrid).
+    Defaults to the session's mode."""
     registrations: Annotated[list[RegistrationIn], msgspec.Meta(max_length=20)] = msgspec.field(
         default_factory=list
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -42,6 +43,19 @@ from .schemas import (
 
 log = structlog.get_logger("kring.accreditation.ledger")
 
+COUNTED = ("minutes", "points_centi", "cycle_start", "cycle_end", "rule_set_id", "mode")
+"""What a credit counts, and how the person took part: a correction that changes none of it
+leaves the credit as it is."""
+
+
+@dataclass
+class Correction:
+    """A session judged again from a corrected snapshot: a standing credit that no longer counts
+    as it did is reversed (``reversals``, with ``reason``) before its correction is recorded."""
+
+    reason: str
+    reversals: list[LedgerEntry] = field(default_factory=list)
+
 
 async def record_session(
     conn: asyncpg.Connection,
@@ -51,11 +65,14 @@ async def record_session(
     recorded_by: str,
     signer: chain.Signer,
     prejudged: Sequence[Judgement] = (),
+    correction: Correction | None = None,
 ) -> RecordingResult:
     """Judge every attendee against every register they hold; append what counts (idempotent).
 
     Every judgement is stored as the session's outcomes, with ``prejudged`` (registrations
-    refused before judging, absent from the snapshot)."""
+    refused before judging, absent from the snapshot). With a ``correction``, a standing credit
+    is judged again too: reversed when it no longer counts as it did, and recorded anew when
+    it counts otherwise."""
     today = datetime.now(rules.AMSTERDAM).date()
     if errors := rules.snapshot_errors(session, today=today):
         raise RuleViolation("The session snapshot is not consistent.", errors=errors)
@@ -63,7 +80,14 @@ async def record_session(
     start_seq = head.seq
     judgements = list(prejudged) + [
         await _judge_one(
-            conn, org_id, session, attendee, registration, head=head, recorded_by=recorded_by
+            conn,
+            org_id,
+            session,
+            attendee,
+            registration,
+            head=head,
+            recorded_by=recorded_by,
+            correction=correction,
         )
         for attendee in session.attendees
         for registration in attendee.registrations
@@ -92,6 +116,7 @@ async def _judge_one(
     *,
     head: checkpoints.Head,
     recorded_by: str,
+    correction: Correction | None = None,
 ) -> Judgement:
     code = normalise_code(registration.register)
     judged = partial(Judgement, person_id=attendee.person_id, register_code=code)
@@ -108,8 +133,9 @@ async def _judge_one(
         person_id=attendee.person_id,
         register_code=code,
     )
-    if existing is not None and not existing[1]:
-        return judged(outcome="already_recorded", entry=existing[0])
+    standing = existing[0] if existing is not None and not existing[1] else None
+    if standing is not None and correction is None:
+        return judged(outcome="already_recorded", entry=standing)
     verdict = rules.judge(
         session,
         attendee,
@@ -119,6 +145,7 @@ async def _judge_one(
         peers_registered=rules.peers_registered(session, code),
     )
     if isinstance(verdict, rules.Refused):
+        await _withdraw(conn, head, standing, correction, recorded_by=recorded_by)
         return judged(
             outcome=outcome_rules.unjudged_status(verdict.reasons),
             reasons=list(verdict.reasons),
@@ -133,7 +160,27 @@ async def _judge_one(
         revision=existing[0].revision + 1 if existing else 1,
         recorded_by=recorded_by,
     )
+    if standing is not None and all(getattr(standing, c) == values[c] for c in COUNTED):
+        return judged(outcome="already_recorded", entry=standing)
+    await _withdraw(conn, head, standing, correction, recorded_by=recorded_by)
     return judged(outcome="recorded", entry=await head.append(conn, values))
+
+
+async def _withdraw(
+    conn: asyncpg.Connection,
+    head: checkpoints.Head,
+    standing: LedgerEntry | None,
+    correction: Correction | None,
+    *,
+    recorded_by: str,
+) -> None:
+    """A correction reverses the standing credit it does not keep (without one: nothing)."""
+    if standing is None or correction is None:
+        return
+    reversal = await _append_reversal(
+        conn, head, standing, reason=correction.reason, recorded_by=recorded_by
+    )
+    correction.reversals.append(reversal)
 
 
 def _credit(
@@ -158,7 +205,7 @@ def _credit(
         "session_date": session.date,
         "started_at": session.started_at,
         "ended_at": session.ended_at,
-        "mode": session.mode,
+        "mode": rules.joined(session, attendee),
         "group_size": session.group_size,
         "method": session.method,
         "facilitator_name": session.facilitator.name,

@@ -26,6 +26,10 @@ class RuleSpecLike(Protocol):
     def group_min(self) -> int | None: ...
     @property
     def group_max(self) -> int | None: ...
+    @property
+    def facilitator_role(self) -> str | None: ...
+    @property
+    def facilitator_recognitions(self) -> list[str]: ...
 
 
 _SPACE = re.compile(r"\s+")
@@ -57,6 +61,14 @@ def rule_spec_errors(
                 field="body.rules.group_max",
                 rule="not_below_group_min",
                 message="group_max must not be below group_min",
+            )
+        )
+    if spec.facilitator_role is not None and not spec.facilitator_recognitions:
+        errors.append(
+            FieldError(
+                field="body.rules.facilitator_role",
+                rule="role_needs_recognitions",
+                message="a facilitator_role is the role of one of facilitator_recognitions",
             )
         )
     if latest_valid_from is not None and valid_from < latest_valid_from:

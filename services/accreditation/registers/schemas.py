@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from services.kit.schemas import PRINTABLE, Inbound, Name, Outbound
+from services.kit.schemas import PRINTABLE, PRINTABLE_NOT_BLANK, Inbound, Name, Outbound
 
 from .rules import CODE_PATTERN
 
@@ -42,6 +42,15 @@ Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
 Centi = Annotated[int, msgspec.Meta(ge=0, le=10_000_000, description="Points in hundredths.")]
 GroupSize = Annotated[int, msgspec.Meta(ge=1, le=100)]
 Note = Annotated[str, msgspec.Meta(max_length=1000, pattern=PRINTABLE)]
+Role = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=80,
+        pattern=PRINTABLE_NOT_BLANK,
+        description="A role a register recognises: `gespreksleider`, `supervisor`.",
+    ),
+]
 
 
 class RuleSpec(Inbound, kw_only=True, frozen=True):
@@ -66,7 +75,13 @@ class RuleSpec(Inbound, kw_only=True, frozen=True):
     facilitator_recognitions: Annotated[list[Code], msgspec.Meta(max_length=20)] = msgspec.field(
         default_factory=list
     )
-    """The facilitator must hold at least one of these recognitions; empty: no requirement."""
+    """The facilitator must hold at least one of these recognitions; empty: no requirement. A
+    register that recognises intervisors itself lists its own code (SKJ)."""
+    facilitator_role: Role | None = None
+    """The role that recognition must give (NOvA: `gespreksleider`, not any registered lawyer);
+    compared without regard to case. None: any role."""
+    min_present: GroupSize | None = None
+    """At least this many attendees present at the meeting (not merely members of the group)."""
     min_peers_with_registration: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
     """At least this many present attendees (the person included) registered with the register."""
     cap_per_year_centi: Centi | None = None

@@ -18,7 +18,8 @@ from ..sessions.schemas import EventAttendee
 from .schemas import Amendment, Attendance, ProofAttendee
 
 _ATTENDANCE = """
-    session_id, person_id, status, arrived_at, departed_at, confirmed_at, recorded_at, updated_at
+    session_id, person_id, status, arrived_at, departed_at, joined, confirmed_at, recorded_at,
+    updated_at
 """
 
 
@@ -63,18 +64,21 @@ async def record(
     person_id: uuid.UUID,
     entry: Entry,
     *,
+    joined: str | None,
     by: str,
 ) -> Attendance:
+    """``joined``: how the member joined a hybrid session, when the facilitator says."""
     return await _write(
         conn,
         f"""
         INSERT INTO attendance
-            (org_id, session_id, person_id, status, arrived_at, departed_at, recorded_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+            (org_id, session_id, person_id, status, arrived_at, departed_at, recorded_by,
+             joined)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         ON CONFLICT (org_id, session_id, person_id) DO UPDATE
         SET status = EXCLUDED.status, arrived_at = EXCLUDED.arrived_at,
             departed_at = EXCLUDED.departed_at, recorded_by = EXCLUDED.recorded_by,
-            updated_at = now()
+            joined = EXCLUDED.joined, updated_at = now()
         RETURNING {_ATTENDANCE}
         """,
         org_id,
@@ -82,6 +86,7 @@ async def record(
         person_id,
         *astuple(entry),
         by,
+        joined,
     )
 
 
@@ -272,7 +277,8 @@ async def proof_attendees(
 async def event_attendees(
     conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
 ) -> list[EventAttendee]:
-    """Everyone recorded, with the names and register numbers they have now (for a snapshot)."""
+    """Everyone recorded, with the names and register numbers they have now (for a snapshot);
+    ``joined`` as recorded (``attendance.rules.joined_as`` tells how they took part)."""
     value = await conn.fetchval(
         """
         SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -280,6 +286,7 @@ async def event_attendees(
                    'given_name', p.given_name, 'family_name', p.family_name,
                    'employer_id', p.employer_id, 'status', a.status,
                    'arrived_at', a.arrived_at, 'departed_at', a.departed_at,
+                   'joined', a.joined,
                    'registrations', coalesce((
                        SELECT jsonb_agg(jsonb_build_object('register', r.register,
                                                            'number', r.number,

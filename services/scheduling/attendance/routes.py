@@ -71,7 +71,8 @@ async def amend_attendance(
 ) -> AttendanceResult:
     """Correct the attendance of a closed session, with a reason; the history is kept.
 
-    A changed record needs the participant's confirmation again.
+    A changed record needs the participant's confirmation again. The corrected session is
+    announced as `attendance.amended`, so ledgers follow the correction.
     """
     return await service.amend(conn, principal, session_id, person_id, data)
 

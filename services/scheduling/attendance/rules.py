@@ -51,6 +51,28 @@ def check_attendance(
     return arrived, departed
 
 
+def check_joined(status: str, joined: str | None, *, mode: str) -> str | None:
+    """How a present member joined, where the facilitator says: only a hybrid session is
+    joined either way; an in-person or online session is joined as it is held."""
+    if joined is None:
+        return None
+    if status != "present":
+        raise refusal("body.joined", "joined_only_when_present", f"an {status} member did not join")
+    if mode != "hybrid" and joined != mode:
+        raise refusal("body.joined", "joined_as_held", f"a session held {mode} is joined {mode}")
+    return joined
+
+
+def joined_as(mode: str, joined: str | None, *, status: str) -> str | None:
+    """How a member took part, for the snapshot: none when not present; in a hybrid session as
+    recorded (in person when not said), otherwise as the session was held."""
+    if status != "present":
+        return None
+    if mode == "hybrid":
+        return joined or "in_person"
+    return mode
+
+
 def year_of(value: datetime) -> tuple[datetime, datetime]:
     """The Amsterdam calendar year holding ``value``, as half-open instants."""
     year = value.astimezone(AMSTERDAM).year

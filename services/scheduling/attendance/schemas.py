@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from services.kit.schemas import Inbound, Outbound
 
 from ..sessions.schemas import LocalDateTime, Presence, Reason, Status, Warning
 
+Joined = Literal["in_person", "online"]
 
-class AttendanceIn(Inbound, kw_only=True, frozen=True):
+
+class AttendanceTimes(Inbound, kw_only=True, frozen=True):
+    """What is recorded of a member, and what an amendment corrects."""
+
     status: Presence
     arrived_at: LocalDateTime | None = None
     """Present only; the session's start when left out."""
@@ -18,7 +23,13 @@ class AttendanceIn(Inbound, kw_only=True, frozen=True):
     """Present only; the session's end when left out."""
 
 
-class AmendmentIn(AttendanceIn, kw_only=True, frozen=True):
+class AttendanceIn(AttendanceTimes, kw_only=True, frozen=True):
+    joined: Joined | None = None
+    """Present only: how the member joined a hybrid session (in person when left out); an
+    in-person or online session is joined as it is held."""
+
+
+class AmendmentIn(AttendanceTimes, kw_only=True, frozen=True):
     reason: Reason
 
 
@@ -41,6 +52,8 @@ class Attendance(Outbound, frozen=True):
     status: Presence
     arrived_at: datetime | None
     departed_at: datetime | None
+    joined: Joined | None
+    """How the member joined a hybrid session, as recorded; null when not said."""
     confirmed_at: datetime | None
     recorded_at: datetime
     updated_at: datetime

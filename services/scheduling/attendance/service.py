@@ -27,6 +27,7 @@ from .schemas import (
     AmendmentIn,
     AttendanceIn,
     AttendanceResult,
+    AttendanceTimes,
     Proof,
     ProofFacilitator,
     ProofMethod,
@@ -39,7 +40,7 @@ def _instant(value: str | None, *, field: str) -> datetime | None:
     return session_rules.localise(session_rules.wall_time(value, field=field), field=field)
 
 
-def _entry(data: AttendanceIn, session: Session) -> repository.Entry:
+def _entry(data: AttendanceTimes, session: Session) -> repository.Entry:
     """Arrival and departure checked against the session (the session's times when left out)."""
     arrived_at, departed_at = rules.check_attendance(
         data.status,
@@ -96,8 +97,9 @@ async def record(
     members = await groups.members_at(conn, org_id, session.group_id, at=session.starts_at)
     rules.check_member(person_id, members)
     entry = _entry(data, session)
+    joined = rules.check_joined(data.status, data.joined, mode=session.mode)
     recorded = await repository.record(
-        conn, org_id, session.id, person_id, entry, by=principal.subject
+        conn, org_id, session.id, person_id, entry, joined=joined, by=principal.subject
     )
     warnings = await absence_warnings(conn, org_id, session, [person_id])
     return AttendanceResult(attendance=recorded, warnings=warnings)
@@ -110,20 +112,18 @@ async def amend(
     person_id: uuid.UUID,
     data: AmendmentIn,
 ) -> AttendanceResult:
-    """A closed session's correction, with its reason; a changed record is confirmed again."""
+    """A closed session's correction, with its reason; a changed record is confirmed again.
+    The session's snapshot as it is now goes out with it (``attendance.amended``)."""
+    org_id = principal.org_id
     session = await facilitated(conn, principal, session_id)
     session_rules.check_status(session.id, session.status, wanted="closed")
     entry = _entry(data, session)
     amended = await repository.amend(
-        conn,
-        principal.org_id,
-        session.id,
-        person_id,
-        entry,
-        reason=data.reason,
-        by=principal.subject,
+        conn, org_id, session.id, person_id, entry, reason=data.reason, by=principal.subject
     )
-    warnings = await absence_warnings(conn, principal.org_id, session, [person_id])
+    snapshot = await events.amended(conn, org_id, session, person_id=person_id, reason=data.reason)
+    await events.emit(conn, org_id, snapshot)
+    warnings = await absence_warnings(conn, org_id, session, [person_id])
     return AttendanceResult(attendance=amended, warnings=warnings)
 
 

@@ -13,6 +13,7 @@ import msgspec
 
 from .. import webhooks
 from ..attendance import repository as attendance
+from ..attendance import rules as attendance_rules
 from ..facilitators import repository as facilitators
 from ..facilitators.schemas import Facilitator
 from ..groups import service as groups
@@ -21,7 +22,9 @@ from ..methods import repository as methods
 from ..methods.schemas import Method
 from ..people.rules import full_name
 from .schemas import (
+    AttendanceAmendedData,
     AttendanceConfirmedData,
+    EventAttendee,
     EventFacilitator,
     EventRecognition,
     Session,
@@ -31,7 +34,11 @@ from .schemas import (
 )
 
 SessionData = (
-    SessionScheduledData | SessionClosedData | SessionCancelledData | AttendanceConfirmedData
+    SessionScheduledData
+    | SessionClosedData
+    | SessionCancelledData
+    | AttendanceConfirmedData
+    | AttendanceAmendedData
 )
 
 
@@ -130,7 +137,34 @@ async def closed(
                 msgspec.to_builtins(facilitator.recognitions), list[EventRecognition]
             ),
         ),
-        attendees=await attendance.event_attendees(conn, org_id, session.id),
+        attendees=await _attendees(conn, org_id, session),
+    )
+
+
+async def _attendees(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
+) -> list[EventAttendee]:
+    """Everyone recorded, each with how they took part (``attendance.rules.joined_as``)."""
+    return [
+        msgspec.structs.replace(
+            a, joined=attendance_rules.joined_as(session.mode, a.joined, status=a.status)
+        )
+        for a in await attendance.event_attendees(conn, org_id, session.id)
+    ]
+
+
+async def amended(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    session: Session,
+    *,
+    person_id: uuid.UUID,
+    reason: str,
+) -> AttendanceAmendedData:
+    """The closed snapshot (:func:`closed`) as it is after ``person_id``'s amendment."""
+    snapshot = await closed(conn, org_id, session)
+    return AttendanceAmendedData(
+        **msgspec.structs.asdict(snapshot), person_id=person_id, reason=reason
     )
 
 

@@ -186,6 +186,9 @@ class EventAttendee(Outbound, frozen=True):
     status: Presence
     arrived_at: datetime | None
     departed_at: datetime | None
+    joined: Literal["in_person", "online"] | None
+    """How a present attendee took part: in a hybrid session as recorded (in person when not
+    said), otherwise as the session was held; null when not present."""
     registrations: list[EventRegistration]
 
 
@@ -210,6 +213,14 @@ class SessionClosedData(Outbound, frozen=True):
     member_ids: list[uuid.UUID]
     facilitator: EventFacilitator
     attendees: list[EventAttendee]
+
+
+class AttendanceAmendedData(SessionClosedData, frozen=True):
+    """`attendance.amended`: a closed session's snapshot (as in `session.closed`), amended."""
+
+    person_id: uuid.UUID
+    """Whose attendance was amended."""
+    reason: str
 
 
 class SessionCancelledData(Outbound, frozen=True):

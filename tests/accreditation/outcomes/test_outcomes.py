@@ -71,7 +71,7 @@ async def test_a_session_shows_what_it_earned_for_whom_and_why_not(
     assert (refused["status"], refused["register_code"]) == ("refused", "NOVA")
     assert [r["rule"] for r in refused["reasons"]] == ["facilitator_recognition"]
     assert refused["reasons"][0]["message"]
-    assert waiting["rule_version"] == refused["rule_version"] == 1
+    assert waiting["rule_version"] == refused["rule_version"] == 2  # SKJ's and NOvA's corrected
 
     forbidden = await consumer.get(
         f"/v1/sessions/{session_id}/outcomes", headers=auth("participant")
@@ -124,7 +124,7 @@ async def test_a_refusal_and_a_wait_are_announced_once(
                 "message": "SKJ's cycles run from the registration date: `registered_on` is needed",
             }
         ],
-        "rule_version": 1,
+        "rule_version": 2,
     }
     assert data[bram["person_id"]]["status"] == "refused"
     assert [r["rule"] for r in data[bram["person_id"]]["reasons"]] == ["facilitator_recognition"]

@@ -115,7 +115,7 @@ async def test_organisation_registers_are_the_organisations_own(
     assert (created.status_code, again.status_code, catalogue.status_code) == (201, 200, 409)
     assert (await accreditation.get("/v1/registers/EIGEN", headers=stranger)).status_code == 404
     rule_sets = await accreditation.get("/v1/registers/NOVA/rule-sets", headers=auth("registrar"))
-    assert [v["version"] for v in rule_sets.json()["items"]] == [1]
+    assert [v["version"] for v in rule_sets.json()["items"]] == [1, 2]  # 2: NOvA's corrected
     assert rule_sets.json()["items"][0]["rules"]["cap_per_year_centi"] == 400
 
 
