@@ -4,6 +4,7 @@ and the session snapshots they were judged from."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import asyncpg
 import msgspec
@@ -93,6 +94,21 @@ async def pending_of(
     for row in rows:
         pending.setdefault(row["session_id"], set()).add(row["register_code"])
     return pending
+
+
+async def last_judged_session_date(
+    conn: asyncpg.Connection, org_id: uuid.UUID, register_code: str
+) -> date | None:
+    """The date of the latest session judged (recorded or refused, not pending) in a register."""
+    value = await conn.fetchval(
+        """
+        SELECT max(session_date) FROM outcomes
+        WHERE org_id = $1 AND register_code = $2 AND status <> 'pending'
+        """,
+        org_id,
+        register_code,
+    )
+    return value if isinstance(value, date) else None
 
 
 async def session_page(

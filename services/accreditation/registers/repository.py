@@ -18,7 +18,7 @@ _BOTH = f"""
     SELECT code, name, full_name, profession, website, true, notes, 'organisation'
     FROM organisation_registers WHERE org_id = $1
 """
-_RULE_SET_COLUMNS = "id, register_code, version, valid_from, rules, created_at"
+_RULE_SET_COLUMNS = "id, register_code, version, valid_from, rules, created_at, overrides, reason"
 
 
 def _register(row: asyncpg.Record) -> Register:
@@ -92,30 +92,61 @@ async def rule_sets(conn: asyncpg.Connection, org_id: uuid.UUID, code: str) -> l
     return [_rule_set(row) for row in rows]
 
 
+async def lock_rule_sets(conn: asyncpg.Connection, org_id: uuid.UUID, code: str) -> None:
+    """Until the transaction ends, no other new version of this tenant's register's rules."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('kring-rules:' || $1 || ':' || $2, 0))",
+        str(org_id),
+        code,
+    )
+
+
 async def latest_valid_from(conn: asyncpg.Connection, org_id: uuid.UUID, code: str) -> date | None:
+    """The date the latest version of a register's rules started, the catalogue's or the
+    organisation's."""
     value = await conn.fetchval(
-        "SELECT max(valid_from) FROM rule_sets WHERE org_id = $1 AND register_code = $2",
+        """
+        SELECT max(valid_from) FROM rule_sets
+        WHERE (org_id IS NULL OR org_id = $1) AND register_code = $2
+        """,
         org_id,
         code,
     )
     return value if isinstance(value, date) else None
 
 
-async def add_rule_set(
-    conn: asyncpg.Connection, org_id: uuid.UUID, code: str, data: RuleSetIn
-) -> RuleSet:
-    """The next version of an organisation register's rules; earlier versions stay as they are."""
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended('kring-rules:' || $1 || ':' || $2, 0))",
-        str(org_id),
+async def catalogue_rules_on(conn: asyncpg.Connection, code: str, day: date) -> RuleSpec | None:
+    """The catalogue's rules for a register in force on ``day``."""
+    value = await conn.fetchval(
+        """
+        SELECT rules FROM rule_sets
+        WHERE org_id IS NULL AND register_code = $1 AND valid_from <= $2
+        ORDER BY valid_from DESC, version DESC
+        LIMIT 1
+        """,
         code,
+        day,
     )
+    return None if value is None else msgspec.convert(value, RuleSpec)
+
+
+async def add_rule_set(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    code: str,
+    data: RuleSetIn,
+    *,
+    overrides: bool,
+) -> RuleSet:
+    """The next version of a register's rules for the organisation (numbered after every
+    version it sees, the catalogue's too); earlier versions stay as they are."""
     try:
         row = await conn.fetchrow(
             f"""
-            INSERT INTO rule_sets (id, org_id, register_code, version, valid_from, rules)
-            SELECT $1, $2, $3, COALESCE(max(version), 0) + 1, $4, $5
-            FROM rule_sets WHERE org_id = $2 AND register_code = $3
+            INSERT INTO rule_sets
+                (id, org_id, register_code, version, valid_from, rules, overrides, reason)
+            SELECT $1, $2, $3, COALESCE(max(version), 0) + 1, $4, $5, $6, $7
+            FROM rule_sets WHERE (org_id IS NULL OR org_id = $2) AND register_code = $3
             RETURNING {_RULE_SET_COLUMNS}
             """,
             uuid7(),
@@ -123,6 +154,8 @@ async def add_rule_set(
             code,
             data.valid_from,
             msgspec.to_builtins(data.rules),
+            overrides,
+            data.reason,
         )
     except asyncpg.UniqueViolationError as exc:
         raise Conflict("A version was added concurrently; retry.") from exc

@@ -52,7 +52,9 @@ class RegisterController(Controller):
 
     @get("/{code:str}/rule-sets", operation_id="listRuleSets", guards=READERS, responses=problems())
     async def rule_sets(self, conn: Conn, principal: Me, code: RegisterCodePath) -> RuleSetList:
-        """Every version of a register's rules, oldest first; entries name the version used."""
+        """Every version of a register's rules the organisation sees, oldest first: the
+        catalogue's and its own (overrides marked, with their reason); entries name the version
+        used."""
         return await service.rule_sets(conn, principal.org_id, code)
 
     @post(
@@ -65,8 +67,15 @@ class RegisterController(Controller):
     async def add_rule_set(
         self, conn: Conn, principal: Me, code: RegisterCodePath, data: JSONBody[RuleSetIn]
     ) -> RuleSet:
-        """Add the next version of an organisation register's rules.
+        """Add the next version of a register's rules for the organisation.
 
-        Catalogue registers change by a Kring release (409 here).
+        For the organisation's own register: any consistent rules. For a catalogue register
+        (which otherwise changes by a Kring release): an override of the figures the catalogue
+        marks `uncertain`, with a `reason`, applying to this organisation alone; without a
+        reason, 409. 404: no such register. 422: a figure the catalogue is certain of changed
+        (`certain_figure`), limits no session or cycle could meet, or a start on or before
+        the latest version's (`after_latest_version`). 409: sessions on or after
+        `valid_from` are already judged under another version (`judged_under_other_version`).
+        Nothing is stored when refused.
         """
         return await service.add_rule_set(conn, principal.org_id, code, data)

@@ -8,7 +8,7 @@ import msgspec
 
 from services.kit.schemas import PRINTABLE, PRINTABLE_NOT_BLANK, Inbound, Name, Outbound
 
-from .rules import CODE_PATTERN
+from .rules import CODE_PATTERN, REASON_MAX_LENGTH
 
 RegisterCode = Annotated[str, msgspec.Meta(pattern=CODE_PATTERN)]
 
@@ -105,12 +105,29 @@ class RuleSpec(Inbound, kw_only=True, frozen=True):
     """Where the figures come from."""
 
 
+Reason = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=REASON_MAX_LENGTH,
+        pattern=PRINTABLE_NOT_BLANK,
+        description="Why the organisation's version differs from the catalogue's.",
+    ),
+]
+
+
 class RuleSetIn(Inbound, kw_only=True, frozen=True):
-    """A new version of an organisation register's rules."""
+    """A new version of an organisation register's rules, or the organisation's override of a
+    catalogue register's uncertain figures."""
 
     valid_from: date
-    """Sessions on or after this date are judged by this version (until a later one)."""
+    """Sessions on or after this date are judged by this version (until a later one). It must
+    be after every version's date, and after every session already judged in the register."""
     rules: RuleSpec
+    """For a catalogue register: the catalogue's rules with only figures it marks `uncertain`
+    changed (and `source`, if you like)."""
+    reason: Reason | None = None
+    """Why: required to override a catalogue register's rules, optional otherwise."""
 
 
 class RuleSet(Outbound, frozen=True):
@@ -120,6 +137,11 @@ class RuleSet(Outbound, frozen=True):
     valid_from: date
     rules: RuleSpec
     created_at: datetime
+    overrides: bool = False
+    """The organisation's override of a catalogue register's uncertain figures: it applies to
+    the organisation alone; every other organisation keeps the catalogue's version."""
+    reason: str | None = None
+    """Why this version differs (an override always says why)."""
 
 
 class RuleSetList(Outbound, frozen=True):

@@ -5,13 +5,23 @@ spelling of a code names."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import asyncpg
 
-from services.kit.errors import Conflict, RuleViolation
+from services.kit.errors import Conflict, FieldError, RuleViolation
 
+from ..outcomes import repository as outcomes
 from . import repository, rules
-from .schemas import OrganisationRegisterIn, Register, RegisterList, RuleSet, RuleSetIn, RuleSetList
+from .schemas import (
+    OrganisationRegisterIn,
+    Register,
+    RegisterList,
+    RuleSet,
+    RuleSetIn,
+    RuleSetList,
+    RuleSpec,
+)
 
 
 async def list_all(conn: asyncpg.Connection, org_id: uuid.UUID) -> RegisterList:
@@ -47,13 +57,59 @@ async def rule_sets(conn: asyncpg.Connection, org_id: uuid.UUID, code: str) -> R
 async def add_rule_set(
     conn: asyncpg.Connection, org_id: uuid.UUID, code: str, data: RuleSetIn
 ) -> RuleSet:
-    """The next version of an organisation register's rules (a catalogue register's: 409)."""
+    """The next version of a register's rules for the organisation.
+
+    For an organisation's own register, any rules; for a catalogue register, an override of
+    the figures the catalogue marks uncertain, with a reason, for this organisation alone.
+    Nothing is stored when a version would start on or before the latest one (422), change a
+    certain figure (422), or reach back over sessions already judged in the register (409)."""
     found = await register(conn, org_id, code)
-    if found.defined_by == "catalogue":
-        raise Conflict(f"{found.code} is a catalogue register: its rules are Kring's data.")
-    latest = await repository.latest_valid_from(conn, org_id, found.code)
-    if errors := rules.rule_spec_errors(
-        data.rules, valid_from=data.valid_from, latest_valid_from=latest
-    ):
+    overrides = found.defined_by == "catalogue"
+    if overrides and data.reason is None:
+        raise Conflict(
+            f"{found.code} is a catalogue register: its rules are Kring's data; an organisation "
+            "may override its uncertain figures, with a reason.",
+            errors=[_error("body.reason", "override_needs_reason", "say why you override")],
+        )
+    await repository.lock_rule_sets(conn, org_id, found.code)
+    errors = rules.rule_spec_errors(
+        data.rules,
+        valid_from=data.valid_from,
+        latest_valid_from=await repository.latest_valid_from(conn, org_id, found.code),
+    )
+    if overrides:
+        errors += rules.override_errors(data.rules, await _catalogue_rules(conn, found.code, data))
+    if errors:
         raise RuleViolation("The rule set is not consistent.", errors=errors)
-    return await repository.add_rule_set(conn, org_id, found.code, data)
+    await _not_judged_since(conn, org_id, found.code, data.valid_from)
+    return await repository.add_rule_set(conn, org_id, found.code, data, overrides=overrides)
+
+
+def _error(field: str, rule: str, message: str) -> FieldError:
+    return FieldError(field=field, rule=rule, message=message)
+
+
+async def _catalogue_rules(conn: asyncpg.Connection, code: str, data: RuleSetIn) -> RuleSpec:
+    catalogue = await repository.catalogue_rules_on(conn, code, data.valid_from)
+    if catalogue is None:
+        raise Conflict(f"The catalogue has no rules for {code} on {data.valid_from} to override.")
+    return catalogue
+
+
+async def _not_judged_since(
+    conn: asyncpg.Connection, org_id: uuid.UUID, code: str, valid_from: date
+) -> None:
+    """A new version may not reach back over sessions judged by an older one (pending outcomes
+    wait for data and will be judged by whichever version is in force then)."""
+    judged = await outcomes.last_judged_session_date(conn, org_id, code)
+    if judged is not None and judged >= valid_from:
+        raise Conflict(
+            f"Sessions up to {judged} are already judged in {code} under another version.",
+            errors=[
+                _error(
+                    "body.valid_from",
+                    "judged_under_other_version",
+                    f"start after {judged}, the latest session already judged",
+                )
+            ],
+        )
