@@ -123,8 +123,8 @@ class Relay:
             while True:
                 try:
                     sent = await self.deliver_due()
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("relay_error", error=str(exc))
+                except Exception as exc:  # the relay must outlive any one batch
+                    log.warning("relay_error", error=f"{type(exc).__name__}: {exc}")
                     sent = 0
                 if sent:
                     continue
@@ -190,7 +190,8 @@ class Relay:
         started = time.perf_counter()
         try:
             response = await self.client.post(row["url"], content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # httpx's errors, and its transport's own
+            # (anyio raises AttributeError on a connection the peer reset as it opened)
             error = f"{type(exc).__name__}: {exc}"
             log.info(
                 "delivery_failed", subscriber=row["subscriber"], event_id=str(event.id), error=error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -243,3 +244,62 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         delay = backoff(attempt, base=1.0, cap=600.0)
         ceiling = min(600.0, 2 ** (attempt - 1))
         assert ceiling / 2 <= delay <= ceiling
+
+
+class _ResetAsItOpens(httpx.AsyncBaseTransport):
+    """A transport failing as anyio does when the peer is killed while the connection opens:
+    with an error that is not an ``httpx.HTTPError``."""
+
+    def __init__(self, *, calls: int) -> None:
+        self.calls = 0
+        self.all_made = asyncio.Event()
+        self._expected = calls
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.calls >= self._expected:
+            self.all_made.set()
+        raise AttributeError("'NoneType' object has no attribute 'getpeername'")
+
+
+async def test_a_transport_error_of_any_kind_is_a_failed_attempt_and_the_relay_runs_on(
+    pool: asyncpg.Pool,
+) -> None:
+    """A consumer killed mid-connection once escaped the relay's error handling and stopped
+    its background task for good: nothing was delivered again, to any subscriber."""
+    secret = webhooks.new_secret()
+    async with pool.acquire() as conn:
+        await sync_subscribers(
+            conn,
+            [
+                Subscriber(
+                    name="reset",
+                    url="http://reset.invalid/",
+                    secret=secret,
+                    types=["session.closed"],
+                )
+            ],
+        )
+    await emit_in_transaction(pool, uuid.uuid4(), uuid.uuid4(), 0)
+    transport = _ResetAsItOpens(calls=2)
+    async with httpx.AsyncClient(transport=transport) as client:
+        relay = Relay(pool, channel=CHANNEL, client=client, base_delay=0.001, max_attempts=2)
+        running = asyncio.create_task(relay.run())
+        try:
+            async with asyncio.timeout(10):
+                await transport.all_made.wait()
+            await asyncio.sleep(0.2)  # the second attempt's outcome is written
+            assert not running.done(), "the relay's task must outlive a failed batch"
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+    async with pool.acquire() as conn:
+        failed = await conn.fetchrow(
+            "SELECT id, attempts, last_error FROM deliveries WHERE status = 'failed'"
+        )
+        assert failed["attempts"] == 2
+        assert failed["last_error"].startswith("AttributeError")
+        await conn.execute("UPDATE subscribers SET active = false WHERE name = 'reset'")
+        await conn.execute("DELETE FROM delivery_attempts WHERE delivery_id = $1", failed["id"])
+        await conn.execute("DELETE FROM deliveries WHERE id = $1", failed["id"])
