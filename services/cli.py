@@ -61,7 +61,8 @@ def platform_env(
     webhook_secret: str,
 ) -> dict[str, dict[str, str]]:
     """Each service's environment when the platform runs on one machine: one database (each
-    service in its own role), one token issuer, and the event subscriptions between them."""
+    service in its own role), one token issuer, the event subscriptions between them and the
+    URLs of the APIs each calls."""
     from services import topology
     from services.kit.migrations import app_role
 
@@ -79,6 +80,7 @@ def platform_env(
                 name, base_urls=urls, secrets=secrets
             ),
             "KRING_WEBHOOK_SECRETS": webhook_secret,
+            **topology.call_env(name, base_urls=urls),
         }
     return envs
 

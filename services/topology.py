@@ -1,4 +1,5 @@
-"""Who receives whose events: written once, read by ``kring run`` and by ``deploy/``.
+"""Who receives whose events, and who calls whose API: written once, read by ``kring run``
+and by ``deploy/``.
 
 A producer's outbox relay delivers to the subscribers in its ``KRING_WEBHOOK_SUBSCRIBERS``.
 On one machine (``kring run``, the flow tests, the bench) ``services.cli.platform_env``
@@ -6,6 +7,10 @@ builds that list from :data:`SUBSCRIPTIONS` with local URLs; for a cluster,
 ``kring subscribers PRODUCER`` prints the same list with the Services' URLs, for the
 Secret ``kring-webhooks`` (deploy/README.md). Every consumer receives on
 :data:`EVENT_ROUTE`, signed with the secret its producer holds for it.
+
+A caller reaches a callee's API at the URL in one of its settings (:data:`CALLS`):
+``platform_env`` sets it to the callee's local URL, the caller's Deployment to the callee's
+Service.
 """
 
 from __future__ import annotations
@@ -67,3 +72,27 @@ def subscribers_json(
     """:func:`subscribers` as the value of ``KRING_WEBHOOK_SUBSCRIBERS``."""
     found = subscribers(producer, base_urls=base_urls, secrets=secrets)
     return msgspec.json.encode(found).decode()
+
+
+class Call(msgspec.Struct, frozen=True, kw_only=True):
+    """``caller`` asks ``callee``'s API, at the URL in its variable ``variable``."""
+
+    caller: str
+    callee: str
+    variable: str
+    purpose: str
+
+
+CALLS = (
+    Call(
+        caller="scheduling",
+        callee="accreditation",
+        variable="KRING_ACCREDITATION_URL",
+        purpose="the preflight of a member joining a group or a session planned",
+    ),
+)
+
+
+def call_env(caller: str, *, base_urls: Mapping[str, str]) -> dict[str, str]:
+    """``caller``'s variables naming the APIs it calls, each callee at ``base_urls[callee]``."""
+    return {c.variable: base_urls[c.callee] for c in CALLS if c.caller == caller}

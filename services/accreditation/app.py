@@ -24,6 +24,7 @@ from .outcomes.routes import (
     SessionOutcomeController,
 )
 from .outcomes.schemas import WEBHOOKS
+from .preflight.routes import PreflightController
 from .principal import ROLES, Principal
 from .registers.routes import RegisterController
 
@@ -38,7 +39,9 @@ Ed25519 and their public keys are published at `/v1/ledger/public-keys`.
 Every judgement of a closed session is kept as an outcome per attendee and register:
 `recorded`, `refused` (every rule named) or `pending` (waiting for data such as the
 registration date, judged again when it arrives). Refused and pending outcomes are
-announced as events (`ledger.outcome_refused`, `ledger.outcome_pending`).
+announced as events (`ledger.outcome_refused`, `ledger.outcome_pending`). Before
+hours are at stake, `POST /v1/preflight` warns which register rules a group or a
+planned session will break, judged by the same rules.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`.
@@ -63,6 +66,7 @@ def create_app(settings: Settings) -> Litestar:
             SessionOutcomeController,
             PersonOutcomeController,
             RegistrarOutcomeController,
+            PreflightController,
             ConsentController,
             InboxController,
         ],

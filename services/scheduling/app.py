@@ -17,6 +17,7 @@ from .groups.routes import GroupController
 from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
+from .preflight.client import install as install_preflight
 from .principal import ROLES, Principal
 from .sessions import routes as sessions
 from .sessions.routes import CalendarController
@@ -39,7 +40,7 @@ def _sessions() -> Router:
 
 
 def create_app(settings: Settings) -> Litestar:
-    return create_service_app(
+    app = create_service_app(
         settings,
         schema=SCHEMA,
         title="Kring scheduling",
@@ -61,6 +62,8 @@ def create_app(settings: Settings) -> Litestar:
         events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
         webhooks=WEBHOOKS,
     )
+    install_preflight(app, getattr(settings, "accreditation_url", ""))
+    return app
 
 
 def app_from_env() -> Litestar:

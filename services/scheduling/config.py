@@ -14,5 +14,11 @@ PORT = 8101
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    return from_env(Settings, environ, service=SERVICE, **overrides)
+class SchedulingSettings(Settings, frozen=True, kw_only=True):
+    accreditation_url: str = ""
+    """Accreditation's base URL (``KRING_ACCREDITATION_URL``), asked for the preflight of a
+    member joining a group or a session planned; empty: no preflight."""
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> SchedulingSettings:
+    return from_env(SchedulingSettings, environ, service=SERVICE, **overrides)

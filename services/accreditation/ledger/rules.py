@@ -20,12 +20,19 @@ from services.kit.errors import FieldError, Forbidden
 from ..principal import Principal
 from ..registers.rules import normalise_code
 from ..registers.schemas import RuleSpec
+from .checks import (
+    cycle_anchor,
+    facilitator_reasons,
+    length_reasons,
+    online_reasons,
+    registration_date_reasons,
+    size_reasons,
+)
 from .schemas import (
     AttendeeIn,
     ClosedSessionIn,
     CycleCap,
     CycleTotal,
-    FacilitatorIn,
     LedgerEntry,
     Reason,
     RegistrationIn,
@@ -80,15 +87,6 @@ def cycle_containing(day: date, *, anchor: date, years: int) -> tuple[date, date
     start = anchor + relativedelta(months=k * months)
     end = anchor + relativedelta(months=(k + 1) * months) - relativedelta(days=1)
     return start, end
-
-
-def cycle_anchor(rules: RuleSpec, registered_on: date | None) -> date | None:
-    """Where a person's cycles are aligned for these rules; ``None`` when it is not known."""
-    if rules.cycle_alignment == "calendar_year":
-        return date(rules.cycle_anchor.year, 1, 1)
-    if rules.cycle_alignment == "fixed":
-        return rules.cycle_anchor
-    return registered_on
 
 
 # --- conversion -----------------------------------------------------------------------------
@@ -156,8 +154,10 @@ def judge(
         *_group_reasons(
             session, register_code=register_code, rules=rules, peers_registered=peers_registered
         ),
-        *_facilitator_reasons(session.facilitator, rules=rules),
-        *_registration_reasons(session, registration, register_code=register_code, anchor=anchor),
+        *facilitator_reasons(
+            session.facilitator.recognitions, session.facilitator.roles, rules=rules
+        ),
+        *_registration_reasons(session, registration, register_code=register_code, rules=rules),
     ]
     minutes = counted_minutes(attended_minutes(session, attendee), rules)
     if not reasons and minutes == 0:
@@ -181,15 +181,14 @@ def _attendance_reasons(
     attended = attended_minutes(session, attendee)
     if attendee.presence != "present":
         yield Reason(rule="presence", message="the attendee was not present")
-    if joined(session, attendee) == "online" and not rules.online_counts:
-        how = "" if session.mode == "online" else "the attendee joined online; "
-        yield Reason(rule="online", message=f"{how}{register_code} does not count online hours")
-    if session_minutes < rules.min_session_minutes:
-        yield Reason(
-            rule="min_session_minutes",
-            message=f"the session lasted {session_minutes} min; {register_code} needs at least "
-            f"{rules.min_session_minutes}",
-        )
+    yield from online_reasons(
+        joined(session, attendee),
+        session_mode=session.mode,
+        register_code=register_code,
+        rules=rules,
+    )
+    if too_short := list(length_reasons(session_minutes, register_code=register_code, rules=rules)):
+        yield from too_short
     elif attendee.presence == "present" and attended < rules.min_session_minutes:
         yield Reason(
             rule="min_attendance_minutes",
@@ -202,17 +201,7 @@ def _group_reasons(
     session: ClosedSessionIn, *, register_code: str, rules: RuleSpec, peers_registered: int
 ) -> Iterator[Reason]:
     """The group's size, who was present at the meeting, and the peers registered."""
-    size = session.group_size
-    if rules.group_min is not None and size < rules.group_min:
-        yield Reason(
-            rule="group_min",
-            message=f"the group had {size}; {register_code} needs at least {rules.group_min}",
-        )
-    if rules.group_max is not None and size > rules.group_max:
-        yield Reason(
-            rule="group_max",
-            message=f"the group had {size}; {register_code} allows at most {rules.group_max}",
-        )
+    yield from size_reasons(session.group_size, register_code=register_code, rules=rules)
     present = sum(1 for attendee in session.attendees if attendee.presence == "present")
     if rules.min_present is not None and present < rules.min_present:
         yield Reason(
@@ -229,33 +218,8 @@ def _group_reasons(
         )
 
 
-def _facilitator_reasons(facilitator: FacilitatorIn, *, rules: RuleSpec) -> Iterator[Reason]:
-    """Recognised by one of the bodies the register accepts, in the role it requires."""
-    wanted = rules.facilitator_recognitions
-    if not wanted:
-        return
-    roles = [r for r in facilitator.roles if r.register in wanted]
-    if not set(wanted) & {*facilitator.recognitions, *(r.register for r in roles)}:
-        yield Reason(
-            rule="facilitator_recognition",
-            message=f"the facilitator must be recognised by one of {', '.join(wanted)}",
-        )
-    elif rules.facilitator_role is not None and not any(
-        r.role.strip().casefold() == rules.facilitator_role.strip().casefold() for r in roles
-    ):
-        yield Reason(
-            rule="facilitator_role",
-            message=f"the facilitator must be recognised as {rules.facilitator_role} by one of "
-            f"{', '.join(wanted)}",
-        )
-
-
 def _registration_reasons(
-    session: ClosedSessionIn,
-    registration: RegistrationIn,
-    *,
-    register_code: str,
-    anchor: date | None,
+    session: ClosedSessionIn, registration: RegistrationIn, *, register_code: str, rules: RuleSpec
 ) -> Iterator[Reason]:
     """The registration must have started by the session, and place it in a cycle."""
     if registration.registered_on is not None and registration.registered_on > session.date:
@@ -263,12 +227,9 @@ def _registration_reasons(
             rule="registered_on_after_session",
             message=f"the registration with {register_code} started after the session",
         )
-    if anchor is None:
-        yield Reason(
-            rule="registered_on",
-            message=f"{register_code}'s cycles run from the registration date: "
-            "`registered_on` is needed",
-        )
+    yield from registration_date_reasons(
+        registration.registered_on, register_code=register_code, rules=rules
+    )
 
 
 # --- caps -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
@@ -12,6 +12,7 @@ from services.kit.db import Conn
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
 
+from ..preflight.client import Preflight, provide_preflight
 from ..principal import Principal
 from . import service
 from .schemas import AcceptanceIn, AgreementIn, ConsentIn, Group, GroupIn, GroupPage, MemberIn
@@ -19,6 +20,7 @@ from .schemas import AcceptanceIn, AgreementIn, ConsentIn, Group, GroupIn, Group
 GroupId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 Me = NamedDependency[Principal]
+Registers = NamedDependency[Preflight]
 ADMIN = [requires("admin")]
 INVOLVED = [requires("admin", "facilitator", "participant")]
 MANAGERS = [requires("admin", "facilitator")]
@@ -65,14 +67,27 @@ class GroupController(Controller):
         operation_id="addGroupMember",
         guards=MANAGERS,
         responses=problems(409, 413, 415, 422),
+        dependencies={"registers": Provide(provide_preflight, sync_to_thread=False)},
     )
     async def add_member(
-        self, conn: Conn, principal: Me, group_id: GroupId, data: JSONBody[MemberIn]
+        self,
+        conn: Conn,
+        principal: Me,
+        registers: Registers,
+        group_id: GroupId,
+        data: JSONBody[MemberIn],
     ) -> Group:
         """Add a member: refused when the group is full, the person is its facilitator, or a
         manager relation (at any depth) links them to a member. The member counts once they
-        record voluntary consent and accept the current agreement."""
-        return await service.add_member(conn, principal, group_id, data.person_id)
+        record voluntary consent and accept the current agreement.
+
+        `warnings` also names each register rule the group now breaks for a register its
+        members hold (field `registers.<CODE>`, e.g. `group_max` for a ninth member where
+        Register Vaktherapie allows eight), as accreditation will judge its sessions; rule
+        `preflight_unavailable` when accreditation could not be asked."""
+        return await service.add_member(
+            conn, principal, group_id, data.person_id, registers=registers
+        )
 
     @post(
         "/{group_id:uuid}/members/{person_id:uuid}/leave",

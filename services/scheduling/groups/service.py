@@ -7,12 +7,15 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import msgspec
 
 from services.kit.errors import FieldError, NotFound
 from services.kit.pagination import page_of
 
 from ..methods import repository as methods
 from ..people import repository as people
+from ..preflight import service as preflight
+from ..preflight.client import Preflight
 from ..principal import Principal
 from ..sessions import bookings
 from . import repository, rules
@@ -102,10 +105,17 @@ async def _check_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: 
 
 
 async def add_member(
-    conn: asyncpg.Connection, principal: Principal, group_id: uuid.UUID, person_id: uuid.UUID
+    conn: asyncpg.Connection,
+    principal: Principal,
+    group_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    registers: Preflight,
 ) -> Group:
     """Refused when the group is full, the person is its facilitator, a manager relation (at
-    any depth) links them to a member, or one of its planned sessions would book them twice."""
+    any depth) links them to a member, or one of its planned sessions would book them twice.
+    The answer warns of the register rules the group now breaks (accreditation's preflight,
+    asked in the transaction, after the member is added)."""
     org_id = principal.org_id
     _, state = await repository.load(conn, org_id, group_id, lock=True)
     rules.check_facilitates(principal, state.facilitator_id, refusal=_MANAGERS_ONLY)
@@ -117,7 +127,9 @@ async def add_member(
     if clash is not None and clash.own_session_id is not None:
         raise rules.booked_elsewhere(clash.own_session_id, clash.session_id)
     await repository.add_member(conn, org_id, group_id, person_id)
-    return await find(conn, org_id, group_id)
+    group = await find(conn, org_id, group_id)
+    warnings = await preflight.joined(conn, org_id, group, registers)
+    return msgspec.structs.replace(group, warnings=[*group.warnings, *warnings])
 
 
 async def remove_member(

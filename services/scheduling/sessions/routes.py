@@ -16,7 +16,7 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -25,6 +25,7 @@ from services.kit.db import Conn
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
 
+from ..preflight.client import Preflight, provide_preflight
 from ..principal import Principal
 from . import ical, service
 from .schemas import (
@@ -41,6 +42,7 @@ from .schemas import (
 )
 
 Me = NamedDependency[Principal]
+Registers = NamedDependency[Preflight]
 SessionId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 GroupId = FromPath[uuid.UUID]
@@ -54,15 +56,21 @@ MANAGERS = [requires("admin", "facilitator")]
     guards=MANAGERS,
     status_code=HTTP_201_CREATED,
     responses=problems(409, 413, 415, 422),
+    dependencies={"registers": Provide(provide_preflight, sync_to_thread=False)},
 )
-async def plan(conn: Conn, principal: Me, data: JSONBody[SessionPlanIn]) -> SessionPlan:
+async def plan(
+    conn: Conn, principal: Me, registers: Registers, data: JSONBody[SessionPlanIn]
+) -> SessionPlan:
     """Plan one session for a group, or a series (RRULE, expanded in Amsterdam wall time).
 
     Refused when the group's facilitator or a member is booked in an overlapping session
     (409, `extra.session_id` names it). An online session over 2 hours is planned with a
-    warning.
+    warning. So is each register rule the session breaks for a register the group's members
+    hold (field `registers.<CODE>`: `online` for SKJ, `min_session_minutes`, `registered_on`
+    with the member's `person_id`, ...), as accreditation will judge it; rule
+    `preflight_unavailable` when accreditation could not be asked.
     """
-    return await service.plan(conn, principal, data)
+    return await service.plan(conn, principal, data, registers=registers)
 
 
 @get("/", operation_id="listSessions", guards=READERS, responses=problems())

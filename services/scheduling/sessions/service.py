@@ -20,6 +20,8 @@ from ..attendance import service as attendance
 from ..groups import service as groups
 from ..groups.rules import check_facilitates, narrowed_to
 from ..people import repository as people
+from ..preflight import service as preflight
+from ..preflight.client import Preflight
 from ..principal import Principal
 from . import bookings, events, ical, repository, rules
 from .access import facilitated, readable
@@ -35,9 +37,12 @@ from .schemas import (
 )
 
 
-async def plan(conn: asyncpg.Connection, principal: Principal, data: SessionPlanIn) -> SessionPlan:
+async def plan(
+    conn: asyncpg.Connection, principal: Principal, data: SessionPlanIn, *, registers: Preflight
+) -> SessionPlan:
     """One session or a series, refused when it would book its facilitator or a member twice;
-    an online session over 2 hours is planned with a warning."""
+    an online session over 2 hours is planned with a warning, and so is each register rule
+    it breaks (accreditation's preflight, asked in the transaction once it is planned)."""
     org_id = principal.org_id
     group = await groups.find(conn, org_id, data.group_id, field="body.group_id")
     check_facilitates(
@@ -84,6 +89,7 @@ async def plan(conn: asyncpg.Connection, principal: Principal, data: SessionPlan
         for s in sessions
         for warning in rules.duration_warnings(s.mode, s.starts_at, s.ends_at)
     ]
+    warnings += await preflight.planned(conn, org_id, group, sessions[0], registers)
     return SessionPlan(series_id=series_id, sessions=sessions, warnings=warnings)
 
 

@@ -1,7 +1,7 @@
 """The SQL of people: one person at a time (``person``) and a batch of them (``batch``)."""
 
 from .batch import batch_findings, upsert_batch
-from .person import get, get_by_external_id, manager_chain_loops, page, upsert
+from .person import get, get_by_external_id, manager_chain_loops, page, registrations, upsert
 
 __all__ = [
     "batch_findings",
@@ -9,6 +9,7 @@ __all__ = [
     "get_by_external_id",
     "manager_chain_loops",
     "page",
+    "registrations",
     "upsert",
     "upsert_batch",
 ]

@@ -222,3 +222,15 @@ async def page(
         limit + 1,
     )
     return [_person(row) for row in rows]
+
+
+async def registrations(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Registration]]:
+    """The registrations each of ``person_ids`` holds (no entry for an unknown person)."""
+    rows = await conn.fetch(
+        "SELECT p.id, " + _REGISTRATIONS + " FROM people p WHERE p.org_id = $1 AND p.id = ANY($2)",
+        org_id,
+        person_ids,
+    )
+    return {row["id"]: msgspec.convert(row["registrations"], list[Registration]) for row in rows}
