@@ -8,10 +8,9 @@ from litestar import Litestar, Router
 
 from services.kit.app import create_service_app
 from services.kit.events import EventAccess
-from services.kit.settings import Settings
 
 from .attendance import routes as attendance
-from .config import MIGRATIONS, PORT, SCHEMA
+from .config import MIGRATIONS, PORT, SCHEMA, SchedulingSettings
 from .facilitators.routes import FacilitatorController
 from .groups.routes import GroupController
 from .methods.routes import MethodController
@@ -39,7 +38,7 @@ def _sessions() -> Router:
     return Router("/v1/sessions", tags=["sessions"], route_handlers=handlers)
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: SchedulingSettings) -> Litestar:
     app = create_service_app(
         settings,
         schema=SCHEMA,
@@ -62,7 +61,7 @@ def create_app(settings: Settings) -> Litestar:
         events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
         webhooks=WEBHOOKS,
     )
-    install_preflight(app, getattr(settings, "accreditation_url", ""))
+    install_preflight(app, settings.accreditation_url)
     return app
 
 
