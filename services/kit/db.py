@@ -11,17 +11,34 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import msgspec
 from litestar.di import NamedDependency
 
+from .errors import NotFound
 from .settings import Settings
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
 Conn = NamedDependency[asyncpg.Connection]
 """A handler's ``conn`` parameter: the request's connection, inside its transaction."""
+
+
+async def one(conn: asyncpg.Connection, query: str, *args: object, missing: str) -> asyncpg.Record:
+    """The row ``query`` finds, or :class:`NotFound` whose detail is ``missing``."""
+    row = await conn.fetchrow(query, *args)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def upserted_values(row: asyncpg.Record) -> tuple[dict[str, Any], bool]:
+    """An upsert's ``RETURNING …, (xmax = 0) AS inserted`` row: its values, and whether the
+    statement inserted it (rather than updated it)."""
+    values = dict(row)
+    return values, bool(values.pop("inserted"))
 
 
 def quote_ident(name: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.kit.db import transaction
-from services.kit.errors import Conflict, NotFound
+from services.kit.db import one, transaction
+from services.kit.errors import Conflict
 from services.kit.sql import Params
 
 from ..registers.schemas import RuleSpec
@@ -156,12 +156,8 @@ async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> LedgerEntr
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID) -> LedgerEntry:
-    row = await conn.fetchrow(
-        f"SELECT {_RETURNED} FROM ledger_entries WHERE org_id = $1 AND id = $2", org_id, entry_id
-    )
-    if row is None:
-        raise NotFound(f"No ledger entry {entry_id}.")
-    return entry(row)
+    query = f"SELECT {_RETURNED} FROM ledger_entries WHERE org_id = $1 AND id = $2"
+    return entry(await one(conn, query, org_id, entry_id, missing=f"No ledger entry {entry_id}."))
 
 
 async def reversal_of(

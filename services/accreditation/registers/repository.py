@@ -6,7 +6,8 @@ from datetime import date
 import asyncpg
 import msgspec
 
-from services.kit.errors import Conflict, NotFound
+from services.kit.db import one, upserted_values
+from services.kit.errors import Conflict
 from services.kit.ids import uuid7
 
 from .schemas import OrganisationRegisterIn, Register, RuleSet, RuleSetIn, RuleSpec
@@ -38,10 +39,8 @@ async def list_all(conn: asyncpg.Connection, org_id: uuid.UUID) -> list[Register
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, code: str) -> Register:
-    row = await conn.fetchrow(f"SELECT * FROM ({_BOTH}) AS r WHERE code = $2", org_id, code)
-    if row is None:
-        raise NotFound(f"No register {code!r}.")
-    return _register(row)
+    query = f"SELECT * FROM ({_BOTH}) AS r WHERE code = $2"
+    return _register(await one(conn, query, org_id, code, missing=f"No register {code!r}."))
 
 
 async def upsert_organisation_register(
@@ -74,8 +73,7 @@ async def upsert_organisation_register(
     except asyncpg.UniqueViolationError as exc:
         raise Conflict(f"The organisation already has a register named {data.name!r}.") from exc
     assert row is not None
-    values = dict(row)
-    inserted = bool(values.pop("inserted"))
+    values, inserted = upserted_values(row)
     return Register(**values), inserted
 
 

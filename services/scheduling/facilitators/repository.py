@@ -5,6 +5,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from services.kit.db import one, upserted_values
 from services.kit.errors import FieldError, NotFound
 
 from .schemas import Facilitator, Recognition
@@ -53,19 +54,15 @@ async def upsert(
             errors=[FieldError(field="path.person_id", rule="exists", message="no such person")],
         ) from exc
     assert row is not None
-    values = dict(row)
-    inserted = values.pop("inserted")
+    values, inserted = upserted_values(row)
     values["recognitions"] = recognitions
     return Facilitator(**values), inserted
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Facilitator:
-    row = await conn.fetchrow(
-        _SELECT + " WHERE f.org_id = $1 AND f.person_id = $2", org_id, person_id
-    )
-    if row is None:
-        raise NotFound(f"No facilitator {person_id}.")
-    return _facilitator(row)
+    query = _SELECT + " WHERE f.org_id = $1 AND f.person_id = $2"
+    missing = f"No facilitator {person_id}."
+    return _facilitator(await one(conn, query, org_id, person_id, missing=missing))
 
 
 async def page(

@@ -4,7 +4,8 @@ import uuid
 
 import asyncpg
 
-from services.kit.errors import Conflict, FieldError, NotFound
+from services.kit.db import one
+from services.kit.errors import Conflict, FieldError
 from services.kit.ids import uuid7
 
 from .schemas import Method, MethodIn
@@ -21,12 +22,8 @@ async def all_visible(conn: asyncpg.Connection, org_id: uuid.UUID) -> list[Metho
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, method_id: uuid.UUID) -> Method:
-    row = await conn.fetchrow(
-        _SELECT + " WHERE id = $2 AND (org_id IS NULL OR org_id = $1)", org_id, method_id
-    )
-    if row is None:
-        raise NotFound(f"No method {method_id}.")
-    return Method(**dict(row))
+    query = _SELECT + " WHERE id = $2 AND (org_id IS NULL OR org_id = $1)"
+    return Method(**await one(conn, query, org_id, method_id, missing=f"No method {method_id}."))
 
 
 async def create(conn: asyncpg.Connection, org_id: uuid.UUID, data: MethodIn) -> Method:

@@ -4,7 +4,7 @@ import uuid
 
 import asyncpg
 
-from services.kit.errors import NotFound
+from services.kit.db import one, upserted_values
 from services.kit.ids import uuid7
 
 from .schemas import ClientOrganisation, ClientOrganisationIn
@@ -40,35 +40,24 @@ async def upsert(
         data.kvk_number,
     )
     assert row is not None
-    values = dict(row)
-    inserted = values.pop("inserted")
+    values, inserted = upserted_values(row)
     return ClientOrganisation(**values), inserted
 
 
 async def get(
     conn: asyncpg.Connection, org_id: uuid.UUID, organisation_id: uuid.UUID
 ) -> ClientOrganisation:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND id = $2",
-        org_id,
-        organisation_id,
-    )
-    if row is None:
-        raise NotFound(f"No client organisation {organisation_id}.")
-    return _organisation(row)
+    query = f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND id = $2"
+    missing = f"No client organisation {organisation_id}."
+    return _organisation(await one(conn, query, org_id, organisation_id, missing=missing))
 
 
 async def get_by_external_id(
     conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
 ) -> ClientOrganisation:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND external_id = $2",
-        org_id,
-        external_id,
-    )
-    if row is None:
-        raise NotFound(f"No client organisation with external id {external_id!r}.")
-    return _organisation(row)
+    query = f"SELECT {_COLUMNS} FROM client_organisations WHERE org_id = $1 AND external_id = $2"
+    missing = f"No client organisation with external id {external_id!r}."
+    return _organisation(await one(conn, query, org_id, external_id, missing=missing))
 
 
 async def page(

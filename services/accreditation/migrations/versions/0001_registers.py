@@ -1,15 +1,9 @@
-"""The register catalogue: reference data shared by every tenant, read-only for the service.
-
-Revision ID: 0001
-Revises:
-"""
+"""The register catalogue: reference data shared by every tenant, read-only for the service."""
 
 from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     """

@@ -1,8 +1,5 @@
 """Versioned rule sets, organisation registers, the append-only hash-chained ledger,
 signed checkpoints and consent grants.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 import json
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TENANT = "nullif(current_setting('app.org_id', true), '')::uuid"
 # The role accreditation runs as (kring_<schema>): it may append to the ledger, never rewrite it.

@@ -3,17 +3,12 @@
 The inbox records every event id from scheduling in the transaction that applies it
 (``kit.outbox.first_time``), so a redelivered ``session.closed`` records nothing twice.
 The outbox, deliveries and subscribers tables serve accreditation's own events.
-
-Revision ID: 0003
-Revises: 0002
 """
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     # The event tables as the kit's relay, feed and inbox used them when this revision was written.

@@ -1,16 +1,11 @@
 """An index for a registration body's query of one registrant (found by `make bench`: without
 it the query scanned the register's whole ledger, 25x slower at 1M entries than at 10k).
-
-Revision ID: 0004
-Revises: 0003
 """
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -7,17 +7,12 @@ registration date). A re-judgement updates the outcome in place; the ledger itse
 append-only. The session's snapshot is kept so a pending outcome can be judged again when
 the missing data arrives. `entry_id` names a ledger entry without a foreign key: the chain
 and its checkpoints prove the ledger, and an outcome must not stop a check of a rewritten one.
-
-Revision ID: 0005
-Revises: 0004
 """
 
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 TENANT = "nullif(current_setting('app.org_id', true), '')::uuid"
 

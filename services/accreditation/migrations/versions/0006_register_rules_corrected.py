@@ -16,9 +16,6 @@ date: nothing changed at the registers, version 1 was wrong, and a session judge
 on (a late event, a pending outcome judged again) gets the register's answer whatever its
 date. With the same `valid_from` the higher version wins. Entries already recorded keep
 naming version 1; the ledger is append-only. Every other field is version 1's figure.
-
-Revision ID: 0006
-Revises: 0005
 """
 
 import json
@@ -27,8 +24,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 CORRECTED_RULES: dict[str, dict[str, object]] = {
     "SKJ": {

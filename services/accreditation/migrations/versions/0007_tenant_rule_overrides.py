@@ -6,17 +6,12 @@ other version, so a ledger entry judged by it names it (`rule_set_id`). Which re
 code must name follows `overrides`: an organisation's own register (the foreign key of
 revision 0002, now on `own_register_code`) or a catalogue register (`catalogue_code`). Both
 columns are generated, so a row cannot say one thing and reference another.
-
-Revision ID: 0007
-Revises: 0006
 """
 
 from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     "ALTER TABLE rule_sets ADD COLUMN overrides boolean NOT NULL DEFAULT false",

@@ -1,15 +1,9 @@
-"""Debtors, cost sheets, invoices and credit notes, gapless series; issued invoices never change.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""Debtors, cost sheets, invoices and credit notes, gapless series; issued invoices never change."""
 
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     """

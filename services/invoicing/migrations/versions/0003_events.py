@@ -5,17 +5,12 @@ billing profile says what the event does not: preparation and travel per session
 location costs, who shares the costs, and whether the invoices are issued at once.
 ``cancelled_sessions`` remembers cancellations, so a closing replayed after its
 cancellation bills nothing.
-
-Revision ID: 0003
-Revises: 0002
 """
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     # The event tables as the kit's relay, feed and inbox used them when this revision was written.

@@ -1,15 +1,9 @@
-"""Client organisations and people, isolated per tenant.
-
-Revision ID: 0001
-Revises:
-"""
+"""Client organisations and people, isolated per tenant."""
 
 from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     """

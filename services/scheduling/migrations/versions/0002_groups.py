@@ -1,15 +1,9 @@
-"""People's manager, career start and registrations; facilitators; methods; groups.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""People's manager, career start and registrations; facilitators; methods; groups."""
 
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 METHODS = [
     (

@@ -3,17 +3,12 @@
 A closed or cancelled session does not change; attendance of a closed session changes
 only by a participant's confirmation or by an amendment with a reason. Triggers enforce
 both, so that no query (or bug) can rewrite a signed proof of attendance.
-
-Revision ID: 0003
-Revises: 0002
 """
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     """

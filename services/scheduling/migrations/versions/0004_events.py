@@ -1,15 +1,9 @@
-"""Events: the outbox and inbox tables; a closed session may be cancelled (held in error).
-
-Revision ID: 0004
-Revises: 0003
-"""
+"""Events: the outbox and inbox tables; a closed session may be cancelled (held in error)."""
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 STATEMENTS = [
     # The event tables as the kit's relay, feed and inbox used them when this revision was written.

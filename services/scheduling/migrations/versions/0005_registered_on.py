@@ -1,15 +1,9 @@
-"""The date a person was registered, which registers with their own cycles count from.
-
-Revision ID: 0005
-Revises: 0004
-"""
+"""The date a person was registered, which registers with their own cycles count from."""
 
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,17 +2,12 @@
 
 Null: not said. Outside a hybrid session the session's mode decides; a register that counts
 face-to-face hours only refuses the online part.
-
-Revision ID: 0006
-Revises: 0005
 """
 
 from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

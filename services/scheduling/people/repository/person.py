@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from services.kit.db import one
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 from services.kit.ids import uuid7
 
@@ -182,21 +183,16 @@ def _employed_elsewhere() -> Forbidden:
 
 
 async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> Person:
-    row = await conn.fetchrow(_SELECT + " WHERE p.org_id = $1 AND p.id = $2", org_id, person_id)
-    if row is None:
-        raise NotFound(f"No person {person_id}.")
-    return _person(row)
+    query = _SELECT + " WHERE p.org_id = $1 AND p.id = $2"
+    return _person(await one(conn, query, org_id, person_id, missing=f"No person {person_id}."))
 
 
 async def get_by_external_id(
     conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
 ) -> Person:
-    row = await conn.fetchrow(
-        _SELECT + " WHERE p.org_id = $1 AND p.external_id = $2", org_id, external_id
-    )
-    if row is None:
-        raise NotFound(f"No person with external id {external_id!r}.")
-    return _person(row)
+    query = _SELECT + " WHERE p.org_id = $1 AND p.external_id = $2"
+    missing = f"No person with external id {external_id!r}."
+    return _person(await one(conn, query, org_id, external_id, missing=missing))
 
 
 async def page(
