@@ -22,6 +22,7 @@ from services.accreditation.config import SCHEMA, load_settings
 from services.accreditation.ledger import export, repository
 from services.kit.db import create_pool, transaction
 from services.kit.migrations import app_role
+from services.kit.pagination import Keyset
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -58,8 +59,7 @@ async def run(params: dict[str, object]) -> dict[str, object]:
                 registration_numbers=numbers,
                 from_date=from_date,
                 to_date=to_date,
-                after=None,
-                limit=50,
+                asked=Keyset(None, 50),
             )
         return len(items)
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, NamedTuple, Protocol, TypeVar
 
 from litestar.params import QueryParameter
 
@@ -42,6 +42,23 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
                 )
             ],
         ) from exc
+
+
+class Keyset(NamedTuple):
+    """The page a caller asks for: at most ``limit`` items, those after the id ``after``."""
+
+    after: uuid.UUID | None
+    limit: int
+
+    @property
+    def rows(self) -> int:
+        """The rows a repository fetches: one more than the page, to tell a next page exists."""
+        return self.limit + 1
+
+
+def keyset(cursor: str | None, limit: int) -> Keyset:
+    """The page a ``cursor`` and ``limit`` ask for; a cursor not issued here is a 400."""
+    return Keyset(decode_cursor(cursor), limit)
 
 
 def next_cursor(ids: list[uuid.UUID], limit: int) -> str | None:

@@ -8,6 +8,8 @@ it once per connection and PostgreSQL plans it for the indexes its filters can u
 
 from __future__ import annotations
 
+from .pagination import Keyset
+
 
 class Params:
     """Positional parameters, numbered as they are added."""
@@ -19,3 +21,11 @@ class Params:
         """Add ``value``; its placeholder (``$n``)."""
         self.values.append(value)
         return f"${len(self.values)}"
+
+
+def keyset(select: str, where: list[str], param: Params, asked: Keyset, *, key: str = "id") -> str:
+    """``select`` narrowed by ``where`` to the page ``asked``: the rows after its key, in key
+    order, one more than the page (``Keyset.rows``) to tell a next page exists."""
+    if asked.after is not None:
+        where = [*where, f"{key} > {param(asked.after)}"]
+    return f"{select} WHERE {' AND '.join(where)} ORDER BY {key} LIMIT {param(asked.rows)}"

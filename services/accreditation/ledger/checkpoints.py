@@ -12,7 +12,7 @@ import asyncpg
 
 from services.kit.errors import Conflict
 from services.kit.ids import uuid7
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from . import chain, repository
 from .schemas import (
@@ -93,12 +93,10 @@ async def create(conn: asyncpg.Connection, org_id: uuid.UUID, signer: chain.Sign
     return await sign(conn, head, signer)
 
 
-async def page(
-    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
-) -> CheckpointPage:
-    rows = await repository.checkpoint_page(conn, org_id, after=after, limit=limit)
+async def page(conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset) -> CheckpointPage:
+    rows = await repository.checkpoint_page(conn, org_id, asked)
     items = [_checkpoint_out(org_id, row) for row in rows]
-    return page_of(CheckpointPage, items, limit)
+    return page_of(CheckpointPage, items, asked.limit)
 
 
 def public_keys(signer: chain.Signer) -> PublicKeyList:

@@ -10,7 +10,8 @@ import msgspec
 
 from services.kit.db import one, transaction
 from services.kit.errors import Conflict
-from services.kit.sql import Params
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from ..registers.schemas import RuleSpec
 from .schemas import LedgerEntry
@@ -172,27 +173,15 @@ async def reversal_of(
 async def person_page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
+    asked: Keyset,
     *,
     person_id: uuid.UUID,
     register_code: str,
-    after: uuid.UUID | None,
-    limit: int,
 ) -> list[LedgerEntry]:
-    rows = await conn.fetch(
-        f"""
-        SELECT {_RETURNED} FROM ledger_entries
-        WHERE org_id = $1 AND person_id = $2 AND register_code = $3
-          AND ($4::uuid IS NULL OR id > $4)
-        ORDER BY id
-        LIMIT $5
-        """,
-        org_id,
-        person_id,
-        register_code,
-        after,
-        limit + 1,
-    )
-    return [entry(row) for row in rows]
+    param = Params(org_id, person_id, register_code)
+    where = ["org_id = $1", "person_id = $2", "register_code = $3"]
+    query = keyset(f"SELECT {_RETURNED} FROM ledger_entries", where, param, asked)
+    return [entry(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def person_entries(
@@ -231,8 +220,7 @@ async def registrar_page(
     registration_numbers: list[str] | None,
     from_date: date | None,
     to_date: date | None,
-    after: uuid.UUID | None,
-    limit: int,
+    asked: Keyset,
 ) -> list[LedgerEntry]:
     """A register's entries of registrants who consented, optionally of one registration number
     (in any of the spellings given); the statement names only the filters given."""
@@ -244,15 +232,9 @@ async def registrar_page(
         where.append(f"e.session_date >= {param(from_date)}")
     if to_date is not None:
         where.append(f"e.session_date <= {param(to_date)}")
-    if after is not None:
-        where.append(f"e.id > {param(after)}")
     where.append(_CONSENTED_PROBE)
-    rows = await conn.fetch(
-        f"SELECT {_E_RETURNED} FROM ledger_entries e WHERE {' AND '.join(where)} "
-        f"ORDER BY e.id LIMIT {param(limit + 1)}",
-        *param.values,
-    )
-    return [entry(row) for row in rows]
+    query = keyset(f"SELECT {_E_RETURNED} FROM ledger_entries e", where, param, asked, key="e.id")
+    return [entry(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def stream_register(
@@ -359,20 +341,11 @@ async def insert_checkpoint(
 
 
 async def checkpoint_page(
-    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+    conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset
 ) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        f"""
-        SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints
-        WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2)
-        ORDER BY id
-        LIMIT $3
-        """,
-        org_id,
-        after,
-        limit + 1,
-    )
-    return [dict(row) for row in rows]
+    param = Params(org_id)
+    query = keyset(f"SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints", ["org_id = $1"], param, asked)
+    return [dict(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def all_checkpoints(conn: asyncpg.Connection, org_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 
 from ..principal import Principal
 from ..registers.params import RegisterCodePath
@@ -134,8 +134,7 @@ class LedgerController(Controller):
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> CheckpointPage:
         """Signed checkpoints in the order they were made, a page at a time."""
-        after = decode_cursor(cursor)
-        return await checkpoints.page(conn, principal.org_id, after=after, limit=limit)
+        return await checkpoints.page(conn, principal.org_id, keyset(cursor, limit))
 
     @get(
         "/public-keys",
@@ -165,10 +164,7 @@ class PersonLedgerController(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> EntryPage:
         """A person's entries in one register, in the order they were recorded."""
-        after = decode_cursor(cursor)
-        return await service.person_entries(
-            conn, principal, person_id, code, after=after, limit=limit
-        )
+        return await service.person_entries(conn, principal, person_id, code, keyset(cursor, limit))
 
     @get("/totals", operation_id="getPersonTotals", responses=problems())
     async def totals(
@@ -198,11 +194,10 @@ class RegistrarController(Controller):
         return await service.registrar_entries(
             conn,
             principal,
+            keyset(cursor, limit),
             registration_number=registration_number,
             from_date=from_date,
             to_date=to_date,
-            after=decode_cursor(cursor),
-            limit=limit,
         )
 
 

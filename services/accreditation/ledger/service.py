@@ -19,7 +19,7 @@ import asyncpg
 import structlog
 
 from services.kit.errors import Conflict, NotFound, RuleViolation
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..outcomes import rules as outcome_rules
 from ..outcomes import service as outcomes
@@ -309,32 +309,24 @@ async def person_entries(
     principal: Principal,
     person_id: uuid.UUID,
     code: str,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    asked: Keyset,
 ) -> EntryPage:
     """A person's entries in one register, in the order they were recorded, a page at a time."""
     register_code = await _person_register(conn, principal, person_id, code)
     items = await repository.person_page(
-        conn,
-        principal.org_id,
-        person_id=person_id,
-        register_code=register_code,
-        after=after,
-        limit=limit,
+        conn, principal.org_id, asked, person_id=person_id, register_code=register_code
     )
-    return page_of(EntryPage, items, limit)
+    return page_of(EntryPage, items, asked.limit)
 
 
 async def registrar_entries(
     conn: asyncpg.Connection,
     principal: Principal,
+    asked: Keyset,
     *,
     registration_number: str | None,
     from_date: date | None,
     to_date: date | None,
-    after: uuid.UUID | None,
-    limit: int,
 ) -> EntryPage:
     """The entries of the token's register, of registrants who consented, for a period."""
     register_code = rules.registrar_register(principal)
@@ -346,10 +338,9 @@ async def registrar_entries(
         registration_numbers=numbers,
         from_date=from_date,
         to_date=to_date,
-        after=after,
-        limit=limit,
+        asked=asked,
     )
-    return page_of(EntryPage, items, limit)
+    return page_of(EntryPage, items, asked.limit)
 
 
 async def register_export(

@@ -9,7 +9,8 @@ from datetime import date
 import asyncpg
 import msgspec
 
-from services.kit.sql import Params
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from ..ledger.schemas import ClosedSessionIn
 from .schemas import Outcome
@@ -112,36 +113,20 @@ async def last_judged_session_date(
 
 
 async def session_page(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    session_id: uuid.UUID,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, asked: Keyset
 ) -> list[Outcome]:
-    rows = await conn.fetch(
-        f"""
-        SELECT {_COLUMNS} FROM outcomes
-        WHERE org_id = $1 AND session_id = $2 AND ($3::uuid IS NULL OR id > $3)
-        ORDER BY id
-        LIMIT $4
-        """,
-        org_id,
-        session_id,
-        after,
-        limit + 1,
-    )
-    return [_outcome(row) for row in rows]
+    param, where = Params(org_id, session_id), ["org_id = $1", "session_id = $2"]
+    query = keyset(f"SELECT {_COLUMNS} FROM outcomes", where, param, asked)
+    return [_outcome(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def person_page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
     person_id: uuid.UUID,
+    asked: Keyset,
     *,
     register_code: str | None,
-    after: uuid.UUID | None,
-    limit: int,
 ) -> list[Outcome]:
     """A person's outcomes, of one register when it is given; the statement names only the
     filters given."""
@@ -149,39 +134,21 @@ async def person_page(
     where = ["org_id = $1", "person_id = $2"]
     if register_code is not None:
         where.append(f"register_code = {param(register_code)}")
-    if after is not None:
-        where.append(f"id > {param(after)}")
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM outcomes WHERE {' AND '.join(where)} "
-        f"ORDER BY id LIMIT {param(limit + 1)}",
-        *param.values,
-    )
-    return [_outcome(row) for row in rows]
+    query = keyset(f"SELECT {_COLUMNS} FROM outcomes", where, param, asked)
+    return [_outcome(row) for row in await conn.fetch(query, *param.values)]
+
+
+_CONSENTED = """EXISTS (SELECT 1 FROM consents c
+                       WHERE c.org_id = o.org_id AND c.person_id = o.person_id
+                         AND c.register_code = o.register_code AND c.revoked_at IS NULL
+                       OFFSET 0)"""
 
 
 async def registrar_page(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    register_code: str,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    conn: asyncpg.Connection, org_id: uuid.UUID, register_code: str, asked: Keyset
 ) -> list[Outcome]:
     """A register's outcomes of registrants who consented to it."""
-    rows = await conn.fetch(
-        f"""
-        SELECT {_O_COLUMNS} FROM outcomes o
-        WHERE o.org_id = $1 AND o.register_code = $2 AND ($3::uuid IS NULL OR o.id > $3)
-          AND EXISTS (SELECT 1 FROM consents c
-                      WHERE c.org_id = o.org_id AND c.person_id = o.person_id
-                        AND c.register_code = o.register_code AND c.revoked_at IS NULL
-                      OFFSET 0)
-        ORDER BY o.id
-        LIMIT $4
-        """,
-        org_id,
-        register_code,
-        after,
-        limit + 1,
-    )
-    return [_outcome(row) for row in rows]
+    param = Params(org_id, register_code)
+    where = ["o.org_id = $1", "o.register_code = $2", _CONSENTED]
+    query = keyset(f"SELECT {_O_COLUMNS} FROM outcomes o", where, param, asked, key="o.id")
+    return [_outcome(row) for row in await conn.fetch(query, *param.values)]

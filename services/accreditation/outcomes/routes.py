@@ -10,7 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 
 from ..principal import Principal
 from ..registers.rules import INPUT_PATTERN
@@ -43,9 +43,7 @@ class SessionOutcomeController(Controller):
     ) -> OutcomePage:
         """What a closed session earned, for whom, and why not: one outcome per attendee and
         register (`recorded`, `refused` or `pending`), every rule named."""
-        return await service.session_outcomes(
-            conn, principal, session_id, after=decode_cursor(cursor), limit=limit
-        )
+        return await service.session_outcomes(conn, principal, session_id, keyset(cursor, limit))
 
 
 class PersonOutcomeController(Controller):
@@ -66,7 +64,7 @@ class PersonOutcomeController(Controller):
         """A person's outcomes of closed sessions, in every register or one: what counted, what
         was refused and what waits for data, every rule named."""
         return await service.person_outcomes(
-            conn, principal, person_id, register=register, after=decode_cursor(cursor), limit=limit
+            conn, principal, person_id, keyset(cursor, limit), register=register
         )
 
 
@@ -81,6 +79,4 @@ class RegistrarOutcomeController(Controller):
     ) -> OutcomePage:
         """The outcomes in the token's register of registrants who consented: what counted,
         what was refused and what waits for data."""
-        return await service.registrar_outcomes(
-            conn, principal, after=decode_cursor(cursor), limit=limit
-        )
+        return await service.registrar_outcomes(conn, principal, keyset(cursor, limit))

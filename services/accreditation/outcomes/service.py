@@ -15,7 +15,7 @@ from services.kit import outbox
 from services.kit.errors import NotFound
 from services.kit.events import channel
 from services.kit.ids import uuid7
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..config import SCHEMA
 from ..ledger import rules as ledger_rules
@@ -137,42 +137,35 @@ async def session_outcomes(
     conn: asyncpg.Connection,
     principal: Principal,
     session_id: uuid.UUID,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    asked: Keyset,
 ) -> OutcomePage:
     """What a session earned, for whom, and why not, in the order first judged."""
-    items = await repository.session_page(
-        conn, principal.org_id, session_id, after=after, limit=limit
-    )
-    return page_of(OutcomePage, items, limit)
+    items = await repository.session_page(conn, principal.org_id, session_id, asked)
+    return page_of(OutcomePage, items, asked.limit)
 
 
 async def person_outcomes(
     conn: asyncpg.Connection,
     principal: Principal,
     person_id: uuid.UUID,
+    asked: Keyset,
     *,
     register: str | None,
-    after: uuid.UUID | None,
-    limit: int,
 ) -> OutcomePage:
     """A person's outcomes, of one register when it is given (404 when not the caller's to read)."""
     if not rules.may_read_person(principal, person_id):
         raise NotFound(f"No outcomes of person {person_id}.")
     code = await registers.known_code(conn, principal.org_id, register) if register else None
     items = await repository.person_page(
-        conn, principal.org_id, person_id, register_code=code, after=after, limit=limit
+        conn, principal.org_id, person_id, asked, register_code=code
     )
-    return page_of(OutcomePage, items, limit)
+    return page_of(OutcomePage, items, asked.limit)
 
 
 async def registrar_outcomes(
-    conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
+    conn: asyncpg.Connection, principal: Principal, asked: Keyset
 ) -> OutcomePage:
     """The outcomes in the token's register of registrants who consented."""
     register_code = ledger_rules.registrar_register(principal)
-    items = await repository.registrar_page(
-        conn, principal.org_id, register_code, after=after, limit=limit
-    )
-    return page_of(OutcomePage, items, limit)
+    items = await repository.registrar_page(conn, principal.org_id, register_code, asked)
+    return page_of(OutcomePage, items, asked.limit)

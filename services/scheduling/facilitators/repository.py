@@ -7,6 +7,8 @@ import msgspec
 
 from services.kit.db import one, upserted_values
 from services.kit.errors import FieldError, NotFound
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from .schemas import Facilitator, Recognition
 
@@ -65,15 +67,7 @@ async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID)
     return _facilitator(await one(conn, query, org_id, person_id, missing=missing))
 
 
-async def page(
-    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
-) -> list[Facilitator]:
-    rows = await conn.fetch(
-        _SELECT
-        + " WHERE f.org_id = $1 AND ($2::uuid IS NULL OR f.person_id > $2)"
-        + " ORDER BY f.person_id LIMIT $3",
-        org_id,
-        after,
-        limit + 1,
-    )
-    return [_facilitator(row) for row in rows]
+async def page(conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset) -> list[Facilitator]:
+    param = Params(org_id)
+    query = keyset(_SELECT, ["f.org_id = $1"], param, asked, key="f.person_id")
+    return [_facilitator(row) for row in await conn.fetch(query, *param.values)]

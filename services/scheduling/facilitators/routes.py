@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 
 from ..principal import Principal
 from . import service
@@ -49,4 +49,4 @@ class FacilitatorController(Controller):
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> FacilitatorPage:
         """Facilitators, a page at a time."""
-        return await service.page(conn, principal, after=decode_cursor(cursor), limit=limit)
+        return await service.page(conn, principal, keyset(cursor, limit))

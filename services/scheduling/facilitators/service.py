@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 
-from services.kit.pagination import next_cursor
+from services.kit.pagination import Keyset, next_cursor
 
 from ..principal import Principal
 from . import repository, rules
@@ -26,10 +26,7 @@ async def get(conn: asyncpg.Connection, principal: Principal, person_id: uuid.UU
     return await repository.get(conn, principal.org_id, person_id)
 
 
-async def page(
-    conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
-) -> FacilitatorPage:
-    items = await repository.page(conn, principal.org_id, after=after, limit=limit)
-    return FacilitatorPage(
-        items=items[:limit], next_cursor=next_cursor([f.person_id for f in items], limit)
-    )
+async def page(conn: asyncpg.Connection, principal: Principal, asked: Keyset) -> FacilitatorPage:
+    items = await repository.page(conn, principal.org_id, asked)
+    ids = [f.person_id for f in items]
+    return FacilitatorPage(items=items[: asked.limit], next_cursor=next_cursor(ids, asked.limit))

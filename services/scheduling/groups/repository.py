@@ -10,6 +10,8 @@ import msgspec
 
 from services.kit.errors import FieldError, NotFound
 from services.kit.ids import uuid7
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from ..people.rules import full_name
 from . import rules
@@ -329,43 +331,37 @@ async def add_agreement(
     )
 
 
+_SUMMARY = """
+    SELECT g.id, g.name, g.facilitator_id, g.mode, g.created_at,
+           (SELECT count(*) FROM group_members m
+            WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.left_at IS NULL) AS members
+    FROM groups g"""
+
+
+def _member(person: str) -> str:
+    return f"""EXISTS (SELECT 1 FROM group_members m
+                       WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.person_id = {person}
+                         AND m.left_at IS NULL)"""
+
+
 async def page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
+    asked: Keyset,
     *,
-    after: uuid.UUID | None,
-    limit: int,
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
     visible_to: uuid.UUID | None,
 ) -> list[GroupSummary]:
     """A page of groups by id: those ``facilitator_id`` facilitates, ``person_id`` is a member
     of, and ``visible_to`` facilitates or is a member of (each when given)."""
-    rows = await conn.fetch(
-        """
-        SELECT g.id, g.name, g.facilitator_id, g.mode, g.created_at,
-               (SELECT count(*) FROM group_members m
-                WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.left_at IS NULL) AS members
-        FROM groups g
-        WHERE g.org_id = $1
-          AND ($2::uuid IS NULL OR g.id > $2)
-          AND ($3::uuid IS NULL OR g.facilitator_id = $3)
-          AND ($4::uuid IS NULL OR EXISTS (
-                SELECT 1 FROM group_members m
-                WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.person_id = $4
-                  AND m.left_at IS NULL))
-          AND ($6::uuid IS NULL OR g.facilitator_id = $6 OR EXISTS (
-                SELECT 1 FROM group_members m
-                WHERE m.org_id = g.org_id AND m.group_id = g.id AND m.person_id = $6
-                  AND m.left_at IS NULL))
-        ORDER BY g.id
-        LIMIT $5
-        """,
-        org_id,
-        after,
-        facilitator_id,
-        person_id,
-        limit + 1,
-        visible_to,
-    )
-    return [GroupSummary(**dict(row)) for row in rows]
+    param, where = Params(org_id), ["g.org_id = $1"]
+    if facilitator_id is not None:
+        where.append(f"g.facilitator_id = {param(facilitator_id)}")
+    if person_id is not None:
+        where.append(_member(param(person_id)))
+    if visible_to is not None:
+        viewer = param(visible_to)
+        where.append(f"(g.facilitator_id = {viewer} OR {_member(viewer)})")
+    query = keyset(_SUMMARY, where, param, asked, key="g.id")
+    return [GroupSummary(**dict(row)) for row in await conn.fetch(query, *param.values)]

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 
 from ..preflight.client import Preflight, provide_preflight
 from ..principal import Principal
@@ -56,8 +56,7 @@ class GroupController(Controller):
         return await service.page(
             conn,
             principal,
-            after=decode_cursor(cursor),
-            limit=limit,
+            keyset(cursor, limit),
             facilitator_id=facilitator_id,
             person_id=person_id,
         )

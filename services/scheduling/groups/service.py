@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from services.kit.errors import FieldError, NotFound
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..methods import repository as methods
 from ..people import repository as people
@@ -75,9 +75,8 @@ async def create(conn: asyncpg.Connection, principal: Principal, data: GroupIn) 
 async def page(
     conn: asyncpg.Connection,
     principal: Principal,
+    asked: Keyset,
     *,
-    after: uuid.UUID | None,
-    limit: int,
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
 ) -> GroupPage:
@@ -86,13 +85,12 @@ async def page(
     items = await repository.page(
         conn,
         principal.org_id,
-        after=after,
-        limit=limit,
+        asked,
         facilitator_id=facilitator_id,
         person_id=person_id,
         visible_to=rules.narrowed_to(principal),
     )
-    return page_of(GroupPage, items, limit)
+    return page_of(GroupPage, items, asked.limit)
 
 
 async def _check_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:

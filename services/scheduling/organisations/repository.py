@@ -6,6 +6,8 @@ import asyncpg
 
 from services.kit.db import one, upserted_values
 from services.kit.ids import uuid7
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from .schemas import ClientOrganisation, ClientOrganisationIn
 
@@ -61,23 +63,11 @@ async def get_by_external_id(
 
 
 async def page(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    only: uuid.UUID | None = None,
+    conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset, *, only: uuid.UUID | None
 ) -> list[ClientOrganisation]:
-    rows = await conn.fetch(
-        f"""
-        SELECT {_COLUMNS} FROM client_organisations
-        WHERE org_id = $1 AND ($2::uuid IS NULL OR id > $2) AND ($3::uuid IS NULL OR id = $3)
-        ORDER BY id
-        LIMIT $4
-        """,
-        org_id,
-        after,
-        only,
-        limit + 1,
-    )
-    return [_organisation(row) for row in rows]
+    """A page of the organisations by id; only the one ``only`` names, when given."""
+    param, where = Params(org_id), ["org_id = $1"]
+    if only is not None:
+        where.append(f"id = {param(only)}")
+    query = keyset(f"SELECT {_COLUMNS} FROM client_organisations", where, param, asked)
+    return [_organisation(row) for row in await conn.fetch(query, *param.values)]

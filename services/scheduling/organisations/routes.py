@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
 
 from ..principal import Principal
@@ -71,4 +71,4 @@ class ClientOrganisationController(Controller):
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> ClientOrganisationPage:
         """Client organisations in creation order, a page at a time."""
-        return await service.page(conn, principal, after=decode_cursor(cursor), limit=limit)
+        return await service.page(conn, principal, keyset(cursor, limit))

@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -46,13 +46,8 @@ async def get_by_external_id(
 
 
 async def page(
-    conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
+    conn: asyncpg.Connection, principal: Principal, asked: Keyset
 ) -> ClientOrganisationPage:
-    items = await repository.page(
-        conn,
-        principal.org_id,
-        after=after,
-        limit=limit,
-        only=rules.visible_organisation(principal),
-    )
-    return page_of(ClientOrganisationPage, items, limit)
+    only = rules.visible_organisation(principal)
+    items = await repository.page(conn, principal.org_id, asked, only=only)
+    return page_of(ClientOrganisationPage, items, asked.limit)

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
 
 from ..principal import Principal
@@ -94,7 +94,4 @@ class PeopleController(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> PersonPage:
         """People in creation order, a page at a time; optionally of one employer."""
-        after = decode_cursor(cursor)
-        return await service.page(
-            conn, principal, employer_id=employer_id, after=after, limit=limit
-        )
+        return await service.page(conn, principal, keyset(cursor, limit), employer_id=employer_id)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from .. import webhooks
 from ..principal import Principal
@@ -87,19 +87,9 @@ async def get_by_external_id(
 
 
 async def page(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    employer_id: uuid.UUID | None,
-    after: uuid.UUID | None,
-    limit: int,
+    conn: asyncpg.Connection, principal: Principal, asked: Keyset, *, employer_id: uuid.UUID | None
 ) -> PersonPage:
     """A page of the people the principal may see, optionally of one employer."""
-    items = await repository.page(
-        conn,
-        principal.org_id,
-        after=after,
-        limit=limit,
-        employer_id=rules.employer_filter(principal, employer_id),
-    )
-    return page_of(PersonPage, items, limit)
+    employer_id = rules.employer_filter(principal, employer_id)
+    items = await repository.page(conn, principal.org_id, asked, employer_id=employer_id)
+    return page_of(PersonPage, items, asked.limit)

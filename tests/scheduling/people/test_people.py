@@ -8,7 +8,7 @@ import httpx
 
 from tests.conftest import Token
 from tests.scheduling.people.support import put_organisation
-from tests.scheduling.support import person, rules_of
+from tests.scheduling.support import facilitator, person, rules_of
 
 
 async def test_upsert_person_is_idempotent(scheduling: httpx.AsyncClient, auth: Token) -> None:
@@ -164,6 +164,39 @@ async def test_pagination_walks_every_person_once(
         if cursor is None:
             break
     assert seen == [f"p-{i}" for i in range(7)]
+
+
+async def walk(
+    client: httpx.AsyncClient, auth: Token, path: str, key: str, **query: str
+) -> list[str]:
+    """Every item of a list operation, two at a time, by ``key``."""
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {**query, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(path, params=params, headers=auth())).json()
+        seen += [item[key] for item in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            return seen
+
+
+async def test_organisations_and_facilitators_page_by_id(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    organisations = [await put_organisation(scheduling, auth, f"org-{i}") for i in range(5)]
+    facilitators = [await facilitator(scheduling, auth, f"fac-{i}") for i in range(5)]
+    employer = organisations[2]["id"]
+    employed = [await person(scheduling, auth, f"emp-{i}", employer_id=employer) for i in range(3)]
+
+    assert await walk(scheduling, auth, "/v1/client-organisations", "id") == sorted(
+        o["id"] for o in organisations
+    )
+    assert await walk(scheduling, auth, "/v1/facilitators", "person_id") == sorted(
+        f["id"] for f in facilitators
+    )
+    assert await walk(scheduling, auth, "/v1/people", "id", employer_id=employer) == [
+        p["id"] for p in employed
+    ]
 
 
 async def test_bad_cursor_and_limit_are_400(scheduling: httpx.AsyncClient, auth: Token) -> None:

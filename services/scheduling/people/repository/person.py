@@ -10,6 +10,8 @@ import msgspec
 from services.kit.db import one
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 from services.kit.ids import uuid7
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
 from .. import rules
 from ..schemas import Person, PersonIn, Registration
@@ -196,28 +198,14 @@ async def get_by_external_id(
 
 
 async def page(
-    conn: asyncpg.Connection,
-    org_id: uuid.UUID,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    employer_id: uuid.UUID | None,
+    conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset, *, employer_id: uuid.UUID | None
 ) -> list[Person]:
-    rows = await conn.fetch(
-        _SELECT
-        + """
-        WHERE p.org_id = $1
-          AND ($2::uuid IS NULL OR p.id > $2)
-          AND ($3::uuid IS NULL OR p.employer_id = $3)
-        ORDER BY p.id
-        LIMIT $4
-        """,
-        org_id,
-        after,
-        employer_id,
-        limit + 1,
-    )
-    return [_person(row) for row in rows]
+    """A page of people by id; of one employer, when given."""
+    param, where = Params(org_id), ["p.org_id = $1"]
+    if employer_id is not None:
+        where.append(f"p.employer_id = {param(employer_id)}")
+    query = keyset(_SELECT, where, param, asked, key="p.id")
+    return [_person(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def registrations(
