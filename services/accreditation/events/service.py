@@ -116,18 +116,7 @@ async def _session_closed(
     conn: asyncpg.Connection, event: outbox.Event, data: SessionClosedData, *, signer: Signer
 ) -> EventOutcome:
     """Judge the session's snapshot; registrations the ledger cannot hold count as refused."""
-    session, refused = rules.closed_session(data)
-    if session is None:
-        return _applied(event, refused)
-    result = await ledger.record_session(
-        conn,
-        event.org_id,
-        session,
-        recorded_by=f"event:{event.id}",
-        signer=signer,
-        prejudged=refused,
-    )
-    return _applied(event, result.judgements)
+    return await _judge(conn, event, data, signer=signer, correction=None)
 
 
 async def _attendance_amended(
@@ -135,11 +124,21 @@ async def _attendance_amended(
 ) -> EventOutcome:
     """The corrected snapshot judged again: each credit that no longer counts as it did is
     reversed, and recorded anew when it still counts; the rest stays as it was."""
+    why = f"attendance amended: {data.reason}" if data.reason else "attendance amended"
+    return await _judge(conn, event, data, signer=signer, correction=ledger.Correction(reason=why))
+
+
+async def _judge(
+    conn: asyncpg.Connection,
+    event: outbox.Event,
+    data: SessionClosedData,
+    *,
+    signer: Signer,
+    correction: ledger.Correction | None,
+) -> EventOutcome:
     session, refused = rules.closed_session(data)
     if session is None:
         return _applied(event, refused)
-    why = f"attendance amended: {data.reason}" if data.reason else "attendance amended"
-    correction = ledger.Correction(reason=why)
     result = await ledger.record_session(
         conn,
         event.org_id,
@@ -149,7 +148,9 @@ async def _attendance_amended(
         prejudged=refused,
         correction=correction,
     )
-    return _applied(event, result.judgements, reversed=len(correction.reversals))
+    return _applied(
+        event, result.judgements, reversed=len(correction.reversals) if correction else 0
+    )
 
 
 async def _person_updated(

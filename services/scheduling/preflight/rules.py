@@ -101,20 +101,10 @@ def group_warnings(answer: Answer, group: Group) -> list[FieldError]:
 
 
 def plan_warnings(answer: Answer, group: Group) -> list[Warning]:
-    """The preflight's answer as a plan's warnings (the facts hold for every occurrence)."""
-    if isinstance(answer, Unavailable):
-        return [
-            Warning(
-                field="registers", rule=UNAVAILABLE, message=_unavailable_message(answer.reason)
-            )
-        ]
-    names = {m.person_id: full_name(m.given_name, m.family_name) for m in group.members}
+    """The preflight's answer as a plan's warnings (the facts hold for every occurrence): the
+    group's warnings, each with the person it is about."""
+    about = [None] if isinstance(answer, Unavailable) else [w.person_id for w in answer]
     return [
-        Warning(
-            field=f"registers.{w.register}",
-            rule=w.rule,
-            message=_message(w, names),
-            person_id=w.person_id,
-        )
-        for w in answer
+        Warning(field=e.field, rule=e.rule, message=e.message, person_id=person_id)
+        for e, person_id in zip(group_warnings(answer, group), about, strict=True)
     ]
