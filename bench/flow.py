@@ -31,6 +31,14 @@ from .dbceiling import percentile
 MEMBERS = 6
 ISSUERS = 4
 AGREEMENT = {"ground_rules": "Op tijd.", "confidentiality": "Alles blijft in de groep."}
+FIRM = {
+    "name": "Advocatenkantoor Noord",
+    "street": "Catharijnesingel 10",
+    "postal_code": "3511 GB",
+    "city": "Utrecht",
+    "kvk_number": "87654321",
+}
+"""The lawyers' employer, as scheduling knows it and as invoicing bills it."""
 
 
 def _ok(response: httpx.Response) -> Any:
@@ -39,14 +47,15 @@ def _ok(response: httpx.Response) -> Any:
     return response.json() if response.content else {}
 
 
-async def _member(api: httpx.AsyncClient, group_id: str, i: int) -> str:
-    """Member ``i``: a registered lawyer who joins the group, consents and accepts."""
+async def _member(api: httpx.AsyncClient, group_id: str, i: int, employer_id: str) -> str:
+    """Member ``i``: a registered lawyer of the firm who joins the group, consents and accepts."""
     person = _ok(
         await api.put(
             f"/v1/people/by-external-id/m{i}",
             json={
                 "given_name": f"Lid{i}",
                 "family_name": "Advocaat",
+                "employer_id": employer_id,
                 "registrations": [{"register": "NOVA", "number": f"A{i:05d}"}],
             },
         )
@@ -62,9 +71,15 @@ async def nova_group(
     urls: dict[str, str], admin: dict[str, str], *, invoice_prefix: str = "BENCH"
 ) -> tuple[dict[str, Any], list[str]]:
     """A NOvA intervisie group through the APIs: a recognised gespreksleider with a billing
-    profile, six registered lawyers who consented and accepted the agreement. The group and
-    the members' ids."""
+    profile, six registered lawyers of one firm who consented and accepted the agreement,
+    the firm billed for them. The group and the members' ids."""
     async with httpx.AsyncClient(base_url=urls["scheduling"], headers=admin, timeout=30) as api:
+        firm = _ok(
+            await api.put(
+                "/v1/client-organisations/by-external-id/firm",
+                json={"name": FIRM["name"], "kvk_number": FIRM["kvk_number"]},
+            )
+        )
         fac = _ok(
             await api.put(
                 "/v1/people/by-external-id/fac",
@@ -89,8 +104,9 @@ async def nova_group(
                 },
             )
         )
-        members = [await _member(api, group["id"], i) for i in range(MEMBERS)]
+        members = [await _member(api, group["id"], i, firm["id"]) for i in range(MEMBERS)]
     async with httpx.AsyncClient(base_url=urls["invoicing"], headers=admin, timeout=30) as api:
+        _ok(await api.put(f"/v1/debtors/for-client-organisation/{firm['id']}", json=FIRM))
         _ok(
             await api.put(
                 f"/v1/billing-profiles/{fac['id']}",

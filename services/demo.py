@@ -3,7 +3,8 @@
 One employer; eight professionals, each registered with SKJ (number and registration date);
 a facilitator recognised as a supervisor by the LVSC, which SKJ accepts; their group; last
 week's session with everyone's attendance recorded, left open, so that closing it earns each
-professional their SKJ hours; and the facilitator's billing profile.
+professional their SKJ hours; the facilitator's billing profile, and the employer as the
+debtor that pays for its professionals.
 
 Everything goes through the public APIs with the development admin token, and
 every step is idempotent, so a second ``kring run`` finds the same demo.
@@ -47,6 +48,14 @@ BILLING_PROFILE = {
     "iban": "NL91ABNA0417164300",
     "invoice_prefix": "VDI",
 }
+EMPLOYER_DEBTOR = {
+    "name": "Gemeente Utrecht",
+    "street": "Stadsplateau 1",
+    "postal_code": "3521 AZ",
+    "city": "Utrecht",
+    "kvk_number": "30280353",
+    "buyer_reference": "Jeugd en Onderwijs",
+}
 
 
 def _ok(response: httpx.Response) -> Any:
@@ -71,6 +80,7 @@ def seed(scheduling_url: str, invoicing_url: str, token: str) -> str:
         _last_session(api, group, members)
     with httpx.Client(base_url=invoicing_url, headers=headers, timeout=10) as api:
         _ok(api.put(f"/v1/billing-profiles/{facilitator['id']}", json=BILLING_PROFILE))
+        _ok(api.put(f"/v1/debtors/for-client-organisation/{employer['id']}", json=EMPLOYER_DEBTOR))
     return str(group["id"])
 
 

@@ -90,6 +90,12 @@ CALLS = (
         variable="KRING_ACCREDITATION_URL",
         purpose="the preflight of a member joining a group or a session planned",
     ),
+    Call(
+        caller="invoicing",
+        callee="scheduling",
+        variable="KRING_SCHEDULING_URL",
+        purpose="whether the session a cost sheet sent to POST /v1/cost-sheets names exists",
+    ),
 )
 
 

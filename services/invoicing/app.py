@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import httpx
 from litestar import Litestar
 
 from services.kit.app import create_service_app
 from services.kit.events import EventAccess
-from services.kit.settings import Settings
 
-from .config import MIGRATIONS, PORT, SCHEMA
+from .config import MIGRATIONS, PORT, SCHEMA, InvoicingSettings
 from .costs.routes import CostSheetController
+from .costs.sessions import install as install_sessions
 from .debtors.routes import DebtorController
 from .events.routes import EventController
 from .invoices.routes import InvoiceController
 from .principal import ROLES, Principal
 from .profiles.routes import BillingProfileController
+from .relations.routes import BillingRelationController
+from .webhooks import WEBHOOKS
 
 DESCRIPTION = """\
 Billing profiles of facilitators (rates, BTW status, KvK, IBAN); the cost sheet of
@@ -24,17 +27,39 @@ Billing 3.0 (UBL 2.1, NLCIUS) e-invoice. Money is integer euro cents everywhere;
 invoice dates are dates in Europe/Amsterdam.
 
 A session closed in scheduling arrives as its `session.closed` event and is billed
-with the facilitator's billing profile (its session defaults: preparation, travel,
-location, who shares, drafts or issued at once); a closed session cancelled later is
-credited in full. Each event is applied once.
+with the costs the facilitator entered when closing it (preparation, travel, kilometres,
+the room, other costs) and the facilitator's billing profile (rates, BTW, series, who
+shares, drafts or issued at once, and session defaults for each cost left out: for an
+online session none for travel and location); its participants are in the group's join
+order. A closed session cancelled later is credited in full. Each event is applied once. A
+cost sheet sent directly must name a session scheduling knows, and is corrected (`PUT`)
+until its invoices are issued.
+
+Whom an invoice is addressed to is explicit, never guessed: the debtor linked to the
+participant's employer, a client organisation of scheduling
+(`PUT /v1/debtors/for-client-organisation/{id}`), or their own when the person pays
+themselves (`PUT /v1/debtors/for-person/{id}`); a debtor given on a cost sheet wins over
+both. A draft with nobody to bill, or whose debtor lacks the name and address a Dutch
+invoice requires (a government buyer, OIN, also its order number), waits in `needs_debtor`
+with its `needs`; issuing it is refused with them. Writing the missing relation completes
+it, and issues it at once where the billing profile says `auto_issue`.
+
+Invoicing announces what happens to invoices: `invoice.issued`, `invoice.paid` and
+`invoice.credited`, and `cost_sheet.needs_debtor` when a cost sheet leaves drafts waiting
+for a debtor (see `webhooks` for each one's data), pushed to subscribers as signed
+webhooks and listed by `GET /v1/events`. They carry ids, numbers, dates and amounts, never a
+name or an address: read the invoice for those.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
 and rule in `errors`. Lists are paginated by an opaque `cursor`.
 """
 
 
-def create_app(settings: Settings) -> Litestar:
-    return create_service_app(
+def create_app(
+    settings: InvoicingSettings, *, scheduling: httpx.AsyncBaseTransport | None = None
+) -> Litestar:
+    """The app; ``scheduling`` reaches scheduling's API other than over the network (tests)."""
+    app = create_service_app(
         settings,
         schema=SCHEMA,
         title="Kring invoicing",
@@ -44,6 +69,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             BillingProfileController,
             DebtorController,
+            BillingRelationController,
             CostSheetController,
             InvoiceController,
             EventController,
@@ -52,7 +78,10 @@ def create_app(settings: Settings) -> Litestar:
         principal_type=Principal,
         roles=ROLES,
         events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
+        webhooks=WEBHOOKS,
     )
+    install_sessions(app, settings.scheduling_url, transport=scheduling)
+    return app
 
 
 def app_from_env() -> Litestar:

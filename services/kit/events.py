@@ -14,7 +14,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 import asyncpg
 import msgspec
@@ -36,6 +36,8 @@ from .relay import Delivery, Relay, Subscriber, sync_subscribers
 from .schemas import Outbound
 
 log = structlog.get_logger("kring.events")
+
+T = TypeVar("T", bound=msgspec.Struct)
 
 After = Annotated[
     str | None,
@@ -76,7 +78,10 @@ def events_controller(access: EventAccess) -> type[Controller]:
             after: After = None,
             limit: Limit = DEFAULT_LIMIT,
         ) -> EventPage:
-            """The organisation's events, oldest first; a cursor never skips one committed late."""
+            """The organisation's events, oldest first; a cursor never skips one committed late.
+
+            Each item is the body a subscriber receives: its `type` is one of this contract's
+            `webhooks`, which documents that type's `data`."""
             items, cursor = await outbox.feed(
                 conn, principal.org_id, after=outbox.decode_feed_cursor(after), limit=limit
             )
@@ -123,6 +128,28 @@ def events_controller(access: EventAccess) -> type[Controller]:
 
 def channel(schema: str) -> str:
     return f"kring_{schema}_outbox"
+
+
+class Emitter(Generic[T]):
+    """Writes a service's events to its outbox, each event's type named by its data's Struct:
+    ``webhooks`` maps each type the service sends to its data (as its contract lists them)."""
+
+    def __init__(self, schema: str, webhooks: Mapping[str, type[T]]) -> None:
+        self._channel = channel(schema)
+        self._types = {data: event_type for event_type, data in webhooks.items()}
+
+    async def __call__(
+        self, conn: asyncpg.Connection, org_id: uuid.UUID, data: T, *, aggregate_id: uuid.UUID
+    ) -> None:
+        """The event commits with the change that caused it; its type follows from ``data``."""
+        await outbox.emit(
+            conn,
+            org_id=org_id,
+            type=self._types[type(data)],
+            aggregate_id=aggregate_id,
+            payload=data,
+            channel=self._channel,
+        )
 
 
 def parse_subscribers(raw: str) -> list[Subscriber]:

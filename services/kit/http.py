@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from litestar import Litestar
 
 from .observability import outgoing_headers
 
@@ -23,3 +24,27 @@ def service_client(
         event_hooks={"request": [_propagate]},
         transport=transport,
     )
+
+
+def install_client(
+    app: Litestar,
+    name: str,
+    base_url: str,
+    *,
+    timeout: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """``app.state[name]``: a :func:`service_client` of ``base_url`` from the app's startup to
+    its shutdown; ``None`` without ``base_url`` (the service is not configured)."""
+
+    def start(app: Litestar) -> None:
+        app.state[name] = (
+            service_client(base_url, timeout=timeout, transport=transport) if base_url else None
+        )
+
+    async def stop(app: Litestar) -> None:
+        if app.state.get(name) is not None:
+            await app.state[name].aclose()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)

@@ -3,12 +3,7 @@ outbox, in the transaction of the change that caused it."""
 
 from __future__ import annotations
 
-import uuid
-
-import asyncpg
-
-from services.kit import outbox
-from services.kit.events import channel
+from services.kit.events import Emitter
 
 from .config import SCHEMA
 from .people.schemas import PersonUpdatedData
@@ -37,18 +32,4 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "attendance.amended": AttendanceAmendedData,
     "person.updated": PersonUpdatedData,
 }
-_TYPES = {data: event_type for event_type, data in WEBHOOKS.items()}
-
-
-async def emit(
-    conn: asyncpg.Connection, org_id: uuid.UUID, data: EventData, *, aggregate_id: uuid.UUID
-) -> None:
-    """The event commits with the change that caused it; its type follows from ``data``."""
-    await outbox.emit(
-        conn,
-        org_id=org_id,
-        type=_TYPES[type(data)],
-        aggregate_id=aggregate_id,
-        payload=data,
-        channel=channel(SCHEMA),
-    )
+emit = Emitter(SCHEMA, WEBHOOKS)

@@ -1,4 +1,4 @@
-"""The events scheduling sends match the webhooks of its published contract."""
+"""The events scheduling and invoicing send match the webhooks of their published contracts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from tests.scheduling.attendance.support import closed_session
 from tests.scheduling.sessions.support import events
 
 
-def webhook_validator(event_type: str) -> jsonschema.protocols.Validator:
-    contract = yaml.safe_load((ROOT / "contracts" / "scheduling.yaml").read_text())
+def webhook_validator(
+    event_type: str, service: str = "scheduling"
+) -> jsonschema.protocols.Validator:
+    contract = yaml.safe_load((ROOT / "contracts" / f"{service}.yaml").read_text())
     schema: dict[str, Any] = contract["webhooks"][event_type]["post"]["requestBody"]["content"][
         "application/json"
     ]["schema"]
@@ -40,6 +42,24 @@ async def test_sent_events_match_the_contract(
     assert sent, f"no {event_type} event"
     errors = list(webhook_validator(event_type).iter_errors(sent[0]))
     assert errors == [], [e.message for e in errors]
+
+
+async def test_invoice_events_match_the_contract(invoicing: httpx.AsyncClient, auth: Token) -> None:
+    from tests.invoicing.support import issued
+
+    invoice = await issued(invoicing, auth())
+    path = f"/v1/invoices/{invoice['id']}"
+    paid = await invoicing.post(path + "/payment", json={"paid_on": "2026-12-01"}, headers=auth())
+    credited = await invoicing.post(path + "/credit-note", headers=auth())
+    assert (paid.status_code, credited.status_code) == (200, 201)
+    items, _ = await events(invoicing, auth, expect=3)
+    assert [e["type"] for e in items] == ["invoice.issued", "invoice.paid", "invoice.credited"]
+    for event in items:
+        errors = list(webhook_validator(event["type"], "invoicing").iter_errors(event))
+        assert errors == [], [e.message for e in errors]
+    assert not webhook_validator("invoice.credited", "invoicing").is_valid(
+        {**items[2], "data": {**items[2]["data"], "paid_on": "yesterday"}}
+    )
 
 
 def test_the_contract_rejects_what_it_must() -> None:

@@ -478,7 +478,9 @@ def test_network_policies_allow_only_the_architectures_flows(
         assert not allowed(objects, ingress_controller, api, 9999), service
     for consumer in ("accreditation", "invoicing"):
         assert allowed(objects, kring["scheduling"], kring[consumer], port[consumer])
-        assert not allowed(objects, kring[consumer], kring["scheduling"], port["scheduling"])
+    # Invoicing asks scheduling about a cost sheet's session; accreditation asks it nothing.
+    assert allowed(objects, kring["invoicing"], kring["scheduling"], port["scheduling"])
+    assert not allowed(objects, kring["accreditation"], kring["scheduling"], port["scheduling"])
     assert not allowed(objects, kring["accreditation"], kring["invoicing"], port["invoicing"])
     assert not allowed(objects, kring["invoicing"], kring["accreditation"], port["accreditation"])
     migrate = kring["kring-migrate"]

@@ -20,6 +20,12 @@ def test_scheduling_asks_accreditation_for_the_preflight() -> None:
     }
 
 
+def test_invoicing_asks_scheduling_whether_a_cost_sheet_s_session_exists() -> None:
+    assert ("invoicing", "scheduling", "KRING_SCHEDULING_URL") in {
+        (c.caller, c.callee, c.variable) for c in topology.CALLS
+    }
+
+
 def test_kring_run_points_each_caller_at_its_callee() -> None:
     ports = {name: 9200 + i for i, name in enumerate(cli.SERVICES)}
     envs = cli.platform_env(
@@ -34,7 +40,7 @@ def test_kring_run_points_each_caller_at_its_callee() -> None:
         assert envs[call.caller][call.variable] == f"http://127.0.0.1:{ports[call.callee]}"
     called = {(c.caller, c.variable) for c in topology.CALLS}
     for name in cli.SERVICES:
-        for variable in ("KRING_ACCREDITATION_URL",):
+        for variable in ("KRING_ACCREDITATION_URL", "KRING_SCHEDULING_URL"):
             assert (variable in envs[name]) == ((name, variable) in called), name
 
 

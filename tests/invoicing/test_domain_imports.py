@@ -1,14 +1,17 @@
-"""Invoicing's domains import one another one way: profiles ← debtors ← invoices ← costs ← events.
+"""Invoicing's domains import one another one way: profiles ← debtors ← invoices ← relations ←
+costs ← events.
 
 A cost sheet is split into invoices, so ``costs`` knows ``invoices``; an invoice knows its
-cost sheet only by id. Read from the source, like the house rules (``tests/house``).
+cost sheet only by id. The billing relations complete held invoices, and a cost sheet's
+drafts are addressed by them, so ``relations`` sits between the two. Read from the source,
+like the house rules (``tests/house``).
 """
 
 from __future__ import annotations
 
 from tests.house.imports import domain_of, imports, modules
 
-LAYERS = ("profiles", "debtors", "invoices", "costs", "events")
+LAYERS = ("profiles", "debtors", "invoices", "relations", "costs", "events")
 
 
 def _domain_graph() -> dict[str, set[str]]:

@@ -14,6 +14,7 @@ from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import action
 
 from ..principal import Principal
 from ..registers.params import RegisterCodePath
@@ -47,12 +48,11 @@ class LedgerController(Controller):
     path = "/v1/ledger"
     tags = ("ledger",)
 
-    @post(
+    @action(
         "/sessions",
         operation_id="recordClosedSession",
         guards=[requires("service", "admin")],
-        status_code=HTTP_200_OK,
-        responses=problems(409, 413, 415, 422),
+        errors=(409, 413, 415, 422),
     )
     async def record(
         self, conn: Conn, principal: Me, state: State, data: JSONBody[ClosedSessionIn]

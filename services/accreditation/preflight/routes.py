@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from litestar import Controller, post
+from litestar import Controller
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems
+from services.kit.routes import action
 
 from ..principal import Principal
 from . import service
@@ -20,12 +19,11 @@ class PreflightController(Controller):
     path = "/v1/preflight"
     tags = ("preflight",)
 
-    @post(
+    @action(
         "/",
         operation_id="preflight",
         guards=[requires("admin", "facilitator", "service")],
-        status_code=HTTP_200_OK,
-        responses=problems(413, 415, 422),
+        errors=(413, 415, 422),
     )
     async def preflight(
         self, conn: Conn, principal: Me, data: JSONBody[PreflightIn]

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
+from services.kit.openapi import problems, upserted
+from services.kit.routes import upsert
 
 from ..principal import ROLES, Principal
 from . import service
@@ -33,12 +34,12 @@ class RegisterController(Controller):
         """One register, by its code or a common spelling of it (`NOvA`, `V&VN`)."""
         return await service.register(conn, principal.org_id, code)
 
-    @put(
+    @upsert(
+        Register,
         "/{code:str}",
         operation_id="createOrganisationRegister",
         guards=ADMIN,
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(Register, 409, 422),
+        errors=(409, 422),
     )
     async def upsert(
         self,

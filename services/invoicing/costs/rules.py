@@ -7,13 +7,16 @@ negative amounts), done once per amount:
 - the total is split equally: everyone gets ``total // n`` and the ``total % n``
   leftover cents go, one each, to the first participants in the cost sheet's order
   (the largest-remainder method; with equal weights every remainder ties, and ties
-  are broken by position, so the split is deterministic);
+  are broken by position, so the split is deterministic). That order is the group's join
+  order for a sheet made from an event (``events.rules``), the order sent for a sheet sent,
+  and a revision keeps it;
 - each participant's share is spread over the cost lines so that every line's shares
   add up to the line and every participant's lines add up to their share;
 - BTW is computed per invoice on its amount excluding BTW, rounded half up.
 
-A sharing participant's part becomes their draft invoice (:func:`drafts`); the sheet is
-later held against its invoices (:func:`reconcile`). An admin bills every session of the
+The lines themselves (one per cost type, in Dutch) are ``lines.py``'s. A sharing
+participant's part becomes their draft invoice (:func:`drafts`); the sheet is later held
+against its invoices (:func:`reconcile`). An admin bills every session of the
 tenant, a facilitator only their own.
 """
 
@@ -26,13 +29,14 @@ from typing import Final, Protocol, TypeVar
 
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 
-from ..debtors.rules import debtor_errors
-from ..debtors.schemas import Debtor, DebtorIn, StoredDebtor
+from ..debtors.rules import debtor_errors, missing, snapshot
+from ..debtors.schemas import Debtor, StoredDebtor
 from ..invoices.rules import AMSTERDAM, NOBODY, Draft
-from ..invoices.schemas import CostKind, CostLine, Invoice
+from ..invoices.schemas import CostLine, Invoice
 from ..principal import Principal
 from ..profiles.rules import may_access
 from ..profiles.schemas import BillingProfile, Sharing
+from ..relations.rules import Links, buyer_of
 from .schemas import (
     CostSheet,
     CostSheetIn,
@@ -44,7 +48,6 @@ from .schemas import (
 
 STANDARD_RATE_PERCENT: Final = 21
 MAX_SESSION: Final = timedelta(hours=24)
-NO_DEBTOR: Final = uuid.UUID(int=0)
 
 
 def divide_half_up(numerator: int, denominator: int) -> int:
@@ -116,15 +119,6 @@ def facilitation_minutes(starts_at: datetime, ends_at: datetime) -> int:
     return int((ends_at - starts_at).total_seconds() // 60)
 
 
-def _hours(minutes: int) -> str:
-    hours = f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
-    return hours.replace(".", ",") + " uur"
-
-
-def _euros(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d}"
-
-
 class _Shares(Protocol):
     @property
     def member(self) -> bool: ...
@@ -134,63 +128,6 @@ class _Shares(Protocol):
 
 
 Sharer = TypeVar("Sharer", bound=_Shares)
-
-
-def cost_lines(
-    *,
-    facilitation_minutes: int,
-    preparation_minutes: int,
-    travel_minutes: int,
-    travel_km: int,
-    location_cents: int,
-    other_cents: int,
-    other_description: str | None,
-    hourly_rate_cents: int,
-    rate_per_km_cents: int,
-) -> list[CostLine]:
-    """The cost sheet's lines, one per cost type with an amount; zero lines are left out."""
-    rate = f"à EUR {_euros(hourly_rate_cents)} per uur"
-
-    def time_line(kind: CostKind, label: str, minutes: int) -> CostLine:
-        return CostLine(
-            kind=kind,
-            description=f"{label}, {_hours(minutes)} {rate}",
-            amount_cents=time_amount(hourly_rate_cents, minutes),
-        )
-
-    candidates = [
-        time_line("facilitation", "Begeleiding intervisiebijeenkomst", facilitation_minutes),
-        time_line("preparation", "Voorbereiding", preparation_minutes),
-        time_line("travel_time", "Reistijd", travel_minutes),
-        CostLine(
-            kind="travel_costs",
-            description=f"Reiskosten, {travel_km} km à EUR {_euros(rate_per_km_cents)} per km",
-            amount_cents=travel_km * rate_per_km_cents,
-        ),
-        CostLine(kind="location", description="Locatiekosten", amount_cents=location_cents),
-        CostLine(
-            kind="other",
-            description=other_description or "Overige kosten",
-            amount_cents=other_cents,
-        ),
-    ]
-    return [line for line in candidates if line.amount_cents > 0]
-
-
-def sheet_lines(
-    sheet: CostSheetIn, *, hourly_rate_cents: int, rate_per_km_cents: int
-) -> list[CostLine]:
-    return cost_lines(
-        facilitation_minutes=facilitation_minutes(sheet.session_starts_at, sheet.session_ends_at),
-        preparation_minutes=sheet.preparation_minutes,
-        travel_minutes=sheet.travel_minutes,
-        travel_km=sheet.travel_km,
-        location_cents=sheet.location_cents,
-        other_cents=sheet.other_cents,
-        other_description=sheet.other_description,
-        hourly_rate_cents=hourly_rate_cents,
-        rate_per_km_cents=rate_per_km_cents,
-    )
 
 
 def sharers(participants: Sequence[Sharer], policy: Sharing) -> list[Sharer]:
@@ -214,7 +151,8 @@ def _length_errors(sheet: CostSheetIn) -> list[FieldError]:
 
 
 def _participant_errors(participants: Sequence[ParticipantIn]) -> list[FieldError]:
-    """Each person once, each with one debtor: sent (and usable) or named by ``debtor_id``."""
+    """Each person once, with at most one debtor given: sent (usable, and with all a Dutch
+    invoice needs of it) or named by ``debtor_id``."""
     errors: list[FieldError] = []
     seen: set[uuid.UUID] = set()
     for index, participant in enumerate(participants):
@@ -226,29 +164,32 @@ def _participant_errors(participants: Sequence[ParticipantIn]) -> list[FieldErro
                 )
             )
         seen.add(participant.person_id)
-        if (participant.debtor is None) == (participant.debtor_id is None):
+        if participant.debtor is not None and participant.debtor_id is not None:
             errors.append(
                 FieldError(
                     field=f"{field}.debtor",
                     rule="one_debtor",
-                    message="give either a debtor or a debtor_id",
+                    message="give a debtor or a debtor_id, not both",
                 )
             )
         elif participant.debtor is not None:
             errors += debtor_errors(participant.debtor, field=f"{field}.debtor")
+            errors += missing(snapshot(participant.debtor), field=f"{field}.debtor")
     return errors
 
 
-def _share_errors(sheet: CostSheetIn, lines: Sequence[CostLine]) -> list[FieldError]:
+def _share_errors(
+    participants: Sequence[Sharer], policy: Sharing, lines: Sequence[CostLine]
+) -> list[FieldError]:
     """Somebody shares, and every sharer's share is at least a cent."""
-    count = len(sharers(sheet.participants, sheet.sharing))
+    count = len(sharers(participants, policy))
     total = sum(line.amount_cents for line in lines)
     if count == 0:
         return [
             FieldError(
                 field="body.participants",
                 rule="sharers",
-                message=f"no participant shares the costs under the policy {sheet.sharing!r}",
+                message=f"no participant shares the costs under the policy {policy!r}",
             )
         ]
     if total < count:
@@ -267,47 +208,73 @@ def check_sheet(sheet: CostSheetIn, lines: Sequence[CostLine]) -> None:
     errors = [
         *_length_errors(sheet),
         *_participant_errors(sheet.participants),
-        *_share_errors(sheet, lines),
+        *_share_errors(sheet.participants, sheet.sharing, lines),
     ]
+    _refuse(errors)
+
+
+def check_revision(sheet: CostSheet, lines: Sequence[CostLine]) -> None:
+    """A revision's lines must still give every sharer of the sheet a share (a 422)."""
+    _refuse(_share_errors(sheet.participants, sheet.sharing, lines))
+
+
+def _refuse(errors: Sequence[FieldError]) -> None:
     if errors:
         raise RuleViolation(
-            "The cost sheet breaks: " + ", ".join(e.rule for e in errors) + ".", errors=errors
+            "The cost sheet breaks: " + ", ".join(e.rule for e in errors) + ".",
+            errors=list(errors),
         )
 
 
-def snapshot(debtor: DebtorIn | StoredDebtor) -> Debtor:
-    """The debtor's data as an invoice keeps it."""
-    return Debtor(**{name: getattr(debtor, name) for name in Debtor.__struct_fields__})
+def _given(
+    participant: ParticipantIn, index: int, stored: Mapping[uuid.UUID, StoredDebtor]
+) -> Debtor | None:
+    """The debtor a sheet gives a participant: as sent, or the stored one ``debtor_id`` names
+    (404 when there is none; 422 when it lacks what a Dutch invoice needs of it)."""
+    if participant.debtor_id is None:
+        return None if participant.debtor is None else snapshot(participant.debtor)
+    field = f"body.participants[{index}].debtor_id"
+    found = stored.get(participant.debtor_id)
+    if found is None:
+        raise NotFound(
+            f"No debtor {participant.debtor_id}.",
+            errors=[FieldError(field=field, rule="exists", message="no such debtor")],
+        )
+    debtor = snapshot(found)
+    if lacks := missing(debtor):
+        raise RuleViolation(
+            f"The debtor {found.id} cannot be billed yet: " + ", ".join(e.rule for e in lacks),
+            errors=[FieldError(field=field, rule=e.rule, message=e.message) for e in lacks],
+        )
+    return debtor
 
 
 def resolve(
     participants: Sequence[ParticipantIn], stored: Mapping[uuid.UUID, StoredDebtor]
 ) -> list[Participant]:
-    """The participants with a snapshot of their debtor: as sent, or copied from a stored one."""
-    resolved: list[Participant] = []
-    for index, participant in enumerate(participants):
-        debtor = participant.debtor or stored.get(participant.debtor_id or NO_DEBTOR)
-        if debtor is None:
-            raise NotFound(
-                f"No debtor {participant.debtor_id}.",
-                errors=[
-                    FieldError(
-                        field=f"body.participants[{index}].debtor_id",
-                        rule="exists",
-                        message="no such debtor",
-                    )
-                ],
-            )
-        resolved.append(
-            Participant(
-                person_id=participant.person_id,
-                name=participant.name,
-                member=participant.member,
-                attended=participant.attended,
-                debtor=snapshot(debtor),
-            )
+    """The participants as the sheet keeps them: each with the debtor the sheet gives them
+    (sent, or copied from a stored one), or none, and their employer."""
+    return [
+        Participant(
+            person_id=participant.person_id,
+            name=participant.name,
+            member=participant.member,
+            attended=participant.attended,
+            client_organisation_id=participant.client_organisation_id,
+            debtor=_given(participant, index, stored),
         )
-    return resolved
+        for index, participant in enumerate(participants)
+    ]
+
+
+def buyers(participants: Sequence[Participant], links: Links) -> dict[uuid.UUID, Debtor | None]:
+    """Whom each participant's invoice is addressed to, by person: the debtor the sheet gives,
+    else the one their billing relations give (``relations.rules``), else nobody (held)."""
+    return {
+        p.person_id: p.debtor
+        or buyer_of(links, person_id=p.person_id, client_organisation_id=p.client_organisation_id)
+        for p in participants
+    }
 
 
 def rate_percent(profile: BillingProfile) -> int:
@@ -315,8 +282,11 @@ def rate_percent(profile: BillingProfile) -> int:
     return STANDARD_RATE_PERCENT if profile.btw_mode == "standard" else 0
 
 
-def drafts(sheet: CostSheet, *, btw_rate_percent: int) -> list[Draft]:
-    """One draft per sharing participant: their equal share, a line per cost type, BTW."""
+def drafts(
+    sheet: CostSheet, *, btw_rate_percent: int, buyers: Mapping[uuid.UUID, Debtor | None]
+) -> list[Draft]:
+    """One draft per sharing participant: their equal share, a line per cost type, BTW,
+    addressed to their buyer (``buyers``, by person; ``None``: the draft is held)."""
     sharing = sharers(sheet.participants, sheet.sharing)
     rows = split_lines([line.amount_cents for line in sheet.lines], len(sharing))
     count = len(sharing)
@@ -342,7 +312,8 @@ def drafts(sheet: CostSheet, *, btw_rate_percent: int) -> list[Draft]:
                 position=position,
                 person_id=participant.person_id,
                 participant_name=participant.name,
-                buyer=participant.debtor,
+                client_organisation_id=participant.client_organisation_id,
+                buyer=buyers[participant.person_id],
                 lines=lines,
                 btw_rate_percent=btw_rate_percent,
                 subtotal_cents=subtotal,

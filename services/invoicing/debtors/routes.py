@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, put
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.openapi import problems, upserted
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
+from services.kit.routes import upsert
 
 from ..principal import Principal
 from . import service
@@ -25,11 +25,11 @@ class DebtorController(Controller):
     tags = ("debtors",)
     guards = (requires("admin", "facilitator"),)
 
-    @put(
+    @upsert(
+        StoredDebtor,
         "/by-external-id/{external_id:str}",
         operation_id="upsertDebtor",
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(StoredDebtor, 422),
+        errors=(422,),
     )
     async def upsert(
         self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[DebtorIn]
@@ -37,8 +37,11 @@ class DebtorController(Controller):
         """Create or update a debtor by the caller's own id (idempotent).
 
         A debtor is who pays a participant's invoice: an employer, a municipality (with
-        its Peppol endpoint, e.g. 0190 and its OIN), or the participant. Cost sheets name
-        it by `debtor_id`; each invoice keeps a copy of its data as it was.
+        its Peppol endpoint, e.g. 0190 and its OIN), or the participant. A cost sheet names
+        it by `debtor_id`; each invoice keeps a copy of its data as it was. The external id
+        is only the caller's: it never links the debtor to a client organisation or a
+        person, whatever it looks like (that is `PUT /v1/debtors/for-client-organisation/…`
+        and `PUT /v1/debtors/for-person/…`).
         """
         return upserted(*await service.upsert(conn, principal, external_id, data))
 
@@ -65,4 +68,4 @@ class DebtorController(Controller):
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> StoredDebtorPage:
         """Debtors in creation order, a page at a time."""
-        return await service.page(conn, principal, after=decode_cursor(cursor), limit=limit)
+        return await service.page(conn, principal, keyset(cursor, limit))

@@ -1,4 +1,6 @@
-"""Debtor rules: a Peppol endpoint has a scheme and an id of that scheme's shape. Pure."""
+"""Debtor rules: a Peppol endpoint has a scheme and an id of that scheme's shape, and a Dutch
+invoice needs its debtor's name and address (a government buyer also its order number). Pure.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +9,20 @@ from typing import Final
 
 from services.kit.errors import FieldError, RuleViolation
 
-from .schemas import DebtorIn
+from .schemas import Debtor, DebtorIn, StoredDebtor
+
+OIN_SCHEME: Final = "0190"
+"""The Peppol scheme of an OIN: the buyer is a Dutch government body."""
 
 ENDPOINT_SHAPES: Final[dict[str, Callable[[str], bool]]] = {
     "0106": lambda value: len(value) == 8 and value.isdigit(),  # KvK number
-    "0190": lambda value: len(value) == 20 and value.isdigit(),  # OIN (Dutch government)
+    OIN_SCHEME: lambda value: len(value) == 20 and value.isdigit(),  # OIN (Dutch government)
     "0088": lambda value: len(value) == 13 and value.isdigit(),  # GLN
     "9944": lambda value: len(value) == 14 and value.startswith("NL"),  # Dutch VAT id
 }
+
+ADDRESS: Final = ("name", "street", "postal_code", "city", "country_code")
+"""What the Belastingdienst requires of the customer on every invoice: name and address."""
 
 
 def debtor_errors(debtor: DebtorIn, *, field: str = "body") -> list[FieldError]:
@@ -44,3 +52,40 @@ def check(debtor: DebtorIn) -> DebtorIn:
     if errors:
         raise RuleViolation("The debtor breaks: " + errors[0].rule + ".", errors=errors)
     return debtor
+
+
+def missing(debtor: Debtor | None, *, field: str = "debtor") -> list[FieldError]:
+    """What an invoice to ``debtor`` lacks before it may be issued; empty when nothing.
+
+    No debtor at all (``debtor_required``); an empty part of the name and address
+    (``required``); a government buyer (OIN, scheme 0190) without the order number or
+    buyer reference its gateway requires (``order_number_required``).
+    """
+    if debtor is None:
+        return [
+            FieldError(
+                field=field,
+                rule="debtor_required",
+                message="nobody to bill: link a debtor to the participant's client "
+                "organisation, or record the person's billing choice",
+            )
+        ]
+    errors = [
+        FieldError(field=f"{field}.{part}", rule="required", message=f"the debtor has no {part}")
+        for part in ADDRESS
+        if not getattr(debtor, part).strip()
+    ]
+    if debtor.peppol_scheme == OIN_SCHEME and not debtor.buyer_reference:
+        errors.append(
+            FieldError(
+                field=f"{field}.buyer_reference",
+                rule="order_number_required",
+                message="a government buyer (OIN) requires its order number or buyer reference",
+            )
+        )
+    return errors
+
+
+def snapshot(debtor: DebtorIn | StoredDebtor) -> Debtor:
+    """The debtor's data as an invoice keeps it."""
+    return Debtor(**{name: getattr(debtor, name) for name in Debtor.__struct_fields__})

@@ -48,12 +48,23 @@ class DebtorIn(Inbound, kw_only=True, frozen=True):
     vat_id: VatId | None = None
     peppol_scheme: Annotated[
         PeppolScheme | None,
-        msgspec.Meta(description="Scheme of the Peppol endpoint: 0106 KvK, 0190 OIN, 0088 GLN."),
+        msgspec.Meta(
+            description=(
+                "Scheme of the Peppol endpoint: 0106 KvK, 0190 OIN (a Dutch government buyer), "
+                "0088 GLN, 9944 Dutch VAT id."
+            )
+        ),
     ] = None
     peppol_id: PeppolId | None = None
     buyer_reference: Annotated[
         Reference | None,
-        msgspec.Meta(description="The buyer's reference or cost centre, stated on the invoice."),
+        msgspec.Meta(
+            description=(
+                "The buyer's reference, order number or cost centre, stated on the invoice. A "
+                "government buyer (Peppol scheme 0190, its OIN) requires it: without it, its "
+                "invoices wait in `needs_debtor`."
+            )
+        ),
     ] = None
     email: Email | None = None
 
@@ -76,7 +87,15 @@ class StoredDebtor(Debtor, kw_only=True, frozen=True):
     """A debtor kept for reuse (an employer, a municipality); invoices copy its data."""
 
     id: uuid.UUID
-    external_id: str
+    external_id: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "The caller's own id of the debtor (`PUT /v1/debtors/by-external-id/…`); null "
+                "for a debtor written through a client organisation or a person."
+            )
+        ),
+    ]
     created_at: datetime
     updated_at: datetime
 

@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..principal import Principal
 from . import repository, rules
@@ -31,8 +31,6 @@ async def by_external_id(
     return await repository.get_by_external_id(conn, principal.org_id, external_id)
 
 
-async def page(
-    conn: asyncpg.Connection, principal: Principal, *, after: uuid.UUID | None, limit: int
-) -> StoredDebtorPage:
-    items = await repository.page(conn, principal.org_id, after=after, limit=limit)
-    return page_of(StoredDebtorPage, items, limit)
+async def page(conn: asyncpg.Connection, principal: Principal, asked: Keyset) -> StoredDebtorPage:
+    items = await repository.page(conn, principal.org_id, asked)
+    return page_of(StoredDebtorPage, items, asked.limit)

@@ -13,7 +13,9 @@ from typing import Literal
 
 import msgspec
 
-from services.kit.schemas import Outbound
+from services.kit.schemas import Name, Outbound
+
+from ..costs.schemas import Cents, Kilometres, Minutes
 
 
 class _Tolerant(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +34,18 @@ class EventAttendee(_Tolerant, frozen=True, kw_only=True):
     status: Literal["present", "absent", "excused"]
 
 
+class EventCosts(_Tolerant, frozen=True):
+    """The costs the facilitator entered when closing; a figure that is null was left out."""
+
+    preparation_minutes: Minutes | None = None
+    travel_minutes: Minutes | None = None
+    travel_km: Kilometres | None = None
+    location_cents: Cents | None = None
+    location_description: Name | None = None
+    other_cents: Cents | None = None
+    other_description: Name | None = None
+
+
 class SessionClosed(_Tolerant, frozen=True):
     """`session.closed`: the snapshot of a closed session."""
 
@@ -41,8 +55,11 @@ class SessionClosed(_Tolerant, frozen=True):
     ends_at: datetime
     mode: str
     member_ids: list[uuid.UUID]
+    """In join order."""
     facilitator: EventFacilitator
     attendees: list[EventAttendee]
+    costs: EventCosts | None = None
+    """None: none entered (or a producer from before costs were sent)."""
 
 
 class SessionCancelled(_Tolerant, frozen=True):
@@ -70,4 +87,5 @@ class EventResult(Outbound, frozen=True):
     reason: str | None = None
     cost_sheet_id: uuid.UUID | None = None
     invoice_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
-    """Invoices made (drafts, or issued with `auto_issue`), or credit notes made."""
+    """Invoices made (drafts, or issued with `auto_issue`; a draft with nobody complete to bill
+    waits in `needs_debtor`), or credit notes made."""

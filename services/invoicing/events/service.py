@@ -22,7 +22,6 @@ from services.kit.errors import FieldError, InvalidInput, RuleViolation
 
 from ..costs import repository as cost_sheets
 from ..costs import service as costs
-from ..debtors import repository as debtors
 from ..invoices import service as invoices
 from ..profiles import repository as profiles
 from ..profiles.schemas import BillingProfile
@@ -62,16 +61,15 @@ async def _bill(
     conn: asyncpg.Connection, event: outbox.Event, data: SessionClosed, profile: BillingProfile
 ) -> EventResult:
     """The session's cost sheet and drafts, issued at once with ``auto_issue``."""
-    stored = await debtors.by_external_ids(conn, event.org_id, rules.debtor_keys(data))
     try:
-        sheet_in = rules.cost_sheet(data, profile, stored)
+        sheet_in = rules.cost_sheet(data, profile)
         sheet, draft_ids = await costs.record(conn, event.org_id, sheet_in, profile)
     except ValueError as exc:  # control characters in a name of the event
         raise _invalid(event, exc) from exc
     except RuleViolation as exc:
         raise Skipped(f"{exc}") from exc
     if profile.auto_issue:
-        draft_ids = await invoices.issue_drafts(conn, event.org_id, draft_ids)
+        await invoices.issue_drafts(conn, event.org_id, draft_ids)  # the held ones stay held
     return EventResult(status="applied", cost_sheet_id=sheet.id, invoice_ids=draft_ids)
 
 

@@ -4,7 +4,8 @@ Supplier and customer name and address, the supplier's btw-id and KvK number,
 invoice number and date, date of supply, nature and extent of the service (a line
 per cost type), the amount excluding BTW per rate, the rate and the BTW amount (or
 the exemption), the total, and how and when to pay. A credit note names the
-invoice it credits, by number and date.
+invoice it credits, by number and date, and says what becomes of its amount
+(:func:`credit_terms`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 
 from fpdf import FPDF
 
+from ..debtors.schemas import Debtor
 from .schemas import Invoice
 
 FONT = "Helvetica"
@@ -29,6 +31,29 @@ def euros(cents: int) -> str:
 
 def dutch_date(value: date) -> str:
     return value.strftime("%d-%m-%Y")
+
+
+def buyer_of(invoice: Invoice) -> Debtor:
+    """The debtor of an issued invoice: only a held draft has none, and drafts have no
+    documents."""
+    if invoice.buyer is None:
+        raise ValueError("only issued documents are rendered, and they have their debtor")
+    return invoice.buyer
+
+
+def credit_terms(note: Invoice) -> str:
+    """What a credit note means for the buyer: the credited invoice's amount is refunded only
+    when it had been paid; an unpaid one is simply no longer due."""
+    amount = euros(-note.total_cents)
+    if note.credits_paid_on is None:
+        return (
+            f"Met deze creditfactuur vervalt het openstaande bedrag van {amount} van factuur "
+            f"{note.credits_number}: u hoeft niets te betalen."
+        )
+    return (
+        f"Factuur {note.credits_number} is betaald op {dutch_date(note.credits_paid_on)}; "
+        f"het betaalde bedrag van {amount} wordt aan u terugbetaald."
+    )
 
 
 def _latin1(char: str) -> str:
@@ -81,10 +106,12 @@ def _supplier(page: _Page, invoice: Invoice) -> None:
     page.line(f"{seller.postal_code} {seller.city}")
     page.line(f"KvK-nummer: {seller.kvk_number}")
     page.line(f"Btw-nummer: {seller.btw_id}")
+    if seller.email:
+        page.line(f"E-mail: {seller.email}")
 
 
 def _customer(page: _Page, invoice: Invoice) -> None:
-    buyer = invoice.buyer
+    buyer = buyer_of(invoice)
     page.line("Aan:", bold=True)
     page.line(buyer.name)
     if buyer.name != invoice.participant_name:
@@ -140,11 +167,11 @@ def _totals(page: _Page, invoice: Invoice) -> None:
 
 
 def _payment(page: _Page, invoice: Invoice) -> None:
-    """How and when to pay; a credit note is paid back."""
+    """How and when to pay; for a credit note, what becomes of the credited amount."""
     assert invoice.due_date is not None
     seller = invoice.seller
     if invoice.kind == "credit_note":
-        page.line(f"Het bedrag van {euros(-invoice.total_cents)} wordt aan u terugbetaald.")
+        page.line(credit_terms(invoice))
         return
     page.line(
         f"Graag betalen voor {dutch_date(invoice.due_date)} "

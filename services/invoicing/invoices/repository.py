@@ -7,18 +7,28 @@ from datetime import date
 import asyncpg
 import msgspec
 
-from services.kit.errors import NotFound
+from services.kit.db import one
 from services.kit.ids import uuid7
+from services.kit.pagination import Keyset
+from services.kit.sql import Params, keyset
 
-from .rules import Draft, Numbered
-from .schemas import CostLine, Invoice, Seller
+from .rules import Completion, Draft, Held, Numbered, Released
+from .schemas import CostLine, Invoice, InvoiceStatus, Seller
 
 _COLUMNS = """id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
     facilitator_id, person_id, participant_name, description, supply_date, seller, buyer, lines,
     btw_rate_percent, subtotal_cents, btw_cents, total_cents, credits_id, credits_number,
-    credits_issue_date, created_at"""
+    credits_issue_date, created_at, needs, client_organisation_id,
+    (SELECT credited.paid_on FROM invoices credited
+     WHERE credited.org_id = invoices.org_id AND credited.id = invoices.credits_id)
+    AS credits_paid_on"""
 
 _decode = msgspec.convert
+_encoder = msgspec.json.Encoder()
+
+
+def _json(value: object) -> str:
+    return _encoder.encode(value).decode()
 
 
 def _invoice(row: asyncpg.Record) -> Invoice:
@@ -28,22 +38,27 @@ def _invoice(row: asyncpg.Record) -> Invoice:
 async def insert_drafts(
     conn: asyncpg.Connection, org_id: uuid.UUID, drafts: Sequence[Draft], *, seller: Seller
 ) -> list[uuid.UUID]:
-    """The drafts of a cost sheet, all billed by ``seller``; their ids in the drafts' order."""
+    """The drafts of a cost sheet, all billed by ``seller``; their ids in the drafts' order.
+
+    A draft that needs something of its debtor is stored held (``needs_debtor``) with it."""
     ids = sorted(uuid7() for _ in drafts)  # creation order is the participants' order
     await conn.executemany(
         """
         INSERT INTO invoices (
-            org_id, id, kind, status, cost_sheet_id, position, facilitator_id, person_id,
-            participant_name, description, supply_date, seller, buyer, lines, btw_rate_percent,
-            subtotal_cents, btw_cents, total_cents
+            org_id, id, kind, status, needs, client_organisation_id, cost_sheet_id, position,
+            facilitator_id, person_id, participant_name, description, supply_date, seller, buyer,
+            lines, btw_rate_percent, subtotal_cents, btw_cents, total_cents
         )
-        VALUES ($1, $2, 'invoice', 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                $15, $16)
+        VALUES ($1, $2, 'invoice',
+                CASE WHEN jsonb_array_length($3::jsonb) = 0 THEN 'draft' ELSE 'needs_debtor' END,
+                $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         """,
         [
             (
                 org_id,
                 invoice_id,
+                draft.needs,
+                draft.client_organisation_id,
                 draft.cost_sheet_id,
                 draft.position,
                 draft.facilitator_id,
@@ -70,41 +85,35 @@ async def get(
 ) -> Invoice:
     """One invoice; ``lock`` takes its row for the rest of the transaction (``FOR UPDATE``)."""
     query = f"SELECT {_COLUMNS} FROM invoices WHERE org_id = $1 AND id = $2"
-    row = await conn.fetchrow(query + (" FOR UPDATE" if lock else ""), org_id, invoice_id)
-    if row is None:
-        raise NotFound(f"No invoice {invoice_id}.")
-    return _invoice(row)
+    query += " FOR UPDATE" if lock else ""
+    return _invoice(await one(conn, query, org_id, invoice_id, missing=f"No invoice {invoice_id}."))
 
 
 async def page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
+    asked: Keyset,
     *,
-    after: uuid.UUID | None,
-    limit: int,
     cost_sheet_id: uuid.UUID | None,
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
+    status: InvoiceStatus | None = None,
 ) -> list[Invoice]:
-    rows = await conn.fetch(
-        f"""
-        SELECT {_COLUMNS} FROM invoices
-        WHERE org_id = $1
-          AND ($2::uuid IS NULL OR id > $2)
-          AND ($3::uuid IS NULL OR cost_sheet_id = $3)
-          AND ($4::uuid IS NULL OR facilitator_id = $4)
-          AND ($5::uuid IS NULL OR (person_id = $5 AND status <> 'draft'))
-        ORDER BY id
-        LIMIT $6
-        """,
-        org_id,
-        after,
-        cost_sheet_id,
-        facilitator_id,
-        person_id,
-        limit + 1,
-    )
-    return [_invoice(row) for row in rows]
+    """A page of invoices by id, narrowed by the filters given; a person's (``person_id``)
+    only once issued."""
+    param, where = Params(org_id), ["org_id = $1"]
+    for column, value in (
+        ("cost_sheet_id", cost_sheet_id),
+        ("facilitator_id", facilitator_id),
+        ("person_id", person_id),
+        ("status", status),
+    ):
+        if value is not None:
+            where.append(f"{column} = {param(value)}")
+    if person_id is not None:
+        where.append("status NOT IN ('draft', 'needs_debtor')")
+    query = keyset(f"SELECT {_COLUMNS} FROM invoices", where, param, asked)
+    return [_invoice(row) for row in await conn.fetch(query, *param.values)]
 
 
 async def of_cost_sheet(
@@ -124,22 +133,22 @@ async def of_cost_sheet(
     return [_invoice(row) for row in rows]
 
 
-async def next_number(conn: asyncpg.Connection, org_id: uuid.UUID, prefix: str, year: int) -> int:
-    """The next number of a series, taken in the caller's transaction.
+async def next_number(conn: asyncpg.Connection, kvk_number: str, year: int) -> int:
+    """The next number of a supplier's series for ``year``, taken in the caller's transaction.
 
-    The counter row stays locked until the transaction ends, so concurrent issuers
-    queue behind it; a rolled-back issue rolls its number back too: no gaps.
+    One counter per supplier (KvK number) and year, whichever tenant or prefix issues: the
+    row stays locked until the transaction ends, so concurrent issuers, in any tenant, queue
+    behind it; a rolled-back issue rolls its number back too: no gaps.
     """
     value = await conn.fetchval(
         """
-        INSERT INTO invoice_series (org_id, prefix, year, last_number)
-        VALUES ($1, $2, $3, 1)
-        ON CONFLICT (org_id, prefix, year)
-        DO UPDATE SET last_number = invoice_series.last_number + 1
+        INSERT INTO supplier_series (kvk_number, year, last_number)
+        VALUES ($1, $2, 1)
+        ON CONFLICT (kvk_number, year)
+        DO UPDATE SET last_number = supplier_series.last_number + 1
         RETURNING last_number
         """,
-        org_id,
-        prefix,
+        kvk_number,
         year,
     )
     assert isinstance(value, int)
@@ -226,14 +235,70 @@ async def insert_credit_note(
 async def delete_drafts(
     conn: asyncpg.Connection, org_id: uuid.UUID, cost_sheet_id: uuid.UUID
 ) -> list[uuid.UUID]:
-    """Discard a sheet's drafts: never issued, they hold no number, so no gap opens."""
+    """Discard a sheet's drafts, held ones too: never issued, they hold no number, so no gap
+    opens."""
     rows = await conn.fetch(
         """
         DELETE FROM invoices
-        WHERE org_id = $1 AND cost_sheet_id = $2 AND status = 'draft'
+        WHERE org_id = $1 AND cost_sheet_id = $2 AND status IN ('draft', 'needs_debtor')
         RETURNING id
         """,
         org_id,
         cost_sheet_id,
     )
     return [row["id"] for row in rows]
+
+
+async def held(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    person_ids: Sequence[uuid.UUID],
+    client_organisation_ids: Sequence[uuid.UUID],
+) -> list[Held]:
+    """The held drafts of these people or of these people's employers, locked (``FOR UPDATE``)."""
+    rows = await conn.fetch(
+        """
+        SELECT id, person_id, client_organisation_id FROM invoices
+        WHERE org_id = $1 AND status = 'needs_debtor'
+          AND (person_id = ANY($2::uuid[]) OR client_organisation_id = ANY($3::uuid[]))
+        ORDER BY cost_sheet_id, position
+        FOR UPDATE
+        """,
+        org_id,
+        list(person_ids),
+        list(client_organisation_ids),
+    )
+    return [Held(*row) for row in rows]
+
+
+async def complete(
+    conn: asyncpg.Connection, org_id: uuid.UUID, completions: Sequence[Completion]
+) -> list[Released]:
+    """Give held drafts their debtors as resolved now, in one statement: each one whose debtor
+    lacks nothing becomes a draft. Those, in sheet order, with their profile's ``auto_issue``."""
+    rows = await conn.fetch(
+        """
+        WITH completed AS (
+            UPDATE invoices i
+            SET buyer = c.buyer::jsonb, needs = c.needs::jsonb,
+                status = CASE WHEN jsonb_array_length(c.needs::jsonb) = 0
+                              THEN 'draft' ELSE 'needs_debtor' END
+            FROM unnest($2::uuid[], $3::text[], $4::text[]) AS c (id, buyer, needs)
+            WHERE i.org_id = $1 AND i.id = c.id AND i.status = 'needs_debtor'
+            RETURNING i.id, i.status, i.cost_sheet_id, i.position, i.facilitator_id
+        )
+        SELECT completed.id, profile.auto_issue
+        FROM completed
+        JOIN billing_profiles profile
+          ON profile.org_id = $1 AND profile.facilitator_id = completed.facilitator_id
+        WHERE completed.status = 'draft'
+        ORDER BY completed.cost_sheet_id, completed.position
+        """,
+        org_id,
+        [c.id for c in completions],
+        # as JSON text: asyncpg would read a list of lists as a two-dimensional array
+        [None if c.buyer is None else _json(c.buyer) for c in completions],
+        [_json(c.needs) for c in completions],
+    )
+    return [Released(*row) for row in rows]

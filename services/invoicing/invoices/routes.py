@@ -6,16 +6,17 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import action
 
 from ..principal import Principal
 from . import pdf, service, ubl
-from .schemas import Invoice, InvoicePage, PaymentIn
+from .schemas import Invoice, InvoicePage, InvoiceStatus, PaymentIn
 
 Me = NamedDependency[Principal]
 InvoiceId = FromPath[uuid.UUID]
@@ -48,15 +49,17 @@ class InvoiceController(Controller):
         conn: Conn,
         principal: Me,
         cost_sheet_id: FromQuery[uuid.UUID | None] = None,
+        status: FromQuery[InvoiceStatus | None] = None,
         cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> InvoicePage:
-        """Invoices and credit notes in creation order, a page at a time.
+        """Invoices and credit notes in creation order, a page at a time; `status` narrows
+        them (`needs_debtor`: the drafts waiting for a debtor, each with its `needs`).
 
         A facilitator sees those of their own sessions, a participant their own issued ones.
         """
         return await service.page(
-            conn, principal, cost_sheet_id=cost_sheet_id, after=decode_cursor(cursor), limit=limit
+            conn, principal, keyset(cursor, limit), cost_sheet_id=cost_sheet_id, status=status
         )
 
     @get("/{invoice_id:uuid}", operation_id="getInvoice", guards=READERS, responses=problems())
@@ -64,24 +67,25 @@ class InvoiceController(Controller):
         """One invoice or credit note."""
         return await service.get(conn, principal, invoice_id)
 
-    @post(
-        "/{invoice_id:uuid}/issue",
-        operation_id="issueInvoice",
-        guards=WRITERS,
-        status_code=HTTP_200_OK,
-        responses=problems(409),
+    @action(
+        "/{invoice_id:uuid}/issue", operation_id="issueInvoice", guards=WRITERS, errors=(409, 422)
     )
     async def issue(self, conn: Conn, principal: Me, invoice_id: InvoiceId) -> Invoice:
-        """Issue a draft: it takes the next number of its series (prefix and year, gapless)
-        and today's date in Europe/Amsterdam, and never changes again. Issuing twice is a 409."""
+        """Issue a draft: it takes the next number of its supplier's series (one per KvK
+        number and year, gapless across prefixes and organisations) under its prefix, and
+        today's date in Europe/Amsterdam, and never changes again. Issuing twice is a 409.
+        A draft whose prefix has since gone to another supplier of the organisation is
+        numbered under the prefix its own supplier took last; with none, a 409 with rule
+        `prefix_of_another_supplier`.
+        An invoice to a government buyer (OIN) needs the supplier's contact e-mail in its
+        billing profile (`seller.email`, rule `supplier_email_required`): 422 otherwise."""
         return await service.issue(conn, principal, invoice_id)
 
-    @post(
+    @action(
         "/{invoice_id:uuid}/payment",
         operation_id="recordInvoicePayment",
         guards=WRITERS,
-        status_code=HTTP_200_OK,
-        responses=problems(409, 413, 415),
+        errors=(409, 413, 415),
     )
     async def pay(
         self, conn: Conn, principal: Me, invoice_id: InvoiceId, data: JSONBody[PaymentIn]
@@ -100,8 +104,9 @@ class InvoiceController(Controller):
         },
     )
     async def credit(self, conn: Conn, principal: Me, invoice_id: InvoiceId) -> Invoice:
-        """Credit an issued or paid invoice in full: a credit note with its own number that
-        references the original's number and date. The original becomes `credited`."""
+        """Credit an issued or paid invoice in full: a credit note with its own number (the
+        next of the supplier's series, as for issuing) that references the original's number
+        and date. The original becomes `credited`."""
         return await service.credit(conn, principal, invoice_id)
 
     @get(

@@ -2,11 +2,16 @@
 
 ::
 
-    draft ──issue──▶ issued ──pay──▶ paid
-                       │               │
-                       └──credit──▶ credited ◀──credit──┘
+    needs_debtor ──debtor completed──▶ draft ──issue──▶ issued ──pay──▶ paid
+                                                       │               │
+                                                       └──credit──▶ credited ◀──credit──┘
 
-Issuing gives the number (``PREFIX-YEAR-NNNNN``, gapless per prefix and year) and the
+A draft whose debtor is missing or incomplete (``debtors.rules.missing``) is held in
+``needs_debtor`` with its reasons (``needs``); issuing it is refused with them. It becomes a
+draft when the billing relations complete its debtor (``relations``).
+
+Issuing gives the number (``PREFIX-YEAR-NNNNN``: the invoice's prefix, and the next of its
+supplier's series, one per KvK number and year, gapless across prefixes and tenants) and the
 date in Europe/Amsterdam; from then on the invoice never changes, only its payment and
 crediting are recorded. A credit note credits an invoice in full: the same lines,
 negated, with its own number, referencing the original's number and date. Drafts are
@@ -16,20 +21,23 @@ split from a cost sheet (``costs/rules.py``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from services.kit.errors import Conflict, Forbidden
+from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
 
+from ..debtors.rules import OIN_SCHEME, missing
 from ..debtors.schemas import Debtor
 from ..principal import Principal
 from ..profiles.rules import may_access
 from ..profiles.schemas import BillingProfile
 from .schemas import CostLine, Invoice, InvoiceStatus, Seller
+
+UNISSUED: Final[tuple[InvoiceStatus, ...]] = ("draft", "needs_debtor")
 
 AMSTERDAM: Final = ZoneInfo("Europe/Amsterdam")
 NOBODY: Final = uuid.UUID(int=0)
@@ -45,12 +53,46 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
     position: int
     person_id: uuid.UUID
     participant_name: str
-    buyer: Debtor
+    client_organisation_id: uuid.UUID | None
+    buyer: Debtor | None
     lines: list[CostLine]
     btw_rate_percent: int
     subtotal_cents: int
     btw_cents: int
     total_cents: int
+
+    @property
+    def needs(self) -> list[FieldError]:
+        """Why the draft is held (``needs_debtor``); empty: it is a plain draft."""
+        return missing(self.buyer)
+
+
+class Held(NamedTuple):
+    """A held draft, and what its debtor is resolved from: the person and their employer."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    client_organisation_id: uuid.UUID | None
+
+
+class Completion(NamedTuple):
+    """A held draft's debtor as resolved now, and what it still lacks (empty: none)."""
+
+    id: uuid.UUID
+    buyer: Debtor | None
+    needs: list[FieldError]
+
+
+class Released(NamedTuple):
+    """A held draft made a draft, and whether its facilitator's profile issues at once."""
+
+    id: uuid.UUID
+    auto_issue: bool
+
+
+def completions(buyers: Mapping[uuid.UUID, Debtor | None]) -> list[Completion]:
+    """Each held draft with its debtor as resolved now and what that debtor still lacks."""
+    return [Completion(draft_id, buyer, missing(buyer)) for draft_id, buyer in buyers.items()]
 
 
 class Numbered(NamedTuple):
@@ -79,8 +121,49 @@ def negated(lines: Sequence[CostLine]) -> list[CostLine]:
 
 
 def check_issuable(invoice: Invoice) -> None:
-    if invoice.status != "draft":
+    """Only a draft is issued (409 otherwise), and only once its debtor has what a Dutch
+    invoice needs: a held one is a 422 naming each missing field and rule."""
+    if invoice.status not in UNISSUED:
         raise Conflict(f"Invoice {invoice.number} is already {invoice.status}.")
+    if needs := missing(invoice.buyer) or list(invoice.needs):
+        raise RuleViolation(
+            "The invoice waits for its debtor: " + ", ".join(f"{e.field} {e.rule}" for e in needs),
+            errors=needs,
+        )
+
+
+def issuable(invoice: Invoice) -> bool:
+    """A draft whose debtor is complete, and whose supplier's data fits its buyer: what issuing
+    at once (``auto_issue``) issues."""
+    return invoice.status == "draft" and not missing(invoice.buyer) and not supplier_needs(invoice)
+
+
+def supplier_needs(invoice: Invoice) -> list[FieldError]:
+    """What the invoice's buyer needs of the supplier that its billing profile lacks: a
+    government buyer (OIN, Peppol scheme 0190) accepts only e-invoices with the supplier's
+    contact e-mail (Basisfactuur Rijk 2.8). The buyer's order number is the debtor's part,
+    held before issue like the rest of the debtor's data (:func:`check_issuable`)."""
+    buyer = invoice.buyer
+    if buyer is not None and buyer.peppol_scheme == OIN_SCHEME and not invoice.seller.email:
+        return [
+            FieldError(
+                field="seller.email",
+                rule="supplier_email_required",
+                message="the Basisfactuur Rijk requires the supplier's e-mail",
+            )
+        ]
+    return []
+
+
+def check_government_buyer(invoice: Invoice) -> None:
+    """Refuse (422) an invoice whose supplier lacks what its buyer needs."""
+    if needs := supplier_needs(invoice):
+        raise RuleViolation(
+            "An invoice to a government buyer (OIN) needs the supplier's contact e-mail: "
+            "set `email` in the facilitator's billing profile, then revise the cost sheet so "
+            "its drafts carry it.",
+            errors=needs,
+        )
 
 
 def check_payable(invoice: Invoice) -> None:
@@ -100,7 +183,7 @@ def check_creditable(invoice: Invoice) -> None:
 
 
 def check_has_documents(invoice: Invoice) -> None:
-    if invoice.status == "draft":
+    if invoice.status in UNISSUED:
         raise Conflict("A draft has no number yet: issue it before it is sent.")
 
 
@@ -117,7 +200,7 @@ def may_read(principal: Principal, invoice: Invoice) -> bool:
     return (
         principal.has("participant")
         and principal.person == invoice.person_id
-        and invoice.status != "draft"
+        and invoice.status not in UNISSUED
     )
 
 

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+import msgspec
+
+from services.kit.errors import FieldError
 from services.kit.schemas import Inbound, Outbound
 
 from ..debtors.schemas import Debtor
 from ..profiles.schemas import BtwMode
 
 InvoiceKind = Literal["invoice", "credit_note"]
-InvoiceStatus = Literal["draft", "issued", "paid", "credited"]
+InvoiceStatus = Literal["draft", "needs_debtor", "issued", "paid", "credited"]
 CostKind = Literal[
     "facilitation", "preparation", "travel_time", "travel_costs", "location", "other"
 ]
@@ -37,14 +40,21 @@ class Seller(Outbound, frozen=True):
     btw_mode: BtwMode
     exemption_text: str | None
     invoice_prefix: str
-    """The series the invoice is numbered in."""
+    """The prefix of the invoice's number; the sequence is the supplier's (`kvk_number`)."""
     payment_term_days: int
+    email: Annotated[
+        str | None,
+        msgspec.Meta(description="Where the buyer asks about the invoice (the profile's e-mail)."),
+    ] = None
 
 
 class Invoice(Outbound, frozen=True):
     """One participant's invoice, or a credit note. Amounts are euro cents.
 
     A credit note's amounts are negative; it names the invoice it credits.
+
+    `status`: `draft` (may be issued), `needs_debtor` (a draft held until its debtor is
+    known and complete: `needs` says what is missing), `issued`, `paid`, `credited`.
     """
 
     id: uuid.UUID
@@ -61,7 +71,39 @@ class Invoice(Outbound, frozen=True):
     description: str
     supply_date: date
     seller: Seller
-    buyer: Debtor
+    buyer: Annotated[
+        Debtor | None,
+        msgspec.Meta(
+            description=(
+                "Who is billed, as the invoice states them. Null while the draft is held for "
+                "want of a debtor (`needs_debtor`, rule `debtor_required`)."
+            )
+        ),
+    ]
+    needs: Annotated[
+        list[FieldError],
+        msgspec.Meta(
+            description=(
+                "Why a draft is held in `needs_debtor`, each with the debtor's `field` and the "
+                "`rule`: `debtor` / `debtor_required` (nobody to bill: link a debtor to the "
+                "participant's client organisation with `PUT /v1/debtors/for-client-"
+                "organisation/{id}`, or record the person's choice with `PUT /v1/debtors/for-"
+                "person/{id}`), `debtor.<part>` / `required` (an empty part of the name and "
+                "address), `debtor.buyer_reference` / `order_number_required` (a government "
+                "buyer, OIN, needs its order number). Writing the missing data there completes "
+                "the draft. Empty for every other status."
+            )
+        ),
+    ]
+    client_organisation_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(
+            description=(
+                "The participant's employer (scheduling's client organisation id) when the "
+                "draft was made: whose linked debtor pays, unless the person pays themselves."
+            )
+        ),
+    ]
     lines: list[CostLine]
     btw_rate_percent: int
     subtotal_cents: int
@@ -70,6 +112,16 @@ class Invoice(Outbound, frozen=True):
     credits_id: uuid.UUID | None
     credits_number: str | None
     credits_issue_date: date | None
+    credits_paid_on: Annotated[
+        date | None,
+        msgspec.Meta(
+            description=(
+                "A credit note's: when the invoice it credits had been paid, so its amount is "
+                "refunded; null when that invoice was unpaid: the credit note cancels the "
+                "amount due and nothing is paid back."
+            )
+        ),
+    ]
     created_at: datetime
 
 
@@ -81,3 +133,53 @@ class InvoicePage(Outbound, frozen=True):
 class PaymentIn(Inbound, frozen=True):
     paid_on: date
     """The date the payment was received."""
+
+
+class InvoiceEventData(Outbound, frozen=True):
+    """What every invoice event states: the invoice, its amounts and whom it concerns, by id.
+
+    No names, addresses or e-mail addresses: a subscriber allowed to read invoices reads the
+    rest with `GET /v1/invoices/{invoice_id}`."""
+
+    invoice_id: uuid.UUID
+    number: str
+    cost_sheet_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    person_id: Annotated[uuid.UUID, msgspec.Meta(description="The participant the invoice is for.")]
+    total_cents: Annotated[int, msgspec.Meta(description="The invoice's total, including BTW.")]
+
+
+class InvoiceIssuedData(InvoiceEventData, frozen=True):
+    """`invoice.issued`: a draft was issued, by hand or at once when its session was billed.
+    From now on the invoice never changes; only its payment and crediting are recorded."""
+
+    issue_date: date
+    due_date: date
+    supply_date: Annotated[date, msgspec.Meta(description="The date of the session billed.")]
+    subtotal_cents: Annotated[int, msgspec.Meta(description="Excluding BTW.")]
+    btw_cents: int
+    btw_rate_percent: int
+
+
+class InvoicePaidData(InvoiceEventData, frozen=True):
+    """`invoice.paid`: the payment of an issued invoice was recorded."""
+
+    paid_on: date
+
+
+class InvoiceCreditedData(InvoiceEventData, frozen=True):
+    """`invoice.credited`: an issued or paid invoice was credited in full by a credit note
+    (sent once per invoice; its aggregate is the invoice credited, not the credit note)."""
+
+    credit_note_id: uuid.UUID
+    credit_note_number: str
+    credit_note_issue_date: date
+    paid_on: Annotated[
+        date | None,
+        msgspec.Meta(
+            description=(
+                "When the invoice had been paid: its amount is refunded. Null when it was "
+                "unpaid: the credit note cancels the amount due and nothing is refunded."
+            )
+        ),
+    ]

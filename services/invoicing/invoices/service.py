@@ -3,25 +3,28 @@
 
 The first group answers the HTTP API for a principal. The second serves the cost sheets
 and the events of the caller's tenant: drafts made from a cost sheet, issued at once, or
-credited when the session is cancelled.
+credited when the session is cancelled. Whichever way an invoice is issued, paid or
+credited, its event (``events.py``) is written in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
+from ..debtors.schemas import Debtor
 from ..principal import Principal
+from ..profiles import service as profiles
 from ..profiles.schemas import BillingProfile
-from . import repository, rules
-from .schemas import Invoice, InvoicePage
+from . import events, repository, rules
+from .schemas import Invoice, InvoicePage, InvoiceStatus
 
 
 async def _readable(
@@ -49,23 +52,24 @@ async def get(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.U
 async def page(
     conn: asyncpg.Connection,
     principal: Principal,
+    asked: Keyset,
     *,
     cost_sheet_id: uuid.UUID | None,
-    after: uuid.UUID | None,
-    limit: int,
+    status: InvoiceStatus | None = None,
 ) -> InvoicePage:
-    """A page of the invoices the caller may see, of one cost sheet or of all."""
+    """A page of the invoices the caller may see, of one cost sheet or of all, of one status
+    or of all."""
     facilitator_id, person_id = rules.reader_filter(principal)
     items = await repository.page(
         conn,
         principal.org_id,
-        after=after,
-        limit=limit,
+        asked,
         cost_sheet_id=cost_sheet_id,
         facilitator_id=facilitator_id,
         person_id=person_id,
+        status=status,
     )
-    return page_of(InvoicePage, items, limit)
+    return page_of(InvoicePage, items, asked.limit)
 
 
 async def issue(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
@@ -78,7 +82,9 @@ async def pay(
 ) -> Invoice:
     invoice = await _writable(conn, principal, invoice_id)
     rules.check_payable(invoice)
-    return await repository.mark_paid(conn, principal.org_id, invoice.id, paid_on=paid_on)
+    paid = await repository.mark_paid(conn, principal.org_id, invoice.id, paid_on=paid_on)
+    await events.emit(conn, principal.org_id, events.paid(paid))
+    return paid
 
 
 async def credit(conn: asyncpg.Connection, principal: Principal, invoice_id: uuid.UUID) -> Invoice:
@@ -103,19 +109,50 @@ async def draft(
     *,
     profile: BillingProfile,
 ) -> list[uuid.UUID]:
-    """Store a cost sheet's drafts, billed by the facilitator of ``profile``; their ids."""
+    """Store a cost sheet's drafts, billed by the facilitator of ``profile``; their ids. A
+    draft whose debtor is missing or incomplete is held (``needs_debtor``) with its reasons."""
     return await repository.insert_drafts(conn, org_id, drafts, seller=rules.seller(profile))
 
 
 async def issue_drafts(
     conn: asyncpg.Connection, org_id: uuid.UUID, draft_ids: Sequence[uuid.UUID]
 ) -> list[uuid.UUID]:
-    """Issue drafts in the order given, so their numbers follow it; the ids issued."""
+    """Issue drafts in the order given, so their numbers follow it; the ids issued. A held
+    draft (``needs_debtor``) is left held: its debtor completes it later (``complete``)."""
     issued = []
     for draft_id in draft_ids:
         invoice = await repository.get(conn, org_id, draft_id, lock=True)
-        issued.append((await _issue(conn, org_id, invoice)).id)
+        if rules.issuable(invoice):
+            issued.append((await _issue(conn, org_id, invoice)).id)
     return issued
+
+
+async def held(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    person_ids: Sequence[uuid.UUID] = (),
+    client_organisation_ids: Sequence[uuid.UUID] = (),
+) -> list[rules.Held]:
+    """The drafts held for a debtor that these people, or their employers, pay; locked."""
+    return await repository.held(
+        conn, org_id, person_ids=person_ids, client_organisation_ids=client_organisation_ids
+    )
+
+
+async def complete(
+    conn: asyncpg.Connection, org_id: uuid.UUID, buyers: Mapping[uuid.UUID, Debtor | None]
+) -> list[uuid.UUID]:
+    """Give held drafts their debtors as resolved now (``buyers``, by draft id).
+
+    Each is re-snapshotted; one whose debtor lacks nothing more becomes a draft, and is
+    issued at once where its facilitator's profile has ``auto_issue``, in sheet order, so
+    the numbers follow it. The others stay held with what they still lack. Returns the ids
+    of the drafts released, in sheet order.
+    """
+    released = await repository.complete(conn, org_id, rules.completions(buyers))
+    await issue_drafts(conn, org_id, [draft.id for draft in released if draft.auto_issue])
+    return [draft.id for draft in released]
 
 
 class Undone(NamedTuple):
@@ -136,19 +173,24 @@ async def undo_cost_sheet(
 
 
 async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> rules.Numbered:
-    """The next number of the invoice's series, today's date and the due date."""
+    """The next number of the supplier's series (its KvK number and this year, across tenants
+    and prefixes) under the invoice's prefix, today's date and the due date."""
     issued = datetime.now(rules.AMSTERDAM).date()
-    prefix = invoice.seller.invoice_prefix
-    sequence = await repository.next_number(conn, org_id, prefix, issued.year)
-    due = rules.due_date(issued, invoice.seller.payment_term_days)
+    seller = invoice.seller
+    prefix = await profiles.series_prefix(conn, org_id, seller.invoice_prefix, seller.kvk_number)
+    sequence = await repository.next_number(conn, seller.kvk_number, issued.year)
+    due = rules.due_date(issued, seller.payment_term_days)
     return rules.Numbered(rules.number(prefix, issued.year, sequence), issued, due)
 
 
 async def _issue(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> Invoice:
     """Issue a draft locked by the caller (``FOR UPDATE``): the next number of its series."""
     rules.check_issuable(invoice)
+    rules.check_government_buyer(invoice)
     numbered = await _number(conn, org_id, invoice)
-    return await repository.mark_issued(conn, org_id, invoice.id, numbered)
+    issued = await repository.mark_issued(conn, org_id, invoice.id, numbered)
+    await events.emit(conn, org_id, events.issued(issued))
+    return issued
 
 
 async def _credit(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice) -> Invoice:
@@ -159,4 +201,5 @@ async def _credit(conn: asyncpg.Connection, org_id: uuid.UUID, original: Invoice
         conn, org_id, original, lines=rules.negated(original.lines), numbered=numbered
     )
     await repository.mark_credited(conn, org_id, original.id)
+    await events.emit(conn, org_id, events.credited(original, note))
     return note

@@ -1,13 +1,20 @@
 """The e-invoice: UBL 2.1 in the Peppol BIS Billing 3.0 profile, with the Dutch rules (NLCIUS).
 
-- the seller's endpoint and legal entity are its KvK number (scheme 0106);
+- the seller's endpoint and legal entity are its KvK number (scheme 0106), its contact
+  e-mail the profile's;
 - the buyer's endpoint is its Peppol id when known (0106 KvK, 0190 OIN for Dutch
   government, …), its legal entity its KvK number or OIN;
 - payment means 58 (SEPA credit transfer) to the seller's IBAN;
 - one TaxTotal: category S at 21%, or E (exempt) with the exemption reason;
 - a credit note is a UBL ``CreditNote`` whose ``BillingReference`` names the
-  original invoice's number and date. UBL amounts of a credit note are positive:
+  original invoice's number and date, and whose payment terms say whether the amount
+  is refunded or simply no longer due. UBL amounts of a credit note are positive:
   the document type says it is a credit.
+
+A government buyer (OIN) gets what the Basisfactuur Rijk adds: its OIN as the legal
+entity (0190, even when a KvK number is known), the debtor's reference as the order
+number (``OrderReference``, besides ``BuyerReference``), and the supplier's contact
+e-mail (issuing refuses a supplier without one: ``rules.check_government_buyer``).
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import re
 
 from lxml import etree
 
+from ..debtors.rules import OIN_SCHEME
 from ..debtors.schemas import Debtor
+from .pdf import buyer_of, credit_terms
 from .schemas import Invoice, Seller
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -27,7 +36,6 @@ CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CURRENCY = "EUR"
 KVK_SCHEME = "0106"
-OIN_SCHEME = "0190"
 SEPA_CREDIT_TRANSFER = "58"
 COMMERCIAL_INVOICE = "380"
 CREDIT_NOTE = "381"
@@ -94,10 +102,12 @@ def _supplier(b: _Builder, invoice: Invoice) -> None:
     legal = b.cac(party, "PartyLegalEntity")
     b.cbc(legal, "RegistrationName", seller.legal_name)
     b.cbc(legal, "CompanyID", seller.kvk_number, schemeID=KVK_SCHEME)
+    if seller.email:
+        b.cbc(b.cac(party, "Contact"), "ElectronicMail", seller.email)
 
 
 def _customer(b: _Builder, invoice: Invoice) -> None:
-    buyer = invoice.buyer
+    buyer = buyer_of(invoice)
     party = b.cac(b.cac(b.root, "AccountingCustomerParty"), "Party")
     if buyer.peppol_scheme and buyer.peppol_id:
         b.cbc(party, "EndpointID", buyer.peppol_id, schemeID=buyer.peppol_scheme)
@@ -108,10 +118,10 @@ def _customer(b: _Builder, invoice: Invoice) -> None:
         b.cbc(b.cac(tax, "TaxScheme"), "ID", "VAT")
     legal = b.cac(party, "PartyLegalEntity")
     b.cbc(legal, "RegistrationName", buyer.name)
-    if buyer.kvk_number:
-        b.cbc(legal, "CompanyID", buyer.kvk_number, schemeID=KVK_SCHEME)
-    elif buyer.peppol_scheme == OIN_SCHEME and buyer.peppol_id:
+    if buyer.peppol_scheme == OIN_SCHEME and buyer.peppol_id:  # the Rijk: only the OIN
         b.cbc(legal, "CompanyID", buyer.peppol_id, schemeID=OIN_SCHEME)
+    elif buyer.kvk_number:
+        b.cbc(legal, "CompanyID", buyer.kvk_number, schemeID=KVK_SCHEME)
 
 
 def _header(b: _Builder, invoice: Invoice, *, credit: bool) -> None:
@@ -133,7 +143,10 @@ def _header(b: _Builder, invoice: Invoice, *, credit: bool) -> None:
         f"deelnemer {invoice.participant_name}",
     )
     b.cbc(root, "DocumentCurrencyCode", CURRENCY)
-    b.cbc(root, "BuyerReference", invoice.buyer.buyer_reference or invoice.participant_name)
+    buyer = buyer_of(invoice)
+    b.cbc(root, "BuyerReference", buyer.buyer_reference or invoice.participant_name)
+    if buyer.buyer_reference and buyer.peppol_scheme == OIN_SCHEME:  # the Rijk's order number
+        b.cbc(b.cac(root, "OrderReference"), "ID", buyer.buyer_reference)
     if credit and invoice.credits_number and invoice.credits_issue_date:
         reference = b.cac(b.cac(root, "BillingReference"), "InvoiceDocumentReference")
         b.cbc(reference, "ID", invoice.credits_number)
@@ -200,7 +213,9 @@ def render(invoice: Invoice) -> bytes:
     _supplier(b, invoice)
     _customer(b, invoice)
     b.cbc(b.cac(root, "Delivery"), "ActualDeliveryDate", invoice.supply_date.isoformat())
-    if not credit:  # a credit note is paid back by the seller: no payment instructions
+    if credit:  # paid back by the seller, or nothing to pay: no payment instructions
+        b.cbc(b.cac(root, "PaymentTerms"), "Note", credit_terms(invoice))
+    else:
         _payment(b, invoice)
     _totals(b, invoice)
     _lines(b, invoice, credit=credit)

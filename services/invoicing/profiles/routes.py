@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, put
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.openapi import problems, upserted
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import upsert
 
 from ..principal import Principal
 from . import service
@@ -23,12 +23,12 @@ class BillingProfileController(Controller):
     path = "/v1/billing-profiles"
     tags = ("billing profiles",)
 
-    @put(
+    @upsert(
+        BillingProfile,
         "/{facilitator_id:uuid}",
         operation_id="upsertBillingProfile",
         guards=[requires("admin", "facilitator")],
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(BillingProfile, 422),
+        errors=(409, 422),
     )
     async def upsert(
         self,
@@ -40,6 +40,12 @@ class BillingProfileController(Controller):
         """Create or update a facilitator's billing profile (idempotent).
 
         An admin writes any facilitator's profile; a facilitator only their own.
+
+        Within the organisation an invoice prefix names one supplier (KvK number): a prefix
+        that another supplier numbers with, or that a profile of another supplier holds, is
+        a 409 with rule `prefix_of_another_supplier` on `body.invoice_prefix`. Facilitators
+        who share a KvK number are one supplier and may share a prefix. Prefixes are checked
+        per organisation only: another organisation's prefixes are neither seen nor refused.
         """
         return upserted(*await service.upsert(conn, principal, facilitator_id, data))
 
@@ -60,4 +66,4 @@ class BillingProfileController(Controller):
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> BillingProfilePage:
         """Billing profiles in creation order, a page at a time."""
-        return await service.page(conn, principal, after=decode_cursor(cursor), limit=limit)
+        return await service.page(conn, principal, keyset(cursor, limit))

@@ -1,4 +1,5 @@
-"""Billing profile rules: IBAN, BTW id, KvK number and BTW mode; who may touch which profile.
+"""Billing profile rules: IBAN, BTW id, KvK number and BTW mode; who may touch which profile;
+the refusals of an invoice prefix that belongs to another supplier.
 
 Pure: no I/O. The shapes are also checked by the wire format (``schemas.py``);
 the check digits are checked here. A broken rule is reported as a ``FieldError``
@@ -15,12 +16,14 @@ from typing import Final
 
 import msgspec
 
-from services.kit.errors import FieldError, Forbidden, RuleViolation
+from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
 
 from ..principal import Principal
 from .schemas import BillingProfileIn, BtwMode
 
 DEFAULT_EXEMPTION_TEXT: Final = "Vrijgesteld van btw op grond van art. 11 lid 1 sub o Wet OB"
+PREFIX_OF_ANOTHER_SUPPLIER: Final = "prefix_of_another_supplier"
+"""The rule that an invoice prefix names one supplier (KvK number) within an organisation."""
 
 IBAN_LENGTHS: Final[Mapping[str, int]] = {
     "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22,
@@ -172,3 +175,33 @@ def may_access(principal: Principal, facilitator_id: uuid.UUID) -> bool:
 def check_may_write(principal: Principal, facilitator_id: uuid.UUID) -> None:
     if not may_access(principal, facilitator_id):
         raise Forbidden("A facilitator may only write their own billing profile.")
+
+
+def prefix_taken(prefix: str) -> Conflict:
+    """A profile's prefix that another supplier of the organisation numbers with, or may."""
+    return Conflict(
+        f"Invoice prefix {prefix!r} belongs to another supplier (KvK number) in this "
+        "organisation; choose a prefix of this supplier's own.",
+        errors=[
+            FieldError(
+                field="body.invoice_prefix",
+                rule=PREFIX_OF_ANOTHER_SUPPLIER,
+                message="another supplier of this organisation numbers its invoices with it",
+            )
+        ],
+    )
+
+
+def no_prefix_of_its_own(prefix: str, kvk_number: str) -> Conflict:
+    """An invoice whose prefix went to another supplier, while its own supplier has none."""
+    return Conflict(
+        f"Invoice prefix {prefix!r} numbers another supplier's invoices in this organisation, "
+        f"and supplier {kvk_number} has no prefix of its own here: give its billing profile "
+        "a prefix of its own, then try again.",
+        errors=[
+            FieldError(
+                rule=PREFIX_OF_ANOTHER_SUPPLIER,
+                message=f"prefix {prefix} belongs to another supplier",
+            )
+        ],
+    )

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from services.kit.schemas import PRINTABLE_NOT_BLANK, Inbound, Name, Outbound
+from services.kit.schemas import PRINTABLE_NOT_BLANK, Email, Inbound, Name, Outbound
 
 BtwMode = Literal["standard", "exempt"]
 
@@ -98,7 +98,12 @@ InvoicePrefix = Annotated[
     str,
     msgspec.Meta(
         pattern=r"^[A-Za-z0-9-]{1,12}$",
-        description="Prefix of this facilitator's invoice numbers: letters, digits and -.",
+        description=(
+            "Prefix of this facilitator's invoice numbers (`PREFIX-YEAR-NNNNN`): letters, "
+            "digits and -. NNNNN is the next of the supplier's series, one per KvK number and "
+            "year, whatever the prefix and in whichever organisation the supplier bills. In an "
+            "organisation a prefix belongs to one supplier."
+        ),
     ),
 ]
 SessionMinutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
@@ -117,6 +122,16 @@ class BillingProfileIn(Inbound, kw_only=True, frozen=True):
     btw_id: BtwId
     iban: Iban
     bic: Bic | None = None
+    email: Annotated[
+        Email | None,
+        msgspec.Meta(
+            description=(
+                "Where buyers ask about an invoice, stated on every invoice and e-invoice. "
+                "Needed to issue invoices to a government buyer (OIN): the Rijk's gateway "
+                "rejects an e-invoice without the supplier's e-mail (Basisfactuur Rijk)."
+            )
+        ),
+    ] = None
     hourly_rate_cents: HourlyRateCents = 12500
     rate_per_km_cents: RatePerKmCents = 23
     btw_mode: BtwModeIn = "standard"
@@ -184,6 +199,7 @@ class BillingProfile(Outbound, frozen=True):
     btw_id: str
     iban: str
     bic: str | None
+    email: str | None
     hourly_rate_cents: int
     rate_per_km_cents: int
     btw_mode: BtwMode

@@ -19,11 +19,11 @@ import uuid
 from litestar import get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
+from services.kit.routes import action
 
 from ..principal import Principal
 from . import service
@@ -77,12 +77,11 @@ async def amend_attendance(
     return await service.amend(conn, principal, session_id, person_id, data)
 
 
-@post(
+@action(
     "/{session_id:uuid}/signatures",
     operation_id="signSession",
     guards=[requires("facilitator", "participant")],
-    status_code=HTTP_200_OK,
-    responses=problems(409, 422),
+    errors=(409, 422),
 )
 async def sign(conn: Conn, principal: Me, session_id: SessionId) -> Proof:
     """Sign the proof of a closed session as its facilitator, or confirm your own presence.

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, put
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
+from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import upsert
 
 from ..principal import Principal
 from . import service
@@ -26,12 +26,12 @@ class FacilitatorController(Controller):
     path = "/v1/facilitators"
     tags = ("facilitators",)
 
-    @put(
+    @upsert(
+        Facilitator,
         "/{person_id:uuid}",
         operation_id="upsertFacilitator",
         guards=[requires("admin")],
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(Facilitator, 422),
+        errors=(422,),
     )
     async def upsert(
         self, conn: Conn, principal: Me, person_id: PersonId, data: JSONBody[FacilitatorIn]

@@ -5,12 +5,12 @@ import uuid
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import action
 
 from ..preflight.client import Preflight, provide_preflight
 from ..principal import Principal
@@ -88,12 +88,10 @@ class GroupController(Controller):
             conn, principal, group_id, data.person_id, registers=registers
         )
 
-    @post(
+    @action(
         "/{group_id:uuid}/members/{person_id:uuid}/leave",
         operation_id="removeGroupMember",
         guards=INVOLVED,
-        status_code=HTTP_200_OK,
-        responses=problems(),
     )
     async def remove_member(
         self, conn: Conn, principal: Me, group_id: GroupId, person_id: PersonId
@@ -101,12 +99,11 @@ class GroupController(Controller):
         """A member leaves the group (by their own choice, or the facilitator's)."""
         return await service.remove_member(conn, principal, group_id, person_id)
 
-    @post(
+    @action(
         "/{group_id:uuid}/members/{person_id:uuid}/consent",
         operation_id="recordConsent",
         guards=MEMBERS,
-        status_code=HTTP_200_OK,
-        responses=problems(413, 415, 422),
+        errors=(413, 415, 422),
     )
     async def consent(
         self,
@@ -121,12 +118,11 @@ class GroupController(Controller):
             conn, principal, group_id, person_id, voluntary=data.voluntary
         )
 
-    @post(
+    @action(
         "/{group_id:uuid}/members/{person_id:uuid}/acceptance",
         operation_id="acceptAgreement",
         guards=MEMBERS,
-        status_code=HTTP_200_OK,
-        responses=problems(413, 415, 422),
+        errors=(413, 415, 422),
     )
     async def accept(
         self,

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, put
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
+from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
+from services.kit.routes import upsert
 
 from ..principal import Principal
 from . import service
@@ -25,12 +25,11 @@ class ClientOrganisationController(Controller):
     path = "/v1/client-organisations"
     tags = ("client organisations",)
 
-    @put(
+    @upsert(
+        ClientOrganisation,
         "/by-external-id/{external_id:str}",
         operation_id="upsertClientOrganisation",
         guards=[requires("admin")],
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(ClientOrganisation),
     )
     async def upsert(
         self,

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK
 
 from services.kit.auth import requires
 from services.kit.db import Conn
-from services.kit.openapi import problems, upsert_responses, upserted
+from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
+from services.kit.routes import action, upsert
 
 from ..principal import Principal
 from . import service
@@ -27,12 +27,12 @@ class PeopleController(Controller):
     path = "/v1/people"
     tags = ("people",)
 
-    @put(
+    @upsert(
+        Person,
         "/by-external-id/{external_id:str}",
         operation_id="upsertPerson",
         guards=WRITERS,
-        status_code=HTTP_200_OK,
-        responses=upsert_responses(Person, 422),
+        errors=(422,),
     )
     async def upsert(
         self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[PersonIn]
@@ -45,13 +45,7 @@ class PeopleController(Controller):
         """
         return upserted(*await service.upsert(conn, principal, external_id, data))
 
-    @post(
-        "/batch",
-        operation_id="upsertPeople",
-        guards=WRITERS,
-        status_code=HTTP_200_OK,
-        responses=problems(413, 415, 422),
-    )
+    @action("/batch", operation_id="upsertPeople", guards=WRITERS, errors=(413, 415, 422))
     async def upsert_batch(
         self, conn: Conn, principal: Me, data: JSONBody[PeopleBatchIn]
     ) -> PeopleBatchResult:

@@ -13,7 +13,7 @@ import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
 
-from services.kit.http import service_client
+from services.kit.http import install_client
 
 from .rules import Answer, Unavailable
 from .schemas import PreflightFacts, PreflightResult
@@ -63,18 +63,7 @@ def _unavailable(reason: str) -> Unavailable:
 
 def install(app: Litestar, base_url: str) -> None:
     """The client opens with the app and closes with it; without ``base_url``, no preflight."""
-
-    def start(app: Litestar) -> None:
-        app.state.accreditation = (
-            service_client(base_url, timeout=TIMEOUT_SECONDS) if base_url else None
-        )
-
-    async def stop(app: Litestar) -> None:
-        if app.state.get("accreditation") is not None:
-            await app.state.accreditation.aclose()
-
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    install_client(app, "accreditation", base_url, timeout=TIMEOUT_SECONDS)
 
 
 def provide_preflight(request: Request[Any, Any, Any], state: State) -> Preflight:

@@ -114,7 +114,9 @@ async def closed(
     conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
 ) -> SessionClosedData:
     """Everything downstream needs of a closed session: the group's size counts its counting
-    members (``groups.rules.counts``), the attendees carry their register numbers."""
+    members (``groups.rules.counts``), ``member_ids`` are in join order (the group's members
+    are read so), the attendees carry their register numbers, ``costs`` what the facilitator
+    entered at closing."""
     known = await facts(conn, org_id, session)
     facilitator = known.facilitator
     return SessionClosedData(
@@ -138,6 +140,7 @@ async def closed(
             ),
         ),
         attendees=await _attendees(conn, org_id, session),
+        costs=session.costs,
     )
 
 

@@ -9,18 +9,20 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from services.kit.errors import NotFound
 from services.kit.ids import uuid7
+from services.kit.pagination import Keyset
 from services.kit.sql import Params
 
 from . import rules
-from .schemas import Session, SessionChange
+from .schemas import Session, SessionChange, SessionCosts, SessionCostsIn
 
 _COLUMNS = """
     s.id, s.group_id, s.series_id, s.rrule, s.occurrence, s.status, s.starts_at, s.ends_at,
     s.mode, s.location, s.video_link, s.method_id, s.facilitator_id, s.description, s.sequence,
-    s.cancel_reason, s.closed_at, s.facilitator_signed_at, s.created_at, s.updated_at
+    s.cancel_reason, s.closed_at, s.facilitator_signed_at, s.costs, s.created_at, s.updated_at
 """
 # A person belongs to a session: its facilitator, or a member who had not left when it began.
 _BOOKED = """
@@ -48,8 +50,10 @@ def _booked_by(person: str, org: str = "$1") -> str:
 def session_of(row: Mapping[str, Any]) -> Session:
     values = dict(row)
     starts_at, ends_at = rules.local(values.pop("starts_at")), rules.local(values.pop("ends_at"))
+    costs = values.pop("costs")
     return Session(
         **values,
+        costs=None if costs is None else msgspec.convert(costs, SessionCosts),
         starts_at=starts_at,
         ends_at=ends_at,
         local_start=rules.local_text(starts_at),
@@ -217,9 +221,8 @@ async def get(
 async def page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
+    asked: Keyset,
     *,
-    after: uuid.UUID | None,
-    limit: int,
     group_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
     starts_from: datetime | None = None,
@@ -231,10 +234,10 @@ async def page(
     after its (start, id)."""
     param = Params(org_id)
     where = ["s.org_id = $1"]
-    if after is not None:
+    if asked.after is not None:
         where.append(
             "(s.starts_at, s.id) > (SELECT c.starts_at, c.id FROM sessions c "
-            f"WHERE c.org_id = $1 AND c.id = {param(after)})"
+            f"WHERE c.org_id = $1 AND c.id = {param(asked.after)})"
         )
     if group_id is not None:
         where.append(f"s.group_id = {param(group_id)}")
@@ -248,7 +251,7 @@ async def page(
         where.append(f"s.status = {param(status)}")
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM sessions s WHERE {' AND '.join(where)} "
-        f"ORDER BY s.starts_at, s.id LIMIT {param(limit + 1)}",
+        f"ORDER BY s.starts_at, s.id LIMIT {param(asked.rows)}",
         *param.values,
     )
     return [session_of(row) for row in rows]
@@ -379,14 +382,16 @@ async def close(
     session_id: uuid.UUID,
     *,
     description: str | None,
+    costs: SessionCostsIn | None,
     by: str,
     facilitator_signs: bool,
 ) -> Session:
+    """Close a planned session, keeping the costs entered with it (as entered)."""
     row = await conn.fetchrow(
         f"""
         UPDATE sessions s
         SET status = 'closed', closed_at = now(), closed_by = $3,
-            description = coalesce($4, description),
+            description = coalesce($4, description), costs = $6,
             facilitator_signed_at = CASE WHEN $5 THEN now() END, updated_at = now()
         WHERE s.org_id = $1 AND s.id = $2 AND s.status = 'planned'
         RETURNING {_COLUMNS}
@@ -396,6 +401,7 @@ async def close(
         by,
         description,
         facilitator_signs,
+        costs,
     )
     return _found(row, session_id)
 

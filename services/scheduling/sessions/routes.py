@@ -18,12 +18,13 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.openapi import problems
-from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor
+from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.routes import action
 
 from ..preflight.client import Preflight, provide_preflight
 from ..principal import Principal
@@ -101,8 +102,7 @@ async def list_page(
     return await service.page(
         conn,
         principal,
-        after=decode_cursor(cursor),
-        limit=limit,
+        keyset(cursor, limit),
         group_id=group_id,
         person_id=person_id,
         first_day=from_,
@@ -128,12 +128,11 @@ async def changes(conn: Conn, principal: Me, session_id: SessionId) -> SessionCh
     return await service.history(conn, principal, session_id)
 
 
-@post(
+@action(
     "/{session_id:uuid}/reschedule",
     operation_id="rescheduleSession",
     guards=MANAGERS,
-    status_code=HTTP_200_OK,
-    responses=problems(409, 413, 415, 422),
+    errors=(409, 413, 415, 422),
 )
 async def reschedule(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[RescheduleIn]
@@ -142,12 +141,11 @@ async def reschedule(
     return await service.reschedule(conn, principal, session_id, data)
 
 
-@post(
+@action(
     "/{session_id:uuid}/cancel",
     operation_id="cancelSession",
     guards=MANAGERS,
-    status_code=HTTP_200_OK,
-    responses=problems(409, 413, 415),
+    errors=(409, 413, 415),
 )
 async def cancel(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[CancelIn]
@@ -156,12 +154,11 @@ async def cancel(
     return await service.cancel(conn, principal, session_id, reason=data.reason)
 
 
-@post(
+@action(
     "/{session_id:uuid}/close",
     operation_id="closeSession",
     guards=MANAGERS,
-    status_code=HTTP_200_OK,
-    responses=problems(409, 413, 415, 422),
+    errors=(409, 413, 415, 422),
 )
 async def close(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[CloseIn]
@@ -171,8 +168,16 @@ async def close(
     Closing by the facilitator is their signature on the proof; when an admin closes,
     the facilitator signs afterwards (`POST .../signatures`). Warns about members whose
     absences exceed the group's `max_absences`.
+
+    `costs` are this session's own costs (preparation and travel time, kilometres, the
+    room, other costs with what they were): kept with the session and sent in its
+    `session.closed` event, from which invoicing bills them; a figure left out is the
+    facilitator's billing-profile default there. Other costs above 0 without
+    `other_description` are a 422 (`required`); a figure out of its range a 400 (`range`).
     """
-    return await service.close(conn, principal, session_id, description=data.description)
+    return await service.close(
+        conn, principal, session_id, description=data.description, costs=data.costs
+    )
 
 
 HANDLERS = [plan, list_page, get_one, changes, reschedule, cancel, close]

@@ -1,4 +1,5 @@
-"""The rules of sessions: local time, series, venues, durations, overlaps, status.
+"""The rules of sessions: local time, series, venues, durations, overlaps, status, the costs
+entered at closing.
 
 Pure functions: no I/O, no framework. Times a client sends are Europe/Amsterdam wall
 times (or carry an offset, and are then read as that instant); a series is expanded in
@@ -19,7 +20,7 @@ from dateutil.rrule import rrulestr
 
 from services.kit.errors import Conflict, FieldError, RuleViolation
 
-from .schemas import Warning
+from .schemas import SessionCostsIn, Warning
 
 TIMEZONE = "Europe/Amsterdam"
 AMSTERDAM = ZoneInfo(TIMEZONE)
@@ -347,6 +348,16 @@ def check_closable(*, now: datetime, starts_at: datetime, unrecorded: Sequence[u
                 FieldError(field="path.session_id", rule="attendance_incomplete", message=message)
             ],
             extra={"person_ids": [str(p) for p in unrecorded]},
+        )
+
+
+def check_costs(costs: SessionCostsIn | None) -> None:
+    """Other costs are billed with what they were: an amount above 0 needs its description."""
+    if costs is not None and (costs.other_cents or 0) > 0 and costs.other_description is None:
+        raise refusal(
+            "body.costs.other_description",
+            "required",
+            "other costs above 0 need a description of what they were",
         )
 
 

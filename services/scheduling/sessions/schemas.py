@@ -56,6 +56,20 @@ Description = Annotated[
     ),
 ]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=PRINTABLE_NOT_BLANK)]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440, description="Minutes, 0 to 24 hours.")]
+Kilometres = Annotated[int, msgspec.Meta(ge=0, le=10_000, description="Kilometres, 0 to 10000.")]
+Cents = Annotated[
+    int, msgspec.Meta(ge=0, le=10_000_000, description="Euro cents excluding BTW, at most 100000.")
+]
+CostLabel = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=200,
+        pattern=PRINTABLE_NOT_BLANK,
+        description="Printed on the invoices, e.g. 'Zaalhuur De Observant'.",
+    ),
+]
 
 
 class SessionPlanIn(Inbound, kw_only=True, frozen=True):
@@ -88,9 +102,57 @@ class CancelIn(Inbound, frozen=True):
     reason: Reason
 
 
+class SessionCostsIn(Inbound, kw_only=True, frozen=True):
+    """What this session cost the facilitator, entered at closing and billed by invoicing.
+
+    Each figure is optional: one left out (or null) is filled in by invoicing from the
+    facilitator's billing profile, a figure given (0 too) is billed as given. Scheduling keeps
+    and passes on what was entered; it computes nothing with money."""
+
+    preparation_minutes: Minutes | None = None
+    travel_minutes: Minutes | None = None
+    travel_km: Kilometres | None = None
+    location_cents: Annotated[
+        Cents | None, msgspec.Meta(description="The room or venue, in euro cents excluding BTW.")
+    ] = None
+    location_description: Annotated[
+        CostLabel | None,
+        msgspec.Meta(description="The location line's text on the invoices ('Locatiekosten')."),
+    ] = None
+    other_cents: Annotated[
+        Cents | None,
+        msgspec.Meta(
+            description="Other costs (materials, catering), in euro cents excluding BTW; above 0"
+            " they need `other_description` (else a 422, rule `required`)."
+        ),
+    ] = None
+    other_description: CostLabel | None = None
+
+
 class CloseIn(Inbound, kw_only=True, frozen=True):
     description: Description | None = None
     """Replaces the planned description when given."""
+    costs: Annotated[
+        SessionCostsIn | None,
+        msgspec.Meta(
+            description="This session's own costs, kept with it and sent in `session.closed` for"
+            " its invoices. Each figure is optional: invoicing fills one left out (or null) from"
+            " the facilitator's billing profile and bills one given (0 too) as given."
+        ),
+    ] = None
+
+
+class SessionCosts(Outbound, frozen=True):
+    """The costs entered when the session was closed, as entered: null is a figure left out
+    (invoicing fills it in from the facilitator's billing profile)."""
+
+    preparation_minutes: int | None
+    travel_minutes: int | None
+    travel_km: int | None
+    location_cents: int | None
+    location_description: str | None
+    other_cents: int | None
+    other_description: str | None
 
 
 class Warning(Outbound, omit_defaults=True, frozen=True):
@@ -128,6 +190,10 @@ class Session(Outbound, frozen=True):
     cancel_reason: str | None
     closed_at: datetime | None
     facilitator_signed_at: datetime | None
+    costs: Annotated[
+        SessionCosts | None,
+        msgspec.Meta(description="The costs entered at closing (`POST .../close`); null: none."),
+    ]
     created_at: datetime
     updated_at: datetime
 
@@ -210,9 +276,24 @@ class SessionClosedData(Outbound, frozen=True):
     description: str | None
     group_size: int
     """Members who count at closing (voluntary consent, current agreement accepted)."""
-    member_ids: list[uuid.UUID]
+    member_ids: Annotated[
+        list[uuid.UUID],
+        msgspec.Meta(
+            description="The group's members at closing, in join order: who joined first comes"
+            " first (at the same instant: by person id). Invoicing splits the costs in this"
+            " order, so the leftover cents of an equal split go to the earliest members."
+        ),
+    ]
     facilitator: EventFacilitator
     attendees: list[EventAttendee]
+    costs: Annotated[
+        SessionCosts | None,
+        msgspec.Meta(
+            description="The costs the facilitator entered at closing, as entered (a null figure"
+            " was left out); null when none were. Invoicing bills them, the billing profile's"
+            " defaults filling what was left out."
+        ),
+    ]
 
 
 class AttendanceAmendedData(SessionClosedData, frozen=True):

@@ -13,7 +13,7 @@ import asyncpg
 import msgspec
 
 from services.kit.errors import NotFound
-from services.kit.pagination import page_of
+from services.kit.pagination import Keyset, page_of
 
 from ..attendance import repository as attendance_records
 from ..attendance import service as attendance
@@ -29,6 +29,7 @@ from .schemas import (
     RescheduleIn,
     Session,
     SessionChanges,
+    SessionCostsIn,
     SessionPage,
     SessionPlan,
     SessionPlanIn,
@@ -96,9 +97,8 @@ async def plan(
 async def page(
     conn: asyncpg.Connection,
     principal: Principal,
+    asked: Keyset,
     *,
-    after: uuid.UUID | None,
-    limit: int,
     group_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
     first_day: date | None,
@@ -112,15 +112,14 @@ async def page(
     items = await repository.page(
         conn,
         principal.org_id,
-        after=after,
-        limit=limit,
+        asked,
         group_id=group_id,
         person_id=person_id if own is None else own,
         starts_from=starts_from,
         starts_before=starts_before,
         status=status,
     )
-    return page_of(SessionPage, items, limit)
+    return page_of(SessionPage, items, asked.limit)
 
 
 async def read(conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID) -> Session:
@@ -179,9 +178,12 @@ async def close(
     session_id: uuid.UUID,
     *,
     description: str | None,
+    costs: SessionCostsIn | None,
 ) -> SessionResult:
-    """Close a begun session whose members' attendance is all recorded; closing by the
-    facilitator signs the proof. Warns of absences over the group's limit."""
+    """Close a begun session whose members' attendance is all recorded, with the costs entered
+    for its invoices; closing by the facilitator signs the proof. Warns of absences over the
+    group's limit."""
+    rules.check_costs(costs)
     session = await facilitated(conn, principal, session_id)
     rules.check_status(session.id, session.status, wanted="planned")
     rules.check_closable(
@@ -194,6 +196,7 @@ async def close(
         principal.org_id,
         session.id,
         description=description,
+        costs=costs,
         by=principal.subject,
         facilitator_signs=principal.person == session.facilitator_id,
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.invoicing.costs import lines as cost_lines
 from services.invoicing.costs import rules
-from services.invoicing.costs.schemas import CostSheet, Participant
+from services.invoicing.costs.schemas import CostSheet, CostsIn, Participant
 from services.invoicing.debtors.schemas import Debtor
+from services.invoicing.invoices.rules import Draft
 from services.invoicing.invoices.schemas import CostLine
 
 cents = st.integers(min_value=0, max_value=10_000_000)
@@ -126,6 +129,7 @@ def _sheet(amounts: list[int], count: int, *, sharing: str = "members") -> CostS
         hourly_rate_cents=12500,
         rate_per_km_cents=23,
         location_cents=0,
+        location_description=None,
         other_cents=0,
         other_description=None,
         sharing=sharing,  # type: ignore[arg-type]
@@ -144,8 +148,17 @@ def _sheet(amounts: list[int], count: int, *, sharing: str = "members") -> CostS
             for kind, amount in zip(kinds, amounts, strict=False)
         ],
         total_cents=sum(amounts),
+        revision=1,
+        revised_at=None,
+        superseded_at=None,
         created_at=now,
     )
+
+
+def _drafts(sheet: CostSheet, rate: int) -> list[Draft]:
+    """The sheet's drafts, each to the debtor the sheet gives its participant."""
+    buyers = {p.person_id: p.debtor for p in sheet.participants}
+    return rules.drafts(sheet, btw_rate_percent=rate, buyers=buyers)
 
 
 @given(amounts=line_amounts, count=sharers, rate=st.sampled_from([0, 21]))
@@ -154,7 +167,7 @@ def test_invoices_add_up_exactly_to_the_cost_sheet(
 ) -> None:
     """The property of the issue: for any cost sheet and 1 to 50 sharing participants."""
     sheet = _sheet(amounts, count)
-    drafts = rules.drafts(sheet, btw_rate_percent=rate)
+    drafts = _drafts(sheet, rate)
     assert len(drafts) == count
     assert sum(d.subtotal_cents for d in drafts) == sheet.total_cents
     subtotals = [d.subtotal_cents for d in drafts]
@@ -173,20 +186,21 @@ def test_invoices_add_up_exactly_to_the_cost_sheet(
 
 def test_the_attendees_policy_bills_only_who_came() -> None:
     sheet = _sheet([1000], 6, sharing="attendees")
-    drafts = rules.drafts(sheet, btw_rate_percent=21)
+    drafts = _drafts(sheet, 21)
     assert [d.participant_name for d in drafts] == ["P0", "P2", "P4"]
     assert [d.subtotal_cents for d in drafts] == [334, 333, 333]
-    members = rules.drafts(_sheet([1000], 6), btw_rate_percent=21)
+    members = _drafts(_sheet([1000], 6), 21)
     assert len(members) == 6
 
 
 def test_cost_lines_leave_out_zero_amounts_and_describe_in_dutch() -> None:
-    lines = rules.cost_lines(
+    lines = cost_lines.cost_lines(
         facilitation_minutes=150,
         preparation_minutes=60,
         travel_minutes=0,
         travel_km=38,
         location_cents=0,
+        location_description=None,
         other_cents=1250,
         other_description="Koffie en thee",
         hourly_rate_cents=12500,
@@ -221,12 +235,13 @@ def test_any_cost_sheet_splits_exactly(
     minutes: list[int], km: int, extra: list[int], hourly: int, per_km: int, count: int, rate: int
 ) -> None:
     """From the raw inputs of a cost sheet, as the route computes them, to the invoices."""
-    lines = rules.cost_lines(
+    lines = cost_lines.cost_lines(
         facilitation_minutes=minutes[0],
         preparation_minutes=minutes[1],
         travel_minutes=minutes[2],
         travel_km=km,
         location_cents=extra[0],
+        location_description=None,
         other_cents=extra[1],
         other_description=None,
         hourly_rate_cents=hourly,
@@ -236,7 +251,45 @@ def test_any_cost_sheet_splits_exactly(
     assert all(amount > 0 for amount in amounts)
     if not amounts:
         return
-    drafts = rules.drafts(_sheet(amounts, count), btw_rate_percent=rate)
+    drafts = _drafts(_sheet(amounts, count), rate)
     subtotals = [draft.subtotal_cents for draft in drafts]
     assert sum(subtotals) == sum(amounts)
     assert max(subtotals) - min(subtotals) <= 1
+
+
+@given(
+    amounts=line_amounts,
+    count=sharers,
+    km=st.integers(min_value=0, max_value=10_000),
+    extra=st.lists(cents, min_size=3, max_size=3),
+    minutes=st.lists(st.integers(min_value=0, max_value=1440), min_size=2, max_size=2),
+)
+def test_a_revised_sheet_splits_exactly_for_the_same_people_in_the_same_order(
+    amounts: list[int], count: int, km: int, extra: list[int], minutes: list[int]
+) -> None:
+    """A revision's lines keep the sheet's facilitation time and rates; its drafts add up to
+    the cent and go to the same sharers, the leftover cents to the first ones, as before."""
+    sheet = msgspec.structs.replace(_sheet(amounts, count), facilitation_minutes=150)
+    costs = CostsIn(
+        preparation_minutes=minutes[0],
+        travel_minutes=minutes[1],
+        travel_km=km,
+        location_cents=extra[0],
+        other_cents=extra[1] + extra[2],
+        other_description="Koffie",
+    )
+    lines = cost_lines.revised_lines(sheet, costs)
+    assert lines[0].kind == "facilitation" and lines[0].amount_cents == 31250
+    assert lines == cost_lines.cost_lines(
+        facilitation_minutes=150,
+        **msgspec.structs.asdict(costs),
+        hourly_rate_cents=sheet.hourly_rate_cents,
+        rate_per_km_cents=sheet.rate_per_km_cents,
+    )
+    revised = msgspec.structs.replace(
+        sheet, lines=lines, total_cents=sum(line.amount_cents for line in lines)
+    )
+    drafts = _drafts(revised, 21)
+    assert [d.person_id for d in drafts] == [p.person_id for p in sheet.participants]
+    assert sum(d.subtotal_cents for d in drafts) == revised.total_cents
+    assert [d.subtotal_cents for d in drafts] == rules.equal_shares(revised.total_cents, count)

@@ -9,7 +9,7 @@ import httpx
 
 from tests.conftest import Token
 
-from ..support import cost_sheet, invoices_of, issued, participants, profile, sheet
+from ..support import cost_sheet, invoices_of, issued, participants, profile, session, sheet
 
 
 async def test_a_cost_sheet_is_split_into_one_draft_per_member(
@@ -96,11 +96,15 @@ async def test_exempt_facilitators_invoice_without_btw(
 
 async def test_a_session_has_one_cost_sheet(invoicing: httpx.AsyncClient, auth: Token) -> None:
     facilitator = await profile(invoicing, auth())
-    body = cost_sheet(facilitator)
-    assert (await invoicing.post("/v1/cost-sheets", json=body, headers=auth())).status_code == 201
+    body = cost_sheet(facilitator, session_id=await session(invoicing, auth(), facilitator))
+    first = await invoicing.post("/v1/cost-sheets", json=body, headers=auth())
+    assert first.status_code == 201, first.text
     again = await invoicing.post("/v1/cost-sheets", json=body, headers=auth())
     assert again.status_code == 409
-    assert again.json()["errors"][0]["field"] == "body.session_id"
+    assert [(e["field"], e["rule"]) for e in again.json()["errors"]] == [
+        ("body.session_id", "unique")
+    ]
+    assert again.json()["extra"] == {"cost_sheet_id": first.json()["id"]}
 
 
 async def test_a_facilitator_without_billing_profile_is_a_404_naming_the_field(

@@ -16,12 +16,24 @@ from typing import Any
 import httpx
 import msgspec
 import pytest_asyncio
+from litestar import Litestar
 
 from services.kit import webhooks
 from services.kit.settings import Settings
-from tests.conftest import Token, _client
+from tests.conftest import Token, invoicing_client
 
-from ..support import MUNICIPALITY, PROFILE, invoices_of, person_debtor, profile, today
+from ..relations.support import choose, link
+from ..support import (
+    MUNICIPALITY,
+    PROFILE,
+    ROOM_AND_KM,
+    amounts_per_kind,
+    invoices_of,
+    kvk_number,
+    person_debtor,
+    profile,
+    today,
+)
 
 SECRET = webhooks.new_secret()
 YEAR = today().year
@@ -29,9 +41,11 @@ STARTS, ENDS = "2026-11-20T13:30:00+01:00", "2026-11-20T16:00:00+01:00"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def consumer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+async def consumer(
+    settings_for: Callable[..., Settings], scheduling_app: Litestar
+) -> AsyncIterator[httpx.AsyncClient]:
     """Invoicing, accepting webhooks signed with ``SECRET``."""
-    async for client in _client(settings_for("invoicing", webhook_secrets=(SECRET,)), "invoicing"):
+    async for client in invoicing_client(settings_for, scheduling_app, webhook_secrets=(SECRET,)):
         yield client
 
 
@@ -140,6 +154,13 @@ async def all_invoices(client: httpx.AsyncClient, headers: dict[str, str]) -> li
     return items
 
 
+async def billed_employer(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    """A client organisation with a debtor linked: its employees' invoices go to it."""
+    employer = uuid.uuid4()
+    await link(client, headers, employer, MUNICIPALITY)
+    return str(employer)
+
+
 async def test_a_closed_session_becomes_one_cost_sheet_with_a_draft_per_attendee(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
@@ -151,16 +172,13 @@ async def test_a_closed_session_becomes_one_cost_sheet_with_a_draft_per_attendee
         attendee("Carla Smit", status="absent"),
         attendee("Daan Visser"),
     ]
-    own = await consumer.put(
-        f"/v1/debtors/by-external-id/{people[0]['person_id']}",
-        json=person_debtor("A. Bakker"),
-        headers=auth(),
+    await choose(
+        consumer,
+        auth(),
+        people[0]["person_id"],
+        {"pays": "self", "debtor": person_debtor("A. Bakker")},
     )
-    assert own.status_code == 201, own.text
-    municipality = await consumer.put(
-        f"/v1/debtors/by-external-id/{employer}", json=MUNICIPALITY, headers=auth()
-    )
-    assert municipality.status_code == 201, municipality.text
+    await link(consumer, auth(), employer, MUNICIPALITY)
 
     body = closed(org, facilitator, people)
     response = await deliver(consumer, body)
@@ -191,15 +209,16 @@ async def test_a_closed_session_becomes_one_cost_sheet_with_a_draft_per_attendee
         "Bram de Jong",
         "Daan Visser",
     ]
-    assert [i["buyer"]["name"] for i in invoices] == [
-        "A. Bakker",
-        "Gemeente Utrecht",
-        "Daan Visser",
+    assert [(i["buyer"] or {}).get("name") for i in invoices] == [
+        "A. Bakker",  # pays themselves
+        "Gemeente Utrecht",  # their employer's debtor
+        None,  # nobody to bill: never by name alone, the event has no address
     ]
-    assert invoices[2]["buyer"]["street"] == ""  # privately, by name: the event has no address
+    assert [i["status"] for i in invoices] == ["draft", "draft", "needs_debtor"]
+    assert invoices[2]["needs"][0]["rule"] == "debtor_required"
     assert [i["subtotal_cents"] for i in invoices] == [15958, 15958, 15958]
     assert sum(i["subtotal_cents"] for i in invoices) == sheet["total_cents"]
-    assert {(i["status"], i["number"]) for i in invoices} == {("draft", None)}
+    assert {i["number"] for i in invoices} == {None}
 
     reconciliation = await consumer.get(
         f"/v1/cost-sheets/{sheet['id']}/reconciliation", headers=auth()
@@ -207,7 +226,7 @@ async def test_a_closed_session_becomes_one_cost_sheet_with_a_draft_per_attendee
     assert reconciliation.status_code == 200
     assert reconciliation.json()["difference_cents"] == 0
     assert reconciliation.json()["invoiced_cents"] == sheet["total_cents"]
-    assert reconciliation.json()["by_status"] == {"draft": 3}
+    assert reconciliation.json()["by_status"] == {"draft": 2, "needs_debtor": 1}
 
 
 async def test_the_members_policy_bills_the_members_present_or_not(
@@ -238,8 +257,11 @@ async def test_an_online_session_has_no_travel_or_location(
 async def test_auto_issue_issues_the_invoices_with_gapless_numbers(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
-    facilitator = await profile(consumer, auth(), auto_issue=True, invoice_prefix="AUTO")
-    people = [attendee(f"Deelnemer {n}") for n in range(1, 4)]
+    facilitator = await profile(
+        consumer, auth(), auto_issue=True, invoice_prefix="AUTO", kvk_number=kvk_number()
+    )
+    work = await billed_employer(consumer, auth())
+    people = [attendee(f"Deelnemer {n}", employer_id=work) for n in range(1, 4)]
     first = closed(org, facilitator, people)
     second = closed(org, facilitator, people[:2])
 
@@ -259,8 +281,10 @@ async def test_auto_issue_issues_the_invoices_with_gapless_numbers(
 async def test_a_redelivered_event_changes_nothing(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
-    facilitator = await profile(consumer, auth(), auto_issue=True)
-    body = closed(org, facilitator, [attendee("Anna Bakker"), attendee("Bram de Jong")])
+    facilitator = await profile(consumer, auth(), auto_issue=True, kvk_number=kvk_number())
+    work = await billed_employer(consumer, auth())
+    people = [attendee("Anna Bakker", employer_id=work), attendee("Bram de Jong", employer_id=work)]
+    body = closed(org, facilitator, people)
 
     first = await deliver(consumer, body)
     again = await deliver(consumer, body)
@@ -315,8 +339,10 @@ async def test_a_malformed_event_is_a_400(
 async def test_cancelling_a_closed_session_credits_its_invoices_to_a_zero_balance(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
-    facilitator = await profile(consumer, auth(), auto_issue=True)
-    closing = closed(org, facilitator, [attendee(f"Deelnemer {n}") for n in range(1, 4)])
+    facilitator = await profile(consumer, auth(), auto_issue=True, kvk_number=kvk_number())
+    work = await billed_employer(consumer, auth())
+    people = [attendee(f"Deelnemer {n}", employer_id=work) for n in range(1, 4)]
+    closing = closed(org, facilitator, people)
     assert (await deliver(consumer, closing)).json()["status"] == "applied"
     [sheet] = await sheets_of_session(consumer, auth(), closing["data"]["session_id"])
     invoices = await invoices_of(consumer, auth(), sheet["id"])
@@ -352,11 +378,15 @@ async def test_cancelling_a_closed_session_credits_its_invoices_to_a_zero_balanc
 async def test_cancelling_discards_drafts_and_credits_what_was_issued(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
-    facilitator = await profile(consumer, auth())
-    closing = closed(org, facilitator, [attendee(f"Deelnemer {n}") for n in range(1, 4)])
+    facilitator = await profile(consumer, auth(), kvk_number=kvk_number())
+    work = await billed_employer(consumer, auth())
+    people = [attendee(f"Deelnemer {n}", employer_id=work) for n in range(1, 3)]
+    people.append(attendee("Deelnemer 3"))  # nobody to bill: held
+    closing = closed(org, facilitator, people)
     assert (await deliver(consumer, closing)).json()["status"] == "applied"
     [sheet] = await sheets_of_session(consumer, auth(), closing["data"]["session_id"])
     drafts = await invoices_of(consumer, auth(), sheet["id"])
+    assert drafts[2]["status"] == "needs_debtor"
     issued = await consumer.post(f"/v1/invoices/{drafts[1]['id']}/issue", headers=auth())
     assert issued.status_code == 200, issued.text
 
@@ -456,11 +486,112 @@ async def test_other_event_types_are_ignored_once(
 async def test_concurrent_redeliveries_apply_once(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
-    facilitator = await profile(consumer, auth(), auto_issue=True)
-    body = closed(org, facilitator, [attendee("Anna Bakker"), attendee("Bram de Jong")])
+    facilitator = await profile(consumer, auth(), auto_issue=True, kvk_number=kvk_number())
+    work = await billed_employer(consumer, auth())
+    people = [attendee("Anna Bakker", employer_id=work), attendee("Bram de Jong", employer_id=work)]
+    body = closed(org, facilitator, people)
     responses = await asyncio.gather(*(deliver(consumer, body) for _ in range(4)))
     assert sorted(r.json()["status"] for r in responses) == ["applied"] + ["duplicate"] * 3
     assert [i["number"] for i in await all_invoices(consumer, auth())] == [
         f"PDV-{YEAR}-00001",
         f"PDV-{YEAR}-00002",
     ]
+
+
+async def test_a_session_closed_with_its_own_room_and_km_is_billed_with_those_figures(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(
+        consumer, auth(), travel_minutes=45, travel_km=38, location_cost_cents=9500
+    )
+    people = [attendee(f"Deelnemer {n}") for n in range(1, 4)]
+    body = closed(org, facilitator, people, costs=ROOM_AND_KM)
+
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+
+    [sheet] = await sheets_of_session(consumer, auth(), body["data"]["session_id"])
+    assert (sheet["preparation_minutes"], sheet["travel_minutes"]) == (0, 45)  # 45: the default
+    assert (sheet["travel_km"], sheet["location_cents"]) == (54, 12000)
+    assert [(line["kind"], line["amount_cents"]) for line in sheet["lines"]] == [
+        ("facilitation", 31250),
+        ("travel_time", 9375),
+        ("travel_costs", 1242),
+        ("location", 12000),
+    ]
+    assert sheet["lines"][3]["description"] == "Zaal De Observant"
+    invoices = await invoices_of(consumer, auth(), sheet["id"])
+    assert amounts_per_kind(invoices) == amounts_per_kind([sheet])
+    assert [i["subtotal_cents"] for i in invoices] == [17956, 17956, 17955]
+    assert any("Zaal De Observant" in line["description"] for line in invoices[0]["lines"])
+
+
+async def test_the_extra_cent_follows_join_order_not_names_and_a_revision_keeps_it(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    anna, bram, cor = attendee("Anna Aal"), attendee("Bram Bos"), attendee("Cor Zwart")
+    joined = [cor["person_id"], anna["person_id"], bram["person_id"]]
+    costs = {"preparation_minutes": 0, "travel_minutes": 0, "travel_km": 0, "location_cents": 9500}
+    body = closed(org, facilitator, [anna, bram, cor], members=joined, costs=costs)
+
+    assert (await deliver(consumer, body)).json()["status"] == "applied"
+
+    [sheet] = await sheets_of_session(consumer, auth(), body["data"]["session_id"])
+    assert sheet["total_cents"] == 40750  # 3 x 13583, and one cent left over
+    invoices = await invoices_of(consumer, auth(), sheet["id"])
+    assert [(i["participant_name"], i["subtotal_cents"]) for i in invoices] == [
+        ("Cor Zwart", 13584),  # joined first
+        ("Anna Aal", 13583),
+        ("Bram Bos", 13583),
+    ]
+    revised = await consumer.put(
+        f"/v1/cost-sheets/{sheet['id']}", json={"location_cents": 9501}, headers=auth()
+    )
+    assert revised.status_code == 200, revised.text
+    after = await invoices_of(consumer, auth(), sheet["id"])
+    assert [(i["participant_name"], i["subtotal_cents"]) for i in after] == [
+        ("Cor Zwart", 13584),
+        ("Anna Aal", 13584),
+        ("Bram Bos", 13583),
+    ]
+
+
+async def test_an_event_with_costs_out_of_bounds_is_malformed(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(consumer, auth())
+    body = closed(org, facilitator, [attendee("Anna Bakker")], costs={"travel_km": -1})
+    response = await deliver(consumer, body)
+    assert response.status_code == 400, response.text
+    assert await sheets_of_session(consumer, auth(), body["data"]["session_id"]) == []
+
+
+async def test_with_auto_issue_whom_nobody_pays_for_waits_and_is_issued_once_linked(
+    consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
+) -> None:
+    facilitator = await profile(
+        consumer, auth(), auto_issue=True, invoice_prefix="WAIT", kvk_number=kvk_number()
+    )
+    work, unlinked = await billed_employer(consumer, auth()), uuid.uuid4()
+    people = [
+        attendee("Anna Bakker", employer_id=work),
+        attendee("Bram de Jong", employer_id=str(unlinked)),
+        attendee("Carla Smit", employer_id=work),
+    ]
+    result = (await deliver(consumer, closed(org, facilitator, people))).json()
+
+    invoices = await invoices_of(consumer, auth(), result["cost_sheet_id"])
+    assert [i["id"] for i in invoices] == result["invoice_ids"]  # made, issued or not
+    assert [(i["status"], i["number"]) for i in invoices] == [
+        ("issued", f"WAIT-{YEAR}-00001"),
+        ("needs_debtor", None),
+        ("issued", f"WAIT-{YEAR}-00002"),
+    ]
+    written = await link(consumer, auth(), unlinked, {**MUNICIPALITY, "name": "Zorggroep"})
+    assert written["released"] == [invoices[1]["id"]]
+    [_, bram, _] = await invoices_of(consumer, auth(), result["cost_sheet_id"])
+    assert (bram["status"], bram["number"], bram["buyer"]["name"]) == (
+        "issued",
+        f"WAIT-{YEAR}-00003",
+        "Zorggroep",
+    )

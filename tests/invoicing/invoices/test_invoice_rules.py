@@ -1,12 +1,69 @@
-"""The invoice rules: numbers of a series and due dates."""
+"""The invoice rules: numbers of a series, due dates, and what may be issued."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
+import msgspec
+import pytest
+
 from services.invoicing.invoices import rules as invoice_rules
+from services.invoicing.invoices.schemas import Invoice
+from services.kit.errors import Conflict, RuleViolation
 
 
 def test_numbers_and_due_dates() -> None:
     assert invoice_rules.number("PDV", 2026, 7) == "PDV-2026-00007"
     assert invoice_rules.due_date(date(2026, 12, 15), 30) == date(2027, 1, 14)
+
+
+def _invoice(status: str, buyer: dict[str, object] | None, needs: list[object]) -> Invoice:
+    data: dict[str, object] = {
+        "id": uuid.uuid4(), "kind": "invoice", "status": status, "number": None,
+        "issue_date": None, "due_date": None, "paid_on": None, "cost_sheet_id": uuid.uuid4(),
+        "facilitator_id": uuid.uuid4(), "person_id": uuid.uuid4(), "participant_name": "Anna",
+        "description": "Intervisie", "supply_date": "2026-11-20", "seller": SELLER,
+        "buyer": buyer, "needs": needs, "client_organisation_id": None, "lines": [],
+        "btw_rate_percent": 21, "subtotal_cents": 0, "btw_cents": 0, "total_cents": 0,
+        "credits_id": None, "credits_number": None, "credits_issue_date": None,
+        "credits_paid_on": None, "created_at": "2026-11-20T12:00:00Z",
+    }  # fmt: skip
+    return msgspec.convert(data, Invoice, strict=False)
+
+
+SELLER = {
+    "legal_name": "Praktijk", "street": "Oudegracht 1", "postal_code": "3511 AA",
+    "city": "Utrecht", "country_code": "NL", "kvk_number": "12345678",
+    "btw_id": "NL000099998B57", "iban": "NL91ABNA0417164300", "bic": None,
+    "btw_mode": "standard", "exemption_text": None, "invoice_prefix": "PDV",
+    "payment_term_days": 30, "email": "f@example.nl",
+}  # fmt: skip
+ADDRESS = {"name": "Anna", "street": "Straat 1", "postal_code": "1234 AB", "city": "Utrecht",
+           "country_code": "NL"}  # fmt: skip
+
+
+def test_a_held_draft_is_refused_with_what_it_needs() -> None:
+    held = _invoice("needs_debtor", None, [{"field": "debtor", "rule": "debtor_required",
+                                             "message": "nobody"}])  # fmt: skip
+    with pytest.raises(RuleViolation) as refused:
+        invoice_rules.check_issuable(held)
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("debtor", "debtor_required")]
+    assert not invoice_rules.issuable(held)
+
+
+def test_a_draft_without_an_address_is_refused_like_a_held_one() -> None:
+    # A draft made before debtors were required (billed by name alone) is not issued either.
+    legacy = _invoice("draft", {**ADDRESS, "street": "", "city": ""}, [])
+    with pytest.raises(RuleViolation) as refused:
+        invoice_rules.check_issuable(legacy)
+    assert [e.field for e in refused.value.errors] == ["debtor.street", "debtor.city"]
+    assert not invoice_rules.issuable(legacy)
+
+
+def test_a_complete_draft_is_issuable_and_an_issued_one_a_conflict() -> None:
+    draft = _invoice("draft", ADDRESS, [])
+    invoice_rules.check_issuable(draft)
+    assert invoice_rules.issuable(draft)
+    with pytest.raises(Conflict):
+        invoice_rules.check_issuable(msgspec.structs.replace(draft, status="issued"))

@@ -10,7 +10,8 @@ import httpx
 
 from tests.conftest import Token
 
-from ..support import PROFILE, cost_sheet, invoices_of, profile, sheet, today
+from ..support import PROFILE, cost_sheet, invoices_of, kvk_number, profile, sheet, today
+from ..support import facilitator as scheduled_facilitator
 
 YEAR = today().year
 
@@ -20,7 +21,7 @@ def _without(document: dict[str, Any], keys: set[str]) -> dict[str, Any]:
 
 
 async def test_the_lifecycle_issue_pay_credit(invoicing: httpx.AsyncClient, auth: Token) -> None:
-    facilitator = await profile(invoicing, auth(), invoice_prefix="LIFE")
+    facilitator = await profile(invoicing, auth(), invoice_prefix="LIFE", kvk_number=kvk_number())
     created = await sheet(invoicing, auth(), facilitator)
     first, second, *_ = await invoices_of(invoicing, auth(), created["id"])
 
@@ -83,7 +84,7 @@ async def test_the_lifecycle_issue_pay_credit(invoicing: httpx.AsyncClient, auth
 async def test_who_sees_what(
     invoicing: httpx.AsyncClient, auth: Token, token_for: Callable[..., dict[str, str]]
 ) -> None:
-    me = uuid.uuid4()
+    me = await scheduled_facilitator(invoicing, auth())  # a facilitator scheduling knows
     facilitator = auth("facilitator", person=me)
     other = await profile(invoicing, auth())
     assert (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import httpx
 from pypdf import PdfReader
@@ -37,6 +38,7 @@ async def test_the_pdf_states_every_mandatory_field(
         # supplier: name, address, btw-id, KvK
         PROFILE["legal_name"], PROFILE["street"], f"{PROFILE['postal_code']} {PROFILE['city']}",
         "Btw-nummer: NL000099998B57", "KvK-nummer: 12345678",
+        f"E-mail: {PROFILE['email']}",  # the contact the Basisfactuur Rijk asks for
         # customer: name and address (and the participant it concerns, and its reference)
         MUNICIPALITY["name"], MUNICIPALITY["street"],
         f"{MUNICIPALITY['postal_code']} {MUNICIPALITY['city']}",
@@ -84,6 +86,47 @@ async def test_a_credit_note_pdf_names_the_original(
         f"Creditering van factuur {invoice['number']} van {_dutch(invoice['issue_date'])}" in text
     )
     assert euros(note["total_cents"]) in text
+
+
+async def _credit_note_text(
+    invoicing: httpx.AsyncClient, headers: dict[str, str], *, paid: bool
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """An invoice, paid or not, its credit note, and the credit note's PDF as one line."""
+    invoice = await issued(invoicing, headers)
+    if paid:
+        payment = await invoicing.post(
+            f"/v1/invoices/{invoice['id']}/payment", json={"paid_on": "2026-12-01"}, headers=headers
+        )
+        assert payment.status_code == 200, payment.text
+    note = (
+        await invoicing.post(f"/v1/invoices/{invoice['id']}/credit-note", headers=headers)
+    ).json()
+    pdf = await invoicing.get(f"/v1/invoices/{note['id']}/pdf", headers=headers)
+    return invoice, note, " ".join(_text(pdf.content).split())
+
+
+async def test_the_credit_note_of_an_unpaid_invoice_cancels_the_amount_due(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    invoice, note, text = await _credit_note_text(invoicing, auth(), paid=False)
+    assert note["credits_paid_on"] is None
+    assert (
+        f"Met deze creditfactuur vervalt het openstaande bedrag van {euros(invoice['total_cents'])}"
+        f" van factuur {invoice['number']}: u hoeft niets te betalen." in text
+    )
+    assert "terugbetaald" not in text
+
+
+async def test_only_the_credit_note_of_a_paid_invoice_promises_a_refund(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    invoice, note, text = await _credit_note_text(invoicing, auth(), paid=True)
+    assert note["credits_paid_on"] == "2026-12-01"
+    assert (
+        f"Factuur {invoice['number']} is betaald op 01-12-2026; het betaalde bedrag van "
+        f"{euros(invoice['total_cents'])} wordt aan u terugbetaald." in text
+    )
+    assert "vervalt" not in text
 
 
 def test_amounts_and_text_for_the_pdf() -> None:

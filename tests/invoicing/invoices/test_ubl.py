@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import peppol
 import pytest
 from lxml import etree
 
+from services.invoicing.invoices import ubl
+from services.invoicing.invoices.schemas import Invoice
 from tests.conftest import Token
 
-from ..support import PEPPOL, issued
+from ..support import MUNICIPALITY, PEPPOL, PROFILE, issued
 from . import schematron
 
 MAINDOC = Path(peppol.__file__).parent / "schema" / "maindoc"
@@ -35,11 +38,20 @@ def xsd(kind: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(MAINDOC / f"UBL-{kind}-2.1.xsd")))
 
 
+CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "standard": ({}, MUNICIPALITY),
+    "exempt": ({"btw_mode": "exempt"}, MUNICIPALITY),
+    # A government body registered with the KvK too: the Rijk identifies it by OIN only.
+    "kvk-and-oin": ({}, {**MUNICIPALITY, "kvk_number": "30280353"}),
+}
+"""Profile changes and the buyer of each case; every buyer is a government buyer (OIN)."""
+
+
 async def _documents(invoicing: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, bytes]:
-    """An invoice and its credit note, standard (21%) and exempt, as served."""
+    """An invoice and its credit note per case (21%, exempt, …), as served."""
     documents: dict[str, bytes] = {}
-    for mode, changes in (("standard", {}), ("exempt", {"btw_mode": "exempt"})):
-        invoice = await issued(invoicing, headers, **changes)
+    for mode, (changes, buyer) in CASES.items():
+        invoice = await issued(invoicing, headers, buyer=buyer, **changes)
         credit = await invoicing.post(f"/v1/invoices/{invoice['id']}/credit-note", headers=headers)
         assert credit.status_code == 201, credit.text
         for name, document in (("invoice", invoice), ("credit_note", credit.json())):
@@ -128,6 +140,9 @@ async def test_documents_carry_what_peppol_and_nlcius_require(
             assert values(reference + "cbc:ID/text()")[0].startswith("PDV-")
             assert values(reference + "cbc:IssueDate/text()")
             assert values("cac:CreditNoteLine")
+            # the invoice credited was unpaid: nothing is refunded
+            [terms] = values("cac:PaymentTerms/cbc:Note/text()")
+            assert terms.endswith("u hoeft niets te betalen."), terms
         else:
             assert values("cbc:InvoiceTypeCode/text()") == ["380"]
             assert values("cac:PaymentMeans/cbc:PaymentMeansCode/text()") == ["58"]
@@ -135,6 +150,50 @@ async def test_documents_carry_what_peppol_and_nlcius_require(
                 "NL91ABNA0417164300"
             ]
             assert values("cac:InvoiceLine")
+
+
+async def test_documents_meet_the_basisfactuur_rijk(documents: dict[str, bytes]) -> None:
+    """What the Rijk's gateway adds for a government buyer (Basisfactuur Rijk, December 2022,
+    with its schematron's rules BR-NL-BFR-…), each element as the handreiking numbers it."""
+    for name, document in documents.items():
+        root = _root(document)
+
+        def values(path: str, root: Any = root) -> list[str]:
+            return [str(v) for v in root.xpath(path, namespaces=NS)]
+
+        supplier = "cac:AccountingSupplierParty/cac:Party/"
+        customer = "cac:AccountingCustomerParty/cac:Party/"
+        # 1.4: one currency everywhere
+        assert set(values("//@currencyID")) == set(values("cbc:DocumentCurrencyCode/text()"))
+        # 1.5: the order number, in the order reference (BFR-7) and as the buyer's reference
+        assert values("cac:OrderReference/cbc:ID/text()") == ["KP-4711"], name
+        assert values("cbc:BuyerReference/text()") == ["KP-4711"], name
+        # 2.2, 2.3, 2.8: the supplier's KvK number, btw-id (BFR-16) and contact e-mail (BFR-19)
+        assert values(supplier + "cac:PartyLegalEntity/cbc:CompanyID/text()") == ["12345678"]
+        assert values(supplier + "cac:PartyTaxScheme/cbc:CompanyID/text()") == ["NL000099998B57"]
+        assert values(supplier + "cac:Contact/cbc:ElectronicMail/text()") == [PROFILE["email"]]
+        # 3.2: the buyer identified by its OIN alone, even when it has a KvK number (BFR-22)
+        legal = customer + "cac:PartyLegalEntity/cbc:CompanyID"
+        assert values(legal + "/text()") == [MUNICIPALITY["peppol_id"]], name
+        assert values(legal + "/@schemeID") == ["0190"], name
+        # 4.1: the IBAN to pay to (BFR-3); a credit note asks for no payment
+        iban = values("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID/text()")
+        assert iban == ([] if name.endswith("credit_note") else ["NL91ABNA0417164300"]), name
+
+
+async def test_only_a_government_buyer_gets_an_order_reference(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    """Another buyer's reference may be a cost centre, not an order: no ``OrderReference``;
+    a supplier without an e-mail states no contact."""
+    served = await issued(invoicing, auth())
+    invoice = msgspec.convert(served, Invoice)
+    company = msgspec.structs.replace(invoice.buyer, peppol_scheme="0106", peppol_id="30280353")
+    seller = msgspec.structs.replace(invoice.seller, email=None)
+    root = _root(ubl.render(msgspec.structs.replace(invoice, buyer=company, seller=seller)))
+    assert root.xpath("cbc:BuyerReference/text()", namespaces=NS) == ["KP-4711"]
+    assert root.xpath("cac:OrderReference", namespaces=NS) == []
+    assert root.xpath("//cac:Contact", namespaces=NS) == []
 
 
 @needs_rules

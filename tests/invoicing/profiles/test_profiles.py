@@ -246,3 +246,21 @@ async def test_session_defaults_are_validated(invoicing: httpx.AsyncClient, auth
             path(uuid.uuid4()), json={**PROFILE, field: value}, headers=auth()
         )
         assert response.status_code == 400, (field, response.text)
+
+
+async def test_the_contact_e_mail_is_kept_changed_and_checked(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    facilitator = uuid.uuid4()
+    first = (await invoicing.put(path(facilitator), json=PROFILE, headers=auth())).json()
+    assert first["email"] is None
+    changed = await invoicing.put(
+        path(facilitator), json={**PROFILE, "email": "facturen@praktijkdevries.nl"}, headers=auth()
+    )
+    assert changed.json()["email"] == "facturen@praktijkdevries.nl"
+    assert changed.json()["updated_at"] > first["updated_at"]
+    broken = await invoicing.put(
+        path(facilitator), json={**PROFILE, "email": "praktijkdevries.nl"}, headers=auth()
+    )
+    assert broken.status_code == 400
+    assert [(e["field"], e["rule"]) for e in broken.json()["errors"]] == [("body.email", "pattern")]

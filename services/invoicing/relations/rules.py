@@ -1,0 +1,63 @@
+"""Whose debtor pays a participant's invoice. Pure.
+
+A person who pays themselves (``pays: self``) is billed as their own debtor. Otherwise
+(``pays: employer``, or no choice recorded) the debtor linked to their employer, the client
+organisation scheduling names, pays. Without either there is nobody to bill: the draft is
+held in ``needs_debtor``. Nothing is guessed: a debtor's external id is never read as a
+person's or an organisation's id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from ..debtors.rules import snapshot
+from ..debtors.schemas import Debtor, StoredDebtor
+from ..invoices.rules import Held
+from .schemas import Pays
+
+
+class Choice(NamedTuple):
+    """A person's billing choice: who pays, and their own debtor when they pay themselves."""
+
+    pays: Pays
+    debtor_id: uuid.UUID | None
+
+
+class Links(NamedTuple):
+    """The billing relations of some people and client organisations, with their debtors."""
+
+    choices: Mapping[uuid.UUID, Choice]
+    """By person id."""
+    organisations: Mapping[uuid.UUID, uuid.UUID]
+    """The linked debtor's id, by client organisation id."""
+    debtors: Mapping[uuid.UUID, StoredDebtor]
+    """Every debtor named above, by id."""
+
+
+def buyer_of(
+    links: Links, *, person_id: uuid.UUID, client_organisation_id: uuid.UUID | None
+) -> Debtor | None:
+    """Whom the person's invoice is addressed to, as it states them: their own debtor when
+    they pay themselves, else their employer's; ``None``: nobody to bill."""
+    choice = links.choices.get(person_id)
+    if choice is not None and choice.pays == "self":
+        debtor_id = choice.debtor_id
+    elif client_organisation_id is not None:
+        debtor_id = links.organisations.get(client_organisation_id)
+    else:
+        debtor_id = None
+    debtor = None if debtor_id is None else links.debtors.get(debtor_id)
+    return None if debtor is None else snapshot(debtor)
+
+
+def buyers(links: Links, held: Sequence[Held]) -> dict[uuid.UUID, Debtor | None]:
+    """Each held draft's debtor as its invoice would state it now, by draft id."""
+    return {
+        draft.id: buyer_of(
+            links, person_id=draft.person_id, client_organisation_id=draft.client_organisation_id
+        )
+        for draft in held
+    }

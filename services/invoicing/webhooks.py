@@ -1,0 +1,21 @@
+"""Every event invoicing sends (its contract's ``webhooks``, its feed's types), and how one is
+written: to the outbox, in the transaction of the change that caused it."""
+
+from __future__ import annotations
+
+from services.kit.events import Emitter
+
+from .config import SCHEMA
+from .costs.schemas import CostSheetNeedsDebtorData
+from .invoices.schemas import InvoiceCreditedData, InvoiceIssuedData, InvoicePaidData
+
+EventData = CostSheetNeedsDebtorData | InvoiceIssuedData | InvoicePaidData | InvoiceCreditedData
+
+WEBHOOKS: dict[str, type[EventData]] = {
+    "cost_sheet.needs_debtor": CostSheetNeedsDebtorData,
+    "invoice.issued": InvoiceIssuedData,
+    "invoice.paid": InvoicePaidData,
+    "invoice.credited": InvoiceCreditedData,
+}
+
+emit = Emitter(SCHEMA, WEBHOOKS)

@@ -1,0 +1,58 @@
+"""Whose debtor pays a participant's invoice: their own when they pay themselves, else their
+employer's, else nobody. Pure."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from services.invoicing.debtors.schemas import StoredDebtor
+from services.invoicing.invoices.rules import Held
+from services.invoicing.relations.rules import Choice, Links, buyer_of, buyers
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+PERSON, EMPLOYER, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+
+def stored(name: str) -> StoredDebtor:
+    return StoredDebtor(
+        id=uuid.uuid4(), external_id=None, name=name, street="Straat 1", postal_code="1234 AB",
+        city="Utrecht", country_code="NL", created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+OWN, WORK = stored("Anna privé"), stored("Gemeente")
+
+
+def links(*choices: tuple[uuid.UUID, Choice]) -> Links:
+    return Links(
+        choices=dict(choices),
+        organisations={EMPLOYER: WORK.id},
+        debtors={OWN.id: OWN, WORK.id: WORK},
+    )
+
+
+def name(value: object) -> str | None:
+    return getattr(value, "name", None)
+
+
+def test_the_employer_pays_unless_the_person_pays_themselves() -> None:
+    nobody_chose = links()
+    employer = links((PERSON, Choice("employer", None)))
+    own = links((PERSON, Choice("self", OWN.id)))
+
+    def whom(found: Links, employer_id: uuid.UUID | None = EMPLOYER) -> str | None:
+        return name(buyer_of(found, person_id=PERSON, client_organisation_id=employer_id))
+
+    assert [whom(nobody_chose), whom(employer), whom(own)] == ["Gemeente", "Gemeente", "Anna privé"]
+    assert whom(own, None) == "Anna privé"
+    assert whom(employer, None) is None  # no employer known: nobody
+    assert whom(nobody_chose, OTHER) is None  # an employer without a debtor linked: nobody
+
+
+def test_an_invoice_states_a_snapshot_of_the_debtor() -> None:
+    buyer = buyer_of(links(), person_id=PERSON, client_organisation_id=EMPLOYER)
+    assert buyer is not None
+    assert not hasattr(buyer, "id")  # the invoice keeps the data, not the stored record
+    held = [Held(uuid.uuid4(), PERSON, EMPLOYER), Held(uuid.uuid4(), OTHER, None)]
+    assert [name(b) for b in buyers(links(), held).values()] == ["Gemeente", None]
