@@ -2,8 +2,8 @@
 
 The framework ceiling, then the registrant query against its peer (in turn: Kring, peer, peer,
 Kring, so drift during the run weighs on both alike), the ladder between them, the profile, the
-database ceiling, the facilitator's upcoming sessions, the HR sync, the framework ceiling again,
-the scale curve and the streamed export.
+guarantees' cost (:mod:`bench.guarantees`), the database ceiling, the facilitator's upcoming
+sessions, the HR sync, the framework ceiling again, the scale curve and the streamed export.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import httpx
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 
+from . import guarantees
 from .database import REGISTER
 from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, Load, batch_body, combine, export
 from .processes import AUDIENCE, ISSUER, Processes, Service, start_rung
@@ -78,6 +79,7 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
             bench.registrar_token(bench.main_tenant),
             bench.services["accreditation"].pid,
         )
+    results["guarantees"] = guarantees.measure(bench)
     results["database_ceiling"] = database_ceiling(bench)
     results["facilitator_upcoming"] = facilitator_upcoming(bench)
     batches = hr_sync(bench)

@@ -24,6 +24,8 @@ from .machine import ROOT, read
 
 ISSUER = "kring-bench"
 AUDIENCE = "kring"
+UNLIMITED = {"KRING_RATE_LIMIT_TENANT": "1000000000", "KRING_RATE_LIMIT_CLIENT": "1000000000"}
+"""Quotas no bench run can spend: the limits are checked on every request and never refuse."""
 READY_PATHS = {"ceiling": "/ceiling", "peer": "/health", "ladder-bare": "/ladder/bare"}
 
 
@@ -92,8 +94,9 @@ def free_port() -> int:
 def environments(
     ports: dict[str, int], *, database_url: str, key: DevKey
 ) -> dict[str, dict[str, str]]:
-    """Each service's environment: the bench's database, and tokens signed by ``key``."""
-    return platform_env(
+    """Each service's environment: the bench's database, tokens signed by ``key``, and rate
+    limits no run can spend (checked on every request, never refusing one)."""
+    envs = platform_env(
         ports,
         database_url=database_url,
         jwks=key.jwks(),
@@ -101,6 +104,7 @@ def environments(
         audience=AUDIENCE,
         webhook_secret="whsec_" + "0" * 32,
     )
+    return {name: {**env, **UNLIMITED} for name, env in envs.items()}
 
 
 def start_all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import data
+from . import data, guarantees
 from .load import BATCH, HR_CONNECTIONS
 
 LABELS = {
@@ -48,6 +48,7 @@ def render(report: dict[str, Any]) -> str:
             *_ceilings(report),
             *_cpu_lines(report),
             *_ladder_lines(report),
+            *guarantees.lines(report.get("guarantees")),
             *_profile_lines(report.get("profile")),
             *_scale_curve(report),
             *_export(report),

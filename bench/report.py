@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import guarantees
 from .render import LABELS, render
 
 
@@ -58,6 +59,25 @@ def _versus_peer(kring: dict[str, Any], peer: dict[str, Any] | None) -> dict[str
     }
 
 
+def _guarantees(runs: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    """Each step of :data:`bench.guarantees.STEPS`: the service's CPU per request against the
+    step before it, and the fraction it adds."""
+    if not runs:
+        return None
+    steps = {}
+    for step, (measured, base) in guarantees.STEPS.items():
+        cpu, before = runs[measured]["cpu"]["service_ms"], runs[base]["cpu"]["service_ms"]
+        cpu_ratio = ratio(cpu, before)
+        steps[step] = {
+            "service_ms": cpu,
+            "base_service_ms": before,
+            "service_cpu_ratio": cpu_ratio,
+            "added": round(cpu_ratio - 1, 3) if cpu_ratio is not None else None,
+            "rps_ratio": ratio(runs[measured]["rps"], runs[base]["rps"]),
+        }
+    return {"runs": runs, "steps": steps}
+
+
 def _memory_flat(exports: list[dict[str, Any]]) -> bool | None:
     """Whether exporting everything took no more memory than exporting a year (None: unknown)."""
     if len(exports) != 2:
@@ -86,6 +106,7 @@ def _checks(
     memory_flat: bool | None,
     versus_peer: dict[str, Any] | None,
     peer: dict[str, Any] | None,
+    cost: dict[str, Any] | None,
 ) -> dict[str, bool | None]:
     """The issue's "done when", each measured or None."""
     smallest, largest = curve[0], curve[-1]
@@ -100,6 +121,7 @@ def _checks(
         )
         if versus_peer and peer
         else None,
+        "guarantees_add_under_5_percent_of_service_cpu": guarantees.under_target(cost),
     }
 
 
@@ -123,6 +145,7 @@ def build(
     versus_peer = _versus_peer(results["registrant_query"], peer)
     exports = results.get("export", [])
     flat = _memory_flat(exports)
+    cost = _guarantees(results.get("guarantees"))
     host["postgresql"] = facts["postgresql"]
     host["database"] = db_kind
     return {
@@ -148,8 +171,14 @@ def build(
         "profile": results.get("profile"),
         "ladder": results.get("ladder"),
         "flow": results.get("flow"),
+        "guarantees": cost,
         "checks": _checks(
-            paths, results["scale_curve"], memory_flat=flat, versus_peer=versus_peer, peer=peer
+            paths,
+            results["scale_curve"],
+            memory_flat=flat,
+            versus_peer=versus_peer,
+            peer=peer,
+            cost=cost,
         ),
         "missing": [],
         "commands": commands,

@@ -30,6 +30,8 @@ DEV_CHECKPOINT_KEY = STATE_DIR / "checkpoint-signing-key.pem"
 DEV_ISSUER = "kring-dev"
 DEV_AUDIENCE = "kring"
 SERVICES = ("scheduling", "accreditation", "invoicing")
+DEV_CORS_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
+"""Where a browser app may call `kring run` from (any local port) unless KRING_CORS_ORIGINS is."""
 DEMO_ORG = uuid.UUID("00000000-0000-4000-8000-00000000d3e0")
 
 
@@ -106,6 +108,9 @@ def dev_envs(ports: dict[str, int], database_url: str) -> dict[str, dict[str, st
     # Local ledger checkpoints stay verifiable across restarts of `kring run`.
     DevKey.load_or_create(DEV_CHECKPOINT_KEY)
     envs["accreditation"]["KRING_CHECKPOINT_SIGNING_KEY"] = DEV_CHECKPOINT_KEY.read_text()
+    cors = os.environ.get("KRING_CORS_ORIGINS", DEV_CORS_ORIGINS)
+    for env in envs.values():
+        env["KRING_CORS_ORIGINS"] = cors
     return envs
 
 

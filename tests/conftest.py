@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+from litestar import Litestar
 
 from services.cli import service_module, with_database
 from services.kit.auth import mint_token
@@ -148,9 +150,9 @@ def auth(org: uuid.UUID, token_for: Callable[..., dict[str, str]]) -> Token:
     return make
 
 
-async def _client(settings: Settings, service: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The app in-process over ASGI; its lifespan runs in one task of its own, start to end."""
-    app = service_module(service, "app").create_app(settings)
+@asynccontextmanager
+async def _running(app: Litestar) -> AsyncIterator[Litestar]:
+    """The app with its lifespan running in one task of its own, start to end."""
     started, stop = asyncio.Event(), asyncio.Event()
 
     async def run_lifespan() -> None:
@@ -161,23 +163,80 @@ async def _client(settings: Settings, service: str) -> AsyncIterator[httpx.Async
     lifespan = asyncio.create_task(run_lifespan())
     await started.wait()
     try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
-            yield client
+        yield app
     finally:
         stop.set()
         await lifespan
 
 
-def _service_fixture(service: str) -> Any:
-    @pytest_asyncio.fixture(scope="session", loop_scope="session")
-    async def client(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-        async for c in _client(settings_for(service), service):
-            yield c
+async def _over_asgi(
+    app: Litestar, service: str, **options: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=f"http://{service}", **options
+    ) as client:
+        yield client
 
-    return client
+
+async def _client(
+    settings: Settings, service: str, **options: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in-process over ASGI; ``options`` are the test client's (``mounts``)."""
+    async with _running(service_module(service, "app").create_app(settings)) as app:
+        async for client in _over_asgi(app, service, **options):
+            yield client
 
 
-scheduling = _service_fixture("scheduling")
-accreditation = _service_fixture("accreditation")
-invoicing = _service_fixture("invoicing")
+SCHEDULING_URL = "http://scheduling"
+"""Where in-process invoicing, and a test's client of it, reach the scheduling beside them."""
+
+
+def scheduling_mounts(scheduling: Litestar) -> dict[str, httpx.AsyncBaseTransport]:
+    """A client's way to the in-process scheduling at :data:`SCHEDULING_URL`."""
+    return {SCHEDULING_URL: httpx.ASGITransport(app=scheduling)}
+
+
+async def invoicing_client(
+    settings_for: Callable[..., Settings], scheduling: Litestar, **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Invoicing in-process, asking the in-process ``scheduling`` (the same database, over
+    ASGI: the real app, not a stand-in) whether a cost sheet's session exists. The client
+    reaches that scheduling too, at :data:`SCHEDULING_URL`, to make the sessions."""
+    settings = settings_for("invoicing", scheduling_url=SCHEDULING_URL, **overrides)
+    (to_scheduling,) = scheduling_mounts(scheduling).values()
+    app = service_module("invoicing", "app").create_app(settings, scheduling=to_scheduling)
+    async with _running(app):
+        async for client in _over_asgi(app, "invoicing", mounts=scheduling_mounts(scheduling)):
+            yield client
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def scheduling_app(settings_for: Callable[..., Settings]) -> AsyncIterator[Litestar]:
+    """Scheduling's app in-process, started: the ``scheduling`` fixture's, and the one the
+    in-process invoicing asks."""
+    app = service_module("scheduling", "app").create_app(settings_for("scheduling"))
+    async with _running(app):
+        yield app
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def scheduling(scheduling_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _over_asgi(scheduling_app, "scheduling"):
+        yield client
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def accreditation(
+    settings_for: Callable[..., Settings],
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(settings_for("accreditation"), "accreditation"):
+        yield client
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def invoicing(
+    settings_for: Callable[..., Settings], scheduling_app: Litestar
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in invoicing_client(settings_for, scheduling_app):
+        yield client

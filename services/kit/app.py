@@ -13,12 +13,15 @@ from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware, check_guards
+from .conditional import ConditionalMiddleware
 from .db import create_pool, transaction
+from .etags import OWNED_CONN, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
 from .migrations import head_revision, known_revisions
@@ -26,11 +29,25 @@ from .observability import RequestContextMiddleware, configure_logging
 from .openapi import StrictStructSchemaPlugin, openapi_config
 from .principal import Principal
 from .problems import EXCEPTION_HANDLERS
+from .ratelimit import RateLimitMiddleware, limiter_of
 from .settings import Settings
-from .strict import strict_parameters
+from .strict import StrictRequest, routes_of, strict_parameters
 
 PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs", "^/internal/"]
 QUIET_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
+CACHEABLE_PATHS = ("/health/", "/metrics", "/docs")
+"""The answers that may be cached; every other one is the API's, and ``no-store``."""
+EXPOSED_HEADERS = [
+    "x-request-id",
+    "traceparent",
+    "retry-after",
+    "location",
+    "etag",
+    "idempotent-replayed",
+    "ratelimit",
+    "ratelimit-policy",
+]
+"""Response headers a browser app may read across origins (CORS)."""
 
 
 class Metrics(PrometheusController):
@@ -49,8 +66,14 @@ async def provide_conn(
     It takes the principal so that Litestar resolves the two one after the other: two
     independent dependencies are resolved concurrently, in an anyio task group per request.
     """
+    if (owned := request.scope["state"].get(OWNED_CONN)) is not None:
+        yield owned  # the transaction of an idempotent or conditional request (kit.conditional)
+        return
     readonly = request.method in {"GET", "HEAD"}
-    async with transaction(state.pool, org_id=principal.org_id, readonly=readonly) as conn:
+    lock = resource_lock(request.scope, principal.org_id)
+    async with transaction(
+        state.pool, org_id=principal.org_id, readonly=readonly, also=lock
+    ) as conn:
         yield conn
 
 
@@ -99,7 +122,13 @@ def _middleware(
         app_name=f"kring_{settings.service}", prefix="kring", group_path=True
     )
     verifier = Verifier(settings, principal_type=principal_type, roles=roles)
-    return [prometheus.middleware, authentication_middleware(verifier, exclude=PUBLIC_PATHS)]
+    limiter = limiter_of(settings)
+    return [
+        prometheus.middleware,
+        authentication_middleware(verifier, exclude=PUBLIC_PATHS),
+        *([DefineMiddleware(RateLimitMiddleware, limiter=limiter)] if limiter else []),
+        ConditionalMiddleware,
+    ]
 
 
 def _state(
@@ -121,7 +150,21 @@ def _state(
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
-    return CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
+    """Cross-origin calls from ``KRING_CORS_ORIGINS`` (``*`` a wildcard: ``http://localhost:*``)."""
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(allow_origins=list(settings.cors_origins), expose_headers=EXPOSED_HEADERS)
+
+
+def _wrap_outermost(app: Litestar, settings: Settings) -> None:
+    """Outermost, so that unrouted requests (404, 405) and headers over the limit (431) carry a
+    request id and the security headers, and are logged too."""
+    app.asgi_handler = RequestContextMiddleware(
+        app.asgi_handler,
+        quiet_paths=QUIET_PATHS,
+        max_header_bytes=settings.max_header_bytes,
+        cacheable=CACHEABLE_PATHS,
+    )
 
 
 def create_service_app(
@@ -157,6 +200,7 @@ def create_service_app(
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, principal_type=principal_type, roles=roles),
         before_request=strict_parameters(),
+        request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
         openapi_config=openapi_config(
@@ -177,6 +221,7 @@ def create_service_app(
         roles,
     )
     _repair_options_allow(app)
-    # Outermost, so that unrouted requests (404, 405) carry a request id and are logged too.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, quiet_paths=QUIET_PATHS)
+    app.state.operations = operations_of(app)
+    routes_of(app)  # read now: a body type the kit cannot decode strictly fails the start
+    _wrap_outermost(app, settings)
     return app

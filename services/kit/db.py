@@ -4,26 +4,62 @@ The pool is opened in the app's lifespan. Each connection takes the service's
 role (when configured) and its schema as ``search_path``. A request's transaction
 sets the tenant (``app.org_id``) for row-level security in the same round trip
 as ``BEGIN``.
+
+An outage is told apart from a fault: a connection that cannot be made (refused, or not within
+:data:`CONNECT_TIMEOUT` seconds), or one lost during the request (:data:`CONNECTION_LOST`), is
+the database being unavailable, which the kit answers 503 with ``Retry-After``. Waiting for a
+free connection of a busy pool is not bounded: that is load, not an outage, and a timer per
+request would cost every request.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
 import msgspec
 from litestar.di import NamedDependency
 
-from .errors import NotFound
+from .errors import FieldError, NotFound, Unavailable
 from .settings import Settings
 
 Connection = asyncpg.Connection
 Pool = asyncpg.Pool
 Conn = NamedDependency[asyncpg.Connection]
 """A handler's ``conn`` parameter: the request's connection, inside its transaction."""
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds a new connection may take (asyncpg's default is 60) before the request answers 503."""
+RETRY_AFTER = 5
+"""Seconds a client is told to wait (``Retry-After``) when the database cannot be reached."""
+CONNECTION_LOST: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+"""The errors of a database that went away (or cannot take one more connection) while a request
+was being served, as opposed to an error of the request itself."""
+UNREACHABLE: tuple[type[Exception], ...] = (OSError, *CONNECTION_LOST)
+"""And, while a connection is being had: refused, unreachable, timed out (all ``OSError``)."""
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached now: a 503 with ``Retry-After``."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database cannot be reached now; try again in a few seconds.",
+            errors=[
+                FieldError(rule="database_unavailable", message="the database cannot be reached")
+            ],
+            retry_after=RETRY_AFTER,
+        )
 
 
 async def one(conn: asyncpg.Connection, query: str, *args: object, missing: str) -> asyncpg.Record:
@@ -78,6 +114,7 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
         max_size=settings.db_pool_max,
         init=init,
         reset=_keep_session,
+        timeout=CONNECT_TIMEOUT,
         server_settings={"search_path": schema, "application_name": f"kring-{settings.service}"},
     )
     assert pool is not None
@@ -86,20 +123,33 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
 
 @asynccontextmanager
 async def transaction(
-    pool: asyncpg.Pool, *, org_id: uuid.UUID | None, readonly: bool = False
+    pool: asyncpg.Pool, *, org_id: uuid.UUID | None, readonly: bool = False, also: str = ""
 ) -> AsyncIterator[asyncpg.Connection]:
-    """Acquire a connection and run one transaction, scoped to a tenant when ``org_id`` is given."""
+    """Acquire a connection and run one transaction, scoped to a tenant when ``org_id`` is given;
+    ``also`` (the kit's own literal statements, such as a lock) travels with ``BEGIN``."""
     begin = "BEGIN READ ONLY" if readonly else "BEGIN"
     if org_id is not None:
         # org_id is a uuid.UUID, so its text form is safe to inline; one round trip.
         begin += f"; SELECT set_config('app.org_id', '{uuid.UUID(str(org_id))}', true)"
-    async with pool.acquire() as conn:
-        await conn.execute(begin)
-        try:
-            yield conn
-        except BaseException:
-            if not conn.is_closed():
-                await conn.execute("ROLLBACK")
+    begin += also
+    conn: asyncpg.Connection | None = None
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute(begin)
+            try:
+                yield conn
+            except BaseException:
+                # A lost (or already detached) connection cannot roll back, and needs not: the
+                # request's own error is the one to tell.
+                with suppress(asyncpg.InterfaceError, *UNREACHABLE):
+                    await conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    await conn.execute("COMMIT")
+                except asyncpg.InterfaceError as exc:  # lost since its last statement: detached
+                    raise DatabaseUnavailable() from exc
+    except UNREACHABLE as exc:
+        if conn is not None:
             raise
-        else:
-            await conn.execute("COMMIT")
+        raise DatabaseUnavailable() from exc

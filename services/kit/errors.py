@@ -10,7 +10,10 @@
     ├── Forbidden               403     forbidden
     ├── NotFound                404     not-found
     ├── Conflict                409     conflict
-    └── RuleViolation           422     rule-violation  (``errors`` name the rules broken)
+    ├── UnsupportedMediaType    415     unsupported-media-type
+    ├── RuleViolation           422     rule-violation  (``errors`` name the rules broken)
+    └── Unavailable             503     unavailable     (``Retry-After`` when it is known)
+        └── DatabaseUnavailable                         (``services.kit.db``: the database)
 
 Domain code (rules, services, repositories) raises these; it never raises HTTP
 exceptions, and this module imports no web framework and no database driver, so a
@@ -83,10 +86,35 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    type = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class RuleViolation(DomainError):
     status = 422
     type = "rule-violation"
     title = "A rule of the domain refuses this request"
+
+
+class Unavailable(DomainError):
+    """Another service this request needs cannot be asked now: after ``retry_after`` seconds,
+    when that is known (sent as ``Retry-After``)."""
+
+    status = 503
+    type = "unavailable"
+    title = "Service unavailable"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(detail, errors=errors)
+        self.retry_after = retry_after
 
 
 __all__ = [
@@ -99,4 +127,6 @@ __all__ = [
     "NotFound",
     "RuleViolation",
     "Unauthorized",
+    "Unavailable",
+    "UnsupportedMediaType",
 ]

@@ -4,6 +4,17 @@ Each request gets a ``request_id`` (taken from ``X-Request-ID`` when the caller
 sends a sane one) and a W3C trace context (``traceparent``, continued when sent,
 started otherwise). Both are bound to structlog's contextvars, returned in the
 response headers and passed on by :func:`outgoing_headers` to other services.
+
+Every line is an event, JSON off a terminal, whoever logs it: structlog, the standard
+library's loggers (uvicorn, asyncpg's pool, asyncio) and Python's warnings alike. A
+traceback is data (``exception``: types, messages, file and line of each frame), never the
+frames' local variables, and every value passes :mod:`services.kit.redaction` first, so no
+token, cookie, secret, password or body reaches a log line.
+
+The same middleware answers 431 to headers over the limit, before anything else runs, and
+puts the security headers on every answer, errors included: ``X-Content-Type-Options:
+nosniff`` everywhere, ``Cache-Control: no-store`` on the API's answers (unless the route set
+its own), ``Content-Security-Policy: frame-ancestors 'none'`` on the docs.
 """
 
 from __future__ import annotations
@@ -13,59 +24,92 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import msgspec
 import structlog
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
+
+from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem, problem_bytes
+from .redaction import redact_event
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _json = msgspec.json.Encoder()
 
 
-def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -> None:
-    """JSON lines when not on a terminal (or when asked), readable lines on a terminal."""
-    as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    renderer: Any = (
-        structlog.processors.JSONRenderer(
+def _renderer(as_json: bool) -> Any:
+    if as_json:
+        return structlog.processors.JSONRenderer(
             serializer=lambda value, **_: _json.encode(value).decode()
         )
-        if as_json
-        else structlog.dev.ConsoleRenderer()
-    )
+    return structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+
+
+def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -> None:
+    """JSON lines on standard error when it is not a terminal (or when asked), readable lines
+    on a terminal."""
+    out = sys.stderr
+    as_json = fmt == "json" or (fmt == "auto" and not out.isatty())
+    renderer = _renderer(as_json)
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _fields(service=service),
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # A traceback as data, without the frames' locals (they hold tokens, settings, bodies).
+        structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        )
+        if as_json
+        else structlog.processors.format_exc_info,
     ]
     structlog.configure(
-        processors=[
-            *shared,
-            structlog.processors.dict_tracebacks
-            if as_json
-            else structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[*shared, redact_event, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
     # Libraries log through the standard library (uvicorn, asyncpg): same events, same format.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(out)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                redact_event,
+                renderer,
+            ],
         )
     )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    structlog.contextvars.bind_contextvars(service=service)
+    logging.captureWarnings(True)  # a warning is an event too, not a raw line on stderr
+
+
+def _fields(**fields: str) -> Any:
+    """A processor adding ``fields`` to every line, whichever thread or task logs it (a
+    contextvar bound at start reaches neither uvicorn's server thread nor every task)."""
+
+    def add(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+        for key, value in fields.items():
+            event.setdefault(key, value)
+        return event
+
+    return add
 
 
 def new_request_id() -> str:
@@ -84,27 +128,56 @@ def outgoing_headers() -> dict[str, str]:
 
 
 class RequestContextMiddleware:
-    """Binds request id and trace context, answers with them, logs one event per request."""
+    """Binds request id and trace context, answers with them and the security headers,
+    refuses headers over ``max_header_bytes`` (431), logs one event per request.
 
-    def __init__(self, app: ASGIApp, *, quiet_paths: frozenset[str] = frozenset()) -> None:
+    Answers under ``cacheable`` path prefixes (health, metrics, docs) are left cacheable;
+    answers under ``docs`` may not be framed."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        quiet_paths: frozenset[str] = frozenset(),
+        max_header_bytes: int = 16_384,
+        cacheable: tuple[str, ...] = (),
+        docs: str = "/docs",
+    ) -> None:
         self.app = app
         self.quiet_paths = quiet_paths
+        self.max_header_bytes = max_header_bytes
+        self.cacheable = cacheable
+        self.docs = docs
         self.log = structlog.get_logger("kring.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        sent_id = headers.get("x-request-id", "")
-        request_id = sent_id if _REQUEST_ID.match(sent_id) else new_request_id()
-        match = _TRACEPARENT.match(headers.get("traceparent", ""))
+        size, sent_id, sent_trace = 0, b"", b""
+        for name, value in scope["headers"]:
+            size += len(name) + len(value)
+            lowered = name.lower()
+            if lowered == b"x-request-id":
+                sent_id = value
+            elif lowered == b"traceparent":
+                sent_trace = value
+        request_id = sent_id.decode("latin-1")
+        if not _REQUEST_ID.match(request_id):
+            request_id = new_request_id()
+        match = _TRACEPARENT.match(sent_trace.decode("latin-1"))
         trace_id = match.group(1) if match and match.group(1) != "0" * 32 else secrets.token_hex(16)
         flags = match.group(3) if match else "01"
         span_id = secrets.token_hex(8)
         structlog.contextvars.bind_contextvars(
             request_id=request_id, trace_id=trace_id, span_id=span_id
         )
+        path: str = scope["path"]
+        added = [
+            (b"x-request-id", request_id.encode()),
+            (b"traceparent", f"00-{trace_id}-{span_id}-{flags}".encode()),
+            *_security_headers(path, cacheable=self.cacheable, docs=self.docs),
+        ]
         status = 500
         started = time.perf_counter()
 
@@ -112,25 +185,68 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                    (b"traceparent", f"00-{trace_id}-{span_id}-{flags}".encode()),
-                ]
+                message["headers"] = _merged(message.get("headers", []), added)
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            if size > self.max_header_bytes:
+                await _headers_too_large(send_with_headers, path, size, self.max_header_bytes)
+            else:
+                await self.app(scope, receive, send_with_headers)
         finally:
-            if scope["path"] not in self.quiet_paths:
+            if path not in self.quiet_paths:
                 self.log.info(
                     "http_request",
                     method=scope["method"],
-                    path=scope["path"],
+                    path=path,
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id", "span_id")
+
+
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_NO_STORE = (b"cache-control", b"no-store")
+_NOT_FRAMED = (b"content-security-policy", b"frame-ancestors 'none'")
+
+
+def _security_headers(path: str, *, cacheable: tuple[str, ...], docs: str) -> list[Any]:
+    if path.startswith(docs):
+        return [_NOSNIFF, _NOT_FRAMED]
+    if path.startswith(cacheable):
+        return [_NOSNIFF]
+    return [_NOSNIFF, _NO_STORE]
+
+
+def _merged(headers: Any, added: list[Any]) -> list[Any]:
+    """The response's headers and ``added``; a ``Cache-Control`` the route set itself wins."""
+    if any(name.lower() == b"cache-control" for name, _ in headers):
+        added = [header for header in added if header is not _NO_STORE]
+    return [*headers, *added]
+
+
+async def _headers_too_large(send: Send, path: str, size: int, limit: int) -> None:
+    body = problem_bytes(
+        Problem(
+            type=PROBLEM_TYPE_BASE + "headers-too-large",
+            title="Request headers too large",
+            status=431,
+            detail=f"The request's headers take {size} bytes; at most {limit} are accepted.",
+            instance=path,
+            request_id=current_request_id(),
+        )
+    )
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 431,
+        "headers": [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(start)
+    await send(end)
 
 
 def current_request_id() -> str | None:

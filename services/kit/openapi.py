@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -15,6 +16,8 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Schema, SecurityScheme, Server
 from litestar.typing import FieldDefinition
 
+from . import ratelimit
+from .conditional import describe
 from .problems import PROBLEM_MEDIA_TYPE, Problem
 
 T = TypeVar("T")
@@ -27,18 +30,23 @@ _DESCRIPTIONS = {
     405: "The method is not allowed on this path.",
     409: "The request conflicts with the current state: `detail` names what it conflicts with.",
     413: "The request body is larger than the service accepts.",
-    415: "The request body must be `application/json`.",
+    415: "The request body must be sent as `application/json` (UTF-8).",
     422: "A domain rule refuses the request: `errors` names each rule broken.",
+    431: "The request's headers are larger than the service accepts (16 KiB by default).",
+    503: "The service cannot answer now: its database, or another service this request needs,"
+    " cannot be reached (`errors` names which). `Retry-After` says in how many seconds to try"
+    " again, when that is known.",
 }
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """Response specs for the given error statuses, all ``application/problem+json``.
 
-    Every authenticated route answers 401 and 403, and every route may answer 400
-    (bad parameters) and 404 (unknown path, or a path parameter of the wrong type).
+    Every authenticated route answers 401 and 403, and every route may answer 400 (bad
+    parameters, a malformed path parameter), 404 (no such resource), 431 (headers over the
+    limit) and 503 (the database cannot be reached).
     """
-    wanted = {400, 401, 403, 404, *statuses}
+    wanted = {400, 401, 403, 404, 431, 503, *statuses}
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -75,8 +83,12 @@ def openapi_config(*, title: str, version: str, description: str, port: int) -> 
 
 
 def contract(app: Litestar) -> dict[str, Any]:
-    """The app's OpenAPI document, with the events it sends as OpenAPI 3.1 ``webhooks``."""
+    """The app's OpenAPI document, with the events it sends as OpenAPI 3.1 ``webhooks`` and
+    the headers of retries and concurrent edits (``kit.conditional``) and of the rate limits
+    (``kit.ratelimit``)."""
     document = app.openapi_schema.to_schema()
+    describe(document, app.state.operations)
+    ratelimit.describe(document)
     events: Mapping[str, type[msgspec.Struct]] = app.state.get("webhooks") or {}
     if events:
         document["webhooks"] = webhooks_section(events, document["components"]["schemas"])
@@ -92,6 +104,9 @@ def webhooks_section(
     _, components = msgspec.json.schema_components(
         [Event, *events.values()], ref_template="#/components/schemas/{name}"
     )
+    for component in components.values():  # a docstring's later lines keep their indent
+        if "description" in component:
+            component["description"] = inspect.cleandoc(component["description"])
     schemas.update(dict(sorted(components.items())))
     section: dict[str, Any] = {}
     for event_type, data in events.items():
@@ -99,7 +114,7 @@ def webhooks_section(
             "post": {
                 "operationId": "on_" + event_type.replace(".", "_"),
                 "summary": event_type,
-                "description": (data.__doc__ or "").strip()
+                "description": inspect.cleandoc(data.__doc__ or "")
                 + "\n\nSent as a Standard Webhook (`webhook-id`, `webhook-timestamp`,"
                 " `webhook-signature`: HMAC-SHA256 with the subscriber's secret).",
                 "requestBody": {
@@ -135,6 +150,32 @@ def contract_yaml(app: Litestar) -> str:
     return str(yaml.safe_dump(contract(app), sort_keys=False, allow_unicode=True, width=100))
 
 
+_ZERO_BOUNDS = (("ge", "minimum"), ("gt", "exclusive_minimum"), ("le", "maximum"),
+                ("lt", "exclusive_maximum"))  # fmt: skip
+
+
+def _restore_zero_bounds(struct: type[msgspec.Struct], schema: Schema) -> None:
+    """Litestar drops a bound of 0 of an optional number (``int | None`` with ``ge=0``: it
+    tests the bound for truth); the contract must state it, as it does for a plain ``int``."""
+    info = msgspec.inspect.type_info(struct)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        number = field.type
+        if isinstance(number, msgspec.inspect.UnionType):
+            number = next(
+                (t for t in number.types if not isinstance(t, msgspec.inspect.NoneType)), number
+            )
+        if isinstance(number, msgspec.inspect.Metadata):
+            number = number.type
+        prop = (schema.properties or {}).get(field.encode_name)
+        if isinstance(number, msgspec.inspect.IntType | msgspec.inspect.FloatType) and isinstance(
+            prop, Schema
+        ):
+            for bound, key in _ZERO_BOUNDS:
+                if getattr(number, bound) == 0 and getattr(prop, key) is None:
+                    setattr(prop, key, 0)
+
+
 class StrictStructSchemaPlugin(StructSchemaPlugin):
     """Documents ``forbid_unknown_fields`` Structs with ``additionalProperties: false``.
 
@@ -148,6 +189,7 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         schema = super().to_openapi_schema(field_definition, schema_creator)
         if field_definition.type_.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
+        _restore_zero_bounds(field_definition.type_, schema)
         return schema
 
 

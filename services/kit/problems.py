@@ -1,24 +1,25 @@
 """RFC 9457 ``application/problem+json``: the one place errors become HTTP answers.
 
 The kit's ``DomainError`` hierarchy (``services.kit.errors``), Litestar's own HTTP
-exceptions (unknown route, bad JSON, validation of parameters and bodies), values
-PostgreSQL refuses, and any unhandled exception are all rendered through the same
-``Problem`` shape.
+exceptions (unknown route, validation of parameters), values PostgreSQL refuses, a database
+that cannot be reached (503, ``Retry-After``) and any unhandled exception are all rendered
+through the same ``Problem`` shape.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from .errors import DomainError, FieldError
+from .db import CONNECTION_LOST, DatabaseUnavailable
+from .errors import DomainError, FieldError, InvalidInput, Unavailable
+from .strict import malformed_path_parameter, parameter_errors, rule_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:kring:problem:"
@@ -51,65 +52,16 @@ _HTTP_TYPES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("rule-violation", "A rule of the domain refuses this request"),
     429: ("too-many-requests", "Too many requests"),
+    431: ("headers-too-large", "Request headers too large"),
     500: ("internal", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
 
-# msgspec's messages, mapped to a stable rule name a client can switch on.
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), rule)
-    for pattern, rule in (
-        (r"missing required field", "required"),
-        (r"unknown field", "unknown_field"),
-        (r"length [<>]=", "length"),
-        (r"length$", "length"),
-        (r"Expected `(int|float|number)` [<>]=?", "range"),
-        (r"Expected `(int|float|number)` that is a multiple", "multiple_of"),
-        (r"matching regex", "pattern"),
-        (r"Invalid enum value", "enum"),
-        (r"Invalid (UUID|RFC 3339|date|time|datetime|base64|decimal)", "format"),
-        (r"Expected `(date|datetime|time|uuid)`", "format"),
-        (r"control characters", "control_character"),
-        (r"must be", "value"),
-        (r"Expected `", "type"),
-        (r"JSON|malformed|truncated|Invalid", "syntax"),
-    )
-)
-
-
-_UNKNOWN_FIELD = re.compile(r"(?:unknown|missing required) field `(.*)`")
-_NAMED_FIELD = re.compile(r"^`(\w+)` ")
-
-
-def rule_of(message: str) -> str:
-    for pattern, rule in _RULES:
-        if pattern.search(message):
-            return rule
-    return "invalid"
-
-
-def _field_errors(exc: ValidationException) -> list[FieldError]:
-    extra = exc.extra
-    items = extra if isinstance(extra, list) else [extra] if isinstance(extra, dict) else []
-    errors: list[FieldError] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        message = str(item.get("message", "invalid"))
-        key = item.get("key")
-        source = getattr(item.get("source"), "value", item.get("source"))
-        if key in (None, "data") and (named := _NAMED_FIELD.match(message)):
-            key = named.group(1)
-        if unknown := _UNKNOWN_FIELD.search(message):
-            key = unknown.group(1) if key in (None, "data") else f"{key}.{unknown.group(1)}"
-        field = f"{source}.{key}" if source and key else (key or source)
-        errors.append(FieldError(field=field, rule=rule_of(message), message=message))
-    if not errors and exc.detail:
-        errors.append(FieldError(rule=rule_of(exc.detail), message=exc.detail))
-    return errors
-
-
 _encoder = msgspec.json.Encoder()
+
+
+def problem_bytes(problem: Problem) -> bytes:
+    return _encoder.encode(problem)
 
 
 def problem_response(problem: Problem, *, headers: dict[str, str] | None = None) -> Response[bytes]:
@@ -128,6 +80,8 @@ def _request_id(request: Request[Any, Any, Any]) -> str | None:
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": 'Bearer realm="kring"'} if exc.status == 401 else None
+    if isinstance(exc, Unavailable) and exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         Problem(
             type=PROBLEM_TYPE_BASE + exc.type,
@@ -147,12 +101,17 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     status = exc.status_code
     if status >= 500:
         return internal_error_handler(request, exc)
+    if isinstance(exc, NotFoundException) and isinstance(exc.__cause__, ValueError):
+        # The router matched a templated path whose parameter did not parse (no UUID).
+        if malformed := malformed_path_parameter(request.app, request.url.path):
+            error = InvalidInput(f"{malformed.field}: {malformed.message}", errors=[malformed])
+            return domain_error_handler(request, error)
     slug, title = _HTTP_TYPES.get(status, ("http-error", "HTTP error"))
     errors: list[FieldError] = []
     detail: str | None = exc.detail
     if isinstance(exc, ValidationException):
         slug, title = "validation", "The request is not valid"
-        errors = _field_errors(exc)
+        errors = parameter_errors(request, exc)
         detail = "; ".join(f"{e.field or 'request'}: {e.message}" for e in errors) or exc.detail
     elif status == 400 and exc.detail:
         errors = [FieldError(field="body", rule=rule_of(exc.detail), message=exc.detail)]
@@ -191,6 +150,15 @@ def database_value_handler(
     )
 
 
+def database_unavailable_handler(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[bytes]:
+    """The database cannot be reached, or went away mid-request: 503, try again shortly."""
+    cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) and exc.__cause__ else exc
+    log.warning("database_unavailable", path=request.url.path, error=type(cause).__name__)
+    return domain_error_handler(request, DatabaseUnavailable())
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("unhandled_exception", path=request.url.path, exc_info=exc)
     return problem_response(
@@ -209,5 +177,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     asyncpg.DataError: database_value_handler,
+    DatabaseUnavailable: database_unavailable_handler,
+    **dict.fromkeys(CONNECTION_LOST, database_unavailable_handler),
     Exception: internal_error_handler,
 }

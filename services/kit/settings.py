@@ -1,7 +1,9 @@
 """Service settings: one frozen Struct, read once from the environment.
 
 Every variable is prefixed ``KRING_``; lists are comma separated. Nothing else in
-the code base reads ``os.environ``.
+the code base reads ``os.environ``. Their ``repr`` (in a log line, a traceback, a debugger)
+shows no secret: the database URL without its password, secrets and keys as ``[redacted]``
+(``services.kit.redaction``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 import msgspec
+
+from .redaction import redact
 
 ENV_PREFIX = "KRING_"
 
@@ -35,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     jwt_leeway_seconds: int = 30
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1_048_576
+    max_header_bytes: int = 16_384
+    """The most a request's header lines may take together (names and values); more is 431."""
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     debug: bool = False
@@ -42,6 +48,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """JSON list of internal subscribers: ``[{"name", "url", "secret", "types": [...]}]``."""
     webhook_secrets: tuple[str, ...] = ()
     """Secrets (``whsec_…``) accepted on incoming webhooks; more than one while rotating."""
+    rate_limit_tenant: int = 60_000
+    """Requests an organisation may make per window, all its clients and replicas together
+    (0: no limit per organisation; ``services.kit.ratelimit``)."""
+    rate_limit_client: int = 30_000
+    """Requests one client (a token's subject) of an organisation may make per window (0: none)."""
+    rate_limit_window_seconds: int = 60
+    rate_limit_replicas: int = 1
+    """The processes that serve this service (pods times workers): each holds its share of
+    every quota. The Kubernetes manifests set it to the autoscaler's most replicas."""
+
+    def _shown(self) -> list[tuple[str, Any]]:
+        return [(name, redact(name, getattr(self, name))) for name in self.__struct_fields__]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._shown())
+        return f"{type(self).__name__}({shown})"
+
+    def __rich_repr__(self) -> Any:
+        yield from self._shown()
 
 
 def _coerce(raw: str, annotation: Any) -> Any:

@@ -38,12 +38,15 @@ class AdminToken:
         case.headers = {**(case.headers or {}), "Authorization": data}
 
 
+def _serve(service: str, settings: Settings) -> Iterator[ThreadedServer]:
+    with ThreadedServer(service_module(service, "app").create_app(settings)) as server:
+        yield server
+
+
 def _server(service: str) -> Callable[..., Iterator[ThreadedServer]]:
     @pytest.fixture(scope="module")
     def serve(settings_for: Callable[..., Settings]) -> Iterator[ThreadedServer]:
-        app = service_module(service, "app").create_app(settings_for(service))
-        with ThreadedServer(app) as server:
-            yield server
+        yield from _serve(service, settings_for(service))
 
     return serve
 
@@ -56,7 +59,15 @@ def _schema(service: str) -> schemathesis.schemas.BaseSchema:
 
 scheduling_server = _server("scheduling")
 accreditation_server = _server("accreditation")
-invoicing_server = _server("invoicing")
+
+
+@pytest.fixture(scope="module")
+def invoicing_server(
+    settings_for: Callable[..., Settings], scheduling_server: ThreadedServer
+) -> Iterator[ThreadedServer]:
+    """Invoicing asks the scheduling served beside it whether a cost sheet's session exists."""
+    yield from _serve("invoicing", settings_for("invoicing", scheduling_url=scheduling_server.url))
+
 
 scheduling_schema = _schema("scheduling")
 accreditation_schema = _schema("accreditation")

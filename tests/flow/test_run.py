@@ -7,19 +7,35 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
-from services.cli import ROOT, SERVICES, service_module
+from services.cli import ROOT, SERVICES, service_module, with_database
+from tests import database
 from tests.servers import free_port_block
 
 
-def test_run_brings_every_service_to_ready_and_stops_on_interrupt(database_url: str) -> None:
+@pytest.fixture
+def own_database(database_url: str) -> Iterator[str]:
+    """A database of this test's own on the test server. Not the shared one: ``kring run``
+    makes its own services each other's event subscribers in the database it is given, which
+    would leave the other flow tests' relay delivering to its ports after it stopped."""
+    server = with_database(database_url, "postgres")
+    name = database.create(server)
+    try:
+        yield with_database(server, name)
+    finally:
+        database.drop(server, name)
+
+
+def test_run_brings_every_service_to_ready_and_stops_on_interrupt(own_database: str) -> None:
     offset = free_port_block(len(SERVICES)) - service_module(SERVICES[0], "config").PORT
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "run", "--port-offset", str(offset)],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, "DATABASE_URL": own_database},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -46,6 +62,12 @@ def test_run_brings_every_service_to_ready_and_stops_on_interrupt(database_url: 
             headers={"Authorization": f"Bearer {token}"},
         )
         assert people.status_code == 200
+        # A browser app on any local port may call (CORS), as `make run` promises.
+        preflight = httpx.options(
+            f"http://127.0.0.1:{8101 + offset}/v1/people",
+            headers={"origin": "http://localhost:5173", "access-control-request-method": "GET"},
+        )
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
         assert process.wait(timeout=30) == 0

@@ -91,7 +91,9 @@ def test_uuid7_does_not_go_back_when_the_clock_does() -> None:
         ("Expected `str` matching regex '^[0-9]{8}$'", "pattern"),
         ("Invalid enum value 'x'", "enum"),
         ("Invalid UUID", "format"),
+        ("Invalid RFC3339 encoded date", "format"),
         ("Expected `str`, got `int`", "type"),
+        ("Expected `uuid`, got `int`", "type"),
         ("Input data was truncated", "syntax"),
     ],
 )

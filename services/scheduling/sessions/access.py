@@ -36,7 +36,9 @@ async def readable(
 async def facilitated(
     conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID
 ) -> Session:
-    session = await repository.get(conn, principal.org_id, session_id)
+    """The session to change, its row locked: concurrent changes queue, and each one reads the
+    state the one before it left (a second close finds it closed: a 409, not a 404)."""
+    session = await repository.get(conn, principal.org_id, session_id, lock=True)
     check_facilitates(
         principal,
         session.facilitator_id,

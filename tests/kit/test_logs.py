@@ -1,0 +1,160 @@
+"""Logs stay JSON events whoever writes them, and carry no secret: a forced 500 and a database
+outage, served by uvicorn as in production, then the log grepped line by line."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody
+
+from services.cli import service_module
+from services.kit import webhooks
+from services.kit.app import create_service_app
+from services.kit.db import Conn
+from services.kit.observability import configure_logging
+from services.kit.principal import Principal
+from services.kit.schemas import Inbound
+from services.kit.settings import Settings
+from tests.kit.support import CuttableDatabase
+from tests.servers import ThreadedServer
+
+COOKIE = "session=cookie-marker-5d1e"
+BODY_MARKER = "body-marker-91c2"
+
+
+class Note(Inbound):
+    note: str
+
+
+@post("/v1/boom", status_code=200)
+async def boom(request: Request[Any, Any, Any], data: JSONBody[Note], state: State) -> None:
+    """Fails with the caller's token, the settings and the database URL at hand (in its locals
+    and its message), as an unforeseen bug would."""
+    settings = state.settings
+    token = request.headers["authorization"]
+    raise RuntimeError(f"boom: {token} {settings!r} {settings.database_url}")
+
+
+@get("/v1/one")
+async def one(conn: Conn) -> dict[str, int]:
+    return {"one": await conn.fetchval("SELECT 1")}
+
+
+@contextmanager
+def logging_to(path: Path) -> Iterator[None]:
+    """Standard error is ``path`` while an app is built and runs in the block, as a process's
+    would be; then logging is as the session's apps had it."""
+    original = sys.stderr
+    with path.open("w", buffering=1) as stream:
+        sys.stderr = stream
+        try:
+            yield
+        finally:
+            sys.stderr = original
+            configure_logging(service="kit", fmt="json", level="warning")
+
+
+def _app(settings: Settings) -> Any:
+    config = service_module("scheduling", "config")
+    return create_service_app(
+        settings,
+        schema=config.SCHEMA,
+        title="probe",
+        version="0",
+        description="A failing route and a database route.",
+        port=0,
+        route_handlers=[boom, one],
+        migrations=config.MIGRATIONS,
+        principal_type=Principal,
+        roles=frozenset({"admin"}),
+        signature_namespace={"Note": Note},
+    )
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of the log, each a JSON object (a line that is not fails the test here)."""
+    return [msgspec.json.decode(line) for line in path.read_text().splitlines() if line]
+
+
+def test_a_500_and_an_outage_log_json_without_secrets(
+    database_url: str,
+    settings_for: Callable[..., Settings],
+    token_for: Callable[..., dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    database = CuttableDatabase(database_url)
+    secret = webhooks.new_secret()
+    subscribers = [{"name": "x", "url": "http://x.invalid", "secret": secret, "types": ["*"]}]
+    settings = settings_for(
+        "scheduling",
+        database_url=database.url,
+        log_level="info",
+        webhook_secrets=(secret,),
+        webhook_subscribers=msgspec.json.encode(subscribers).decode(),
+        db_pool_min=1,
+        db_pool_max=2,
+    )
+    auth = token_for(uuid.uuid4())
+    token = auth["Authorization"].removeprefix("Bearer ")
+    log_file = tmp_path / "service.log"
+    with (
+        logging_to(log_file),
+        ThreadedServer(_app(settings)) as server,
+        httpx.Client(base_url=server.url) as api,
+    ):
+        assert api.get("/v1/one", headers=auth).json() == {"one": 1}
+
+        failed = api.post(
+            "/v1/boom", json={"note": BODY_MARKER}, headers={**auth, "cookie": COOKIE}
+        )
+        assert failed.status_code == 500
+        assert failed.json()["request_id"] == failed.headers["x-request-id"]
+
+        database.cut()
+        down = api.get("/v1/one", headers=auth)
+        assert down.status_code == 503, down.text
+        assert down.headers["retry-after"] == "5"
+        assert down.headers["content-type"].startswith("application/problem+json")
+        assert [e["rule"] for e in down.json()["errors"]] == ["database_unavailable"]
+        # Input is refused before the database is needed: the outage does not hide it.
+        wrong = api.post("/v1/boom", content=b"{}", headers={**auth, "content-type": "text/plain"})
+        assert wrong.status_code == 415
+        # asyncpg's pool tries to restore its floor, logging each failure with a traceback.
+        assert _eventually(lambda: "asyncpg.pool" in log_file.read_text())
+
+        database.restore()
+        assert _eventually(lambda: api.get("/v1/one", headers=auth).status_code == 200)
+    database.cut()
+
+    lines = _lines(log_file)
+    text = log_file.read_text()
+    for leaked in (token, COOKIE, "cookie-marker", BODY_MARKER, secret, database.password):
+        assert leaked not in text, leaked
+    (crash,) = [line for line in lines if line["event"] == "unhandled_exception"]
+    assert "[redacted]" in crash["exception"][0]["exc_value"]
+    assert crash["exception"][0]["frames"]
+    assert not any("locals" in frame for frame in crash["exception"][0]["frames"])
+    assert any(line["event"] == "database_unavailable" for line in lines)
+    pool = next(line for line in lines if line.get("logger") == "asyncpg.pool")
+    assert pool["level"] == "warning" and pool["exception"][0]["exc_type"]
+    statuses = [line["status"] for line in lines if line["event"] == "http_request"]
+    assert {200, 415, 500, 503} <= set(statuses)
