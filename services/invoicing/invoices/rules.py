@@ -120,50 +120,42 @@ def negated(lines: Sequence[CostLine]) -> list[CostLine]:
     return [msgspec.structs.replace(line, amount_cents=-line.amount_cents) for line in lines]
 
 
-def check_issuable(invoice: Invoice) -> None:
-    """Only a draft is issued (409 otherwise), and only once its debtor has what a Dutch
-    invoice needs: a held one is a 422 naming each missing field and rule."""
-    if invoice.status not in UNISSUED:
-        raise Conflict(f"Invoice {invoice.number} is already {invoice.status}.")
-    if needs := missing(invoice.buyer) or list(invoice.needs):
-        raise RuleViolation(
-            "The invoice waits for its debtor: " + ", ".join(f"{e.field} {e.rule}" for e in needs),
-            errors=needs,
-        )
-
-
-def issuable(invoice: Invoice) -> bool:
-    """A draft whose debtor is complete, and whose supplier's data fits its buyer: what issuing
-    at once (``auto_issue``) issues."""
-    return invoice.status == "draft" and not missing(invoice.buyer) and not supplier_needs(invoice)
-
-
-def supplier_needs(invoice: Invoice) -> list[FieldError]:
-    """What the invoice's buyer needs of the supplier that its billing profile lacks: a
-    government buyer (OIN, Peppol scheme 0190) accepts only e-invoices with the supplier's
-    contact e-mail (Basisfactuur Rijk 2.8). The buyer's order number is the debtor's part,
-    held before issue like the rest of the debtor's data (:func:`check_issuable`)."""
+def refusals(invoice: Invoice) -> list[FieldError]:
+    """Why a draft cannot be issued yet: what its debtor lacks (a held draft keeps its reasons),
+    else what its buyer needs of the supplier that the billing profile lacks (a government
+    buyer, OIN, Peppol scheme 0190, accepts only e-invoices with the supplier's contact e-mail:
+    Basisfactuur Rijk 2.8). Empty: it may be issued."""
+    if debtor := missing(invoice.buyer) or list(invoice.needs):
+        return debtor
     buyer = invoice.buyer
     if buyer is not None and buyer.peppol_scheme == OIN_SCHEME and not invoice.seller.email:
         return [
             FieldError(
                 field="seller.email",
                 rule="supplier_email_required",
-                message="the Basisfactuur Rijk requires the supplier's e-mail",
+                message="the Basisfactuur Rijk requires the supplier's e-mail: set `email` in "
+                "the facilitator's billing profile, then revise the cost sheet",
             )
         ]
     return []
 
 
-def check_government_buyer(invoice: Invoice) -> None:
-    """Refuse (422) an invoice whose supplier lacks what its buyer needs."""
-    if needs := supplier_needs(invoice):
+def check_issuable(invoice: Invoice) -> None:
+    """Only a draft is issued (409 otherwise), and only when nothing refuses it
+    (:func:`refusals`): a 422 naming each missing field and rule."""
+    if invoice.status not in UNISSUED:
+        raise Conflict(f"Invoice {invoice.number} is already {invoice.status}.")
+    if found := refusals(invoice):
         raise RuleViolation(
-            "An invoice to a government buyer (OIN) needs the supplier's contact e-mail: "
-            "set `email` in the facilitator's billing profile, then revise the cost sheet so "
-            "its drafts carry it.",
-            errors=needs,
+            "The invoice cannot be issued yet: "
+            + "; ".join(f"{e.field}: {e.message}" for e in found),
+            errors=found,
         )
+
+
+def issuable(invoice: Invoice) -> bool:
+    """What issuing at once (``auto_issue``) issues: a plain draft nothing refuses."""
+    return invoice.status == "draft" and not refusals(invoice)
 
 
 def check_payable(invoice: Invoice) -> None:

@@ -186,7 +186,6 @@ async def _number(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice)
 async def _issue(conn: asyncpg.Connection, org_id: uuid.UUID, invoice: Invoice) -> Invoice:
     """Issue a draft locked by the caller (``FOR UPDATE``): the next number of its series."""
     rules.check_issuable(invoice)
-    rules.check_government_buyer(invoice)
     numbered = await _number(conn, org_id, invoice)
     issued = await repository.mark_issued(conn, org_id, invoice.id, numbered)
     await events.emit(conn, org_id, events.issued(issued))

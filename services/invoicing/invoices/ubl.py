@@ -14,7 +14,7 @@
 A government buyer (OIN) gets what the Basisfactuur Rijk adds: its OIN as the legal
 entity (0190, even when a KvK number is known), the debtor's reference as the order
 number (``OrderReference``, besides ``BuyerReference``), and the supplier's contact
-e-mail (issuing refuses a supplier without one: ``rules.check_government_buyer``).
+e-mail (issuing refuses a supplier without one: ``rules.refusals``).
 """
 
 from __future__ import annotations
