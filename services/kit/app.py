@@ -13,7 +13,6 @@ from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
@@ -29,7 +28,7 @@ from .observability import RequestContextMiddleware, configure_logging
 from .openapi import StrictStructSchemaPlugin, openapi_config
 from .principal import Principal
 from .problems import EXCEPTION_HANDLERS
-from .ratelimit import RateLimitMiddleware, limiter_of
+from .ratelimit import limiter_of
 from .settings import Settings
 from .strict import StrictRequest, routes_of, strict_parameters
 
@@ -122,11 +121,9 @@ def _middleware(
         app_name=f"kring_{settings.service}", prefix="kring", group_path=True
     )
     verifier = Verifier(settings, principal_type=principal_type, roles=roles)
-    limiter = limiter_of(settings)
     return [
         prometheus.middleware,
-        authentication_middleware(verifier, exclude=PUBLIC_PATHS),
-        *([DefineMiddleware(RateLimitMiddleware, limiter=limiter)] if limiter else []),
+        authentication_middleware(verifier, exclude=PUBLIC_PATHS, limiter=limiter_of(settings)),
         ConditionalMiddleware,
     ]
 

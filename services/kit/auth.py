@@ -23,7 +23,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.base import DefineMiddleware
 
 from .errors import Forbidden, Unauthorized
+from .observability import RESPONSE_HEADERS
 from .principal import BASE_FIELDS, Principal
+from .ratelimit import Limiter, admit
 from .settings import Settings
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
@@ -157,9 +159,15 @@ class Verifier:
 
 
 class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    def __init__(self, app: Any, *, verifier: Verifier, exclude: list[str]) -> None:
+    """Verifies the bearer token and, with a ``limiter``, admits the principal to its rate
+    limits (:func:`.ratelimit.admit`) before anything else of the request runs."""
+
+    def __init__(
+        self, app: Any, *, verifier: Verifier, exclude: list[str], limiter: Limiter | None = None
+    ) -> None:
         super().__init__(app, exclude=exclude)
         self.verifier = verifier
+        self.limiter = limiter
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -171,11 +179,17 @@ class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
         principal = await self.verifier.verify(token.strip())
+        if self.limiter is not None:
+            admit(self.limiter, principal, connection.scope.get(RESPONSE_HEADERS))  # type: ignore[arg-type]
         return AuthenticationResult(user=principal, auth=token)
 
 
-def authentication_middleware(verifier: Verifier, *, exclude: list[str]) -> DefineMiddleware:
-    return DefineMiddleware(JWTAuthenticationMiddleware, verifier=verifier, exclude=exclude)
+def authentication_middleware(
+    verifier: Verifier, *, exclude: list[str], limiter: Limiter | None = None
+) -> DefineMiddleware:
+    return DefineMiddleware(
+        JWTAuthenticationMiddleware, verifier=verifier, exclude=exclude, limiter=limiter
+    )
 
 
 class RoleGuard:

@@ -12,6 +12,7 @@
     ├── Conflict                409     conflict
     ├── UnsupportedMediaType    415     unsupported-media-type
     ├── RuleViolation           422     rule-violation  (``errors`` name the rules broken)
+    ├── TooManyRequests         429     too-many-requests (``Retry-After``: a rate limit)
     └── Unavailable             503     unavailable     (``Retry-After`` when it is known)
         └── DatabaseUnavailable                         (``services.kit.db``: the database)
 
@@ -46,11 +47,14 @@ class DomainError(Exception):
         *,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = errors or []
         self.extra = extra
+        self.retry_after = retry_after
+        """Whole seconds after which the same request may succeed (sent as ``Retry-After``)."""
 
 
 class BadRequest(DomainError):
@@ -98,6 +102,14 @@ class RuleViolation(DomainError):
     title = "A rule of the domain refuses this request"
 
 
+class TooManyRequests(DomainError):
+    """A quota of the caller's is used up: nothing was done; retry after ``retry_after``."""
+
+    status = 429
+    type = "too-many-requests"
+    title = "Too many requests"
+
+
 class Unavailable(DomainError):
     """Another service this request needs cannot be asked now: after ``retry_after`` seconds,
     when that is known (sent as ``Retry-After``)."""
@@ -105,16 +117,6 @@ class Unavailable(DomainError):
     status = 503
     type = "unavailable"
     title = "Service unavailable"
-
-    def __init__(
-        self,
-        detail: str | None = None,
-        *,
-        errors: list[FieldError] | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(detail, errors=errors)
-        self.retry_after = retry_after
 
 
 __all__ = [
@@ -126,6 +128,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "RuleViolation",
+    "TooManyRequests",
     "Unauthorized",
     "Unavailable",
     "UnsupportedMediaType",

@@ -127,6 +127,11 @@ def outgoing_headers() -> dict[str, str]:
     return headers
 
 
+RESPONSE_HEADERS = "kring.response_headers"
+"""The scope key of the headers the outermost middleware adds to the answer: inner layers
+append to it (the rate limits) instead of wrapping ``send`` once more."""
+
+
 class RequestContextMiddleware:
     """Binds request id and trace context, answers with them and the security headers,
     refuses headers over ``max_header_bytes`` (431), logs one event per request.
@@ -178,6 +183,7 @@ class RequestContextMiddleware:
             (b"traceparent", f"00-{trace_id}-{span_id}-{flags}".encode()),
             *_security_headers(path, cacheable=self.cacheable, docs=self.docs),
         ]
+        scope[RESPONSE_HEADERS] = added  # type: ignore[literal-required]
         status = 500
         started = time.perf_counter()
 

@@ -18,7 +18,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .db import CONNECTION_LOST, DatabaseUnavailable
-from .errors import DomainError, FieldError, InvalidInput, Unavailable
+from .errors import DomainError, FieldError, InvalidInput
 from .strict import malformed_path_parameter, parameter_errors, rule_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -80,7 +80,7 @@ def _request_id(request: Request[Any, Any, Any]) -> str | None:
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     headers = {"WWW-Authenticate": 'Bearer realm="kring"'} if exc.status == 401 else None
-    if isinstance(exc, Unavailable) and exc.retry_after is not None:
+    if exc.retry_after is not None:
         headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(
         Problem(

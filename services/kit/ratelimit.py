@@ -15,7 +15,10 @@ holds a unit again. Every authenticated answer says where its caller stands::
 service's ``replicas`` processes holds its share of every quota (rounded up), so the quotas hold
 across replicas with no shared store and no round trip; the headers state the answering
 process's share and buckets (ADR 0018). Requests without a principal (health, metrics, docs, a
-refused token) are not limited here.
+refused token) are not limited here. The check is part of authentication (:mod:`.auth`), as soon
+as the principal is known: no layer of its own and no wrapper around the answer, so a refused
+request claims no idempotency key and opens no transaction, and an admitted one pays two bucket
+updates and one header string.
 """
 
 from __future__ import annotations
@@ -27,12 +30,9 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import structlog
-
-from .errors import FieldError
-from .etags import Message, Scope
+from .errors import FieldError, TooManyRequests
 from .principal import Principal
-from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem, problem_bytes
+from .problems import PROBLEM_MEDIA_TYPE
 from .settings import Settings
 
 MAX_KEYS = 100_000
@@ -155,7 +155,15 @@ def limiter_of(settings: Settings) -> Limiter | None:
     return Limiter(policies) if policies and window > 0 else None
 
 
-def _refusal(scope: Scope, limiter: Limiter, principal: Principal, wait: int) -> bytes:
+def admit(limiter: Limiter, principal: Principal, added: list[tuple[bytes, bytes]] | None) -> None:
+    """Take the request's units, or refuse it (:class:`TooManyRequests`, a 429 with
+    ``Retry-After``); either way the answer carries the ``RateLimit`` headers, appended to the
+    response headers the outermost middleware adds (``added``, ``None`` outside it)."""
+    wait, state = limiter.take(principal)
+    if added is not None:
+        added += [(b"ratelimit-policy", limiter.policy_header), (b"ratelimit", state)]
+    if not wait:
+        return
     errors = [
         FieldError(
             rule=f"rate_limit.{policy.name}",
@@ -164,52 +172,11 @@ def _refusal(scope: Scope, limiter: Limiter, principal: Principal, wait: int) ->
         )
         for policy in limiter.exhausted(principal)
     ]
-    request_id = structlog.contextvars.get_contextvars().get("request_id")
-    return problem_bytes(
-        Problem(
-            type=PROBLEM_TYPE_BASE + "too-many-requests",
-            title="Too many requests",
-            status=429,
-            detail="; ".join(e.message for e in errors) + f": try again in {wait} s.",
-            instance=scope["path"],
-            request_id=str(request_id) if request_id else None,
-            errors=errors,
-        )
+    raise TooManyRequests(
+        "; ".join(e.message for e in errors) + f": try again in {wait} s.",
+        errors=errors,
+        retry_after=wait,
     )
-
-
-class RateLimitMiddleware:
-    """Inside authentication (it needs the principal), outside everything that costs: a
-    refused request claims no idempotency key and opens no transaction."""
-
-    def __init__(self, app: Any, *, limiter: Limiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        principal = scope.get("user")
-        if not isinstance(principal, Principal):
-            await self.app(scope, receive, send)
-            return
-        wait, state = self.limiter.take(principal)
-        headers = [(b"ratelimit-policy", self.limiter.policy_header), (b"ratelimit", state)]
-        if wait:
-            body = _refusal(scope, self.limiter, principal, wait)
-            headers += [
-                (b"retry-after", str(wait).encode()),
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ]
-            await send({"type": "http.response.start", "status": 429, "headers": headers})
-            await send({"type": "http.response.body", "body": body, "more_body": False})
-            return
-
-        async def send_with_limits(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()), *headers]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_limits)
 
 
 def _header(description: str, example: str, **schema: Any) -> dict[str, Any]:

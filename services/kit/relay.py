@@ -84,7 +84,7 @@ async def sync_subscribers(conn: asyncpg.Connection, subscribers: Sequence[Subsc
             INSERT INTO subscribers (id, name, org_id, url, secret, types)
             VALUES ($1, $2, NULL, $3, $4, $5)
             ON CONFLICT (name) DO UPDATE
-            SET url = EXCLUDED.url, secret = EXCLUDED.secret, types = EXCLUDED.types, active = true
+            SET url = EXCLUDED.url, secret = EXCLUDED.secret, types = EXCLUDED.types, status = 'active'
             """,
             uuid.uuid4(),
             subscriber.name,
