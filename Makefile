@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install node run test test-fast contracts lint typecheck clean
+.PHONY: install node run test test-fast contracts release-contracts lint typecheck clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -46,6 +46,12 @@ test-fast: install  ## unit and in-process tests only, no lint: the quick loop
 
 contracts: install  ## regenerate contracts/*.yaml from the apps
 	$(PY) -m services.cli contracts
+
+# The breaking-change gate (tests/contract/test_breaking_changes.py) compares each contract with
+# its last release in contracts/released/ (ADR 0054). Release when a version is published.
+release-contracts: contracts  ## release the current contracts: copy them to contracts/released/
+	mkdir -p contracts/released
+	cp contracts/scheduling.yaml contracts/accreditation.yaml contracts/invoicing.yaml contracts/released/
 
 lint: install
 	$(VENV)/bin/ruff check services tests bench

@@ -26,6 +26,7 @@ from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 from services.platform import Platform
 
+from . import delivery
 from .dbceiling import percentile
 
 MEMBERS = 6
@@ -179,23 +180,26 @@ async def _readable(conn: asyncpg.Connection, org: uuid.UUID, session_id: uuid.U
     )
 
 
+def _admin(key: DevKey, org: uuid.UUID) -> dict[str, str]:
+    """The headers of an admin of ``org``."""
+    token = mint_token(
+        key.private_key,
+        kid=key.kid,
+        issuer="kring-bench",
+        audience="kring",
+        org_id=org,
+        subject="bench",
+        roles=["admin"],
+        ttl_seconds=3600,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def _measure(
     urls: dict[str, str], database_url: str, key: DevKey, samples: int
 ) -> tuple[list[float], dict[str, Any]]:
     org = uuid.uuid4()
-    admin = {
-        "Authorization": "Bearer "
-        + mint_token(
-            key.private_key,
-            kid=key.kid,
-            issuer="kring-bench",
-            audience="kring",
-            org_id=org,
-            subject="bench",
-            roles=["admin"],
-            ttl_seconds=3600,
-        )
-    }
+    admin = _admin(key, org)
     sessions = await _tenant(urls, admin, samples)
     latencies: list[float] = []
     conn = await asyncpg.connect(database_url)
@@ -273,11 +277,32 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _deliveries(urls: dict[str, str], key: DevKey, *, samples: int) -> dict[str, Any]:
+    """:mod:`bench.delivery`, in a tenant of its own with ``samples`` sessions to close."""
+    admin = _admin(key, uuid.uuid4())
+
+    async def tenant() -> tuple[dict[str, Any], list[str]]:
+        group, members = await nova_group(urls, admin, invoice_prefix="DLV")
+        start = "2024-02-01"
+        return group, await planned_sessions(
+            urls, admin, group, members, count=samples, start=start
+        )
+
+    group, sessions = asyncio.run(tenant())
+    return delivery.measure(urls, admin, group, sessions)
+
+
 def measure(
-    database_url: str, ports: dict[str, int], *, samples: int = 40, prefix: list[str] | None = None
+    database_url: str,
+    ports: dict[str, int],
+    *,
+    samples: int = 40,
+    prefix: list[str] | None = None,
+    deliveries: bool = True,
 ) -> dict[str, Any]:
     """Median, p95 and max (ms) from close to readable, over ``samples`` sessions; then the
-    issuing of their invoices."""
+    issuing of their invoices; then, with ``deliveries``, webhooks to ten subscriptions, one
+    hung (:mod:`bench.delivery`)."""
     key = DevKey.generate()
     envs = platform_env(
         ports,
@@ -289,6 +314,9 @@ def measure(
     )
     for env in envs.values():
         env["KRING_LOG_LEVEL"] = "warning"
+        env["KRING_WEBHOOK_ALLOW_LOOPBACK"] = "1"  # the delivery's receivers are on this machine
     with Platform({name: ports[name] for name in SERVICES}, envs, prefix=prefix) as platform:
         closes, issued = asyncio.run(_measure(platform.urls, database_url, key, samples))
-    return {"samples": len(closes), **_summary(sorted(closes)), "issue": issued}
+        delivered = _deliveries(platform.urls, key, samples=samples) if deliveries else None
+    result = {"samples": len(closes), **_summary(sorted(closes)), "issue": issued}
+    return {**result, "delivery": delivered} if delivered else result

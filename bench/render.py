@@ -303,7 +303,7 @@ def _flow(fl: dict[str, Any] | None) -> list[str]:
         f"| {fl['samples']} | {fl['median_ms']} | {fl['p95_ms']} | {fl['max_ms']} |",
         "",
     ]
-    return [*lines, *_issue(fl.get("issue"))]
+    return [*lines, *_issue(fl.get("issue")), *_delivery(fl.get("delivery"))]
 
 
 def _issue(issue: dict[str, Any] | None) -> list[str]:
@@ -325,6 +325,29 @@ def _issue(issue: dict[str, Any] | None) -> list[str]:
         f"{inv['max_ms']} |",
         f"| a session's invoices | {ses['median_ms']} | {ses['p95_ms']} | "
         f"{ses['p99_ms']} | {ses['max_ms']} |",
+        "",
+    ]
+
+
+def _delivery(dl: dict[str, Any] | None) -> list[str]:
+    if not dl:
+        return []
+    live = dl["subscribers"] - dl["hung"]
+    return [
+        "### Webhooks to ten subscriptions, one receiver hung",
+        "",
+        f"One tenant's {dl['subscribers']} webhook subscriptions; {dl['hung']} receiver takes "
+        "each request and never answers (until the relay's 10 s timeout), the other "
+        f"{live} answer at once. Sessions closed one at a time, each timed from the close "
+        f"until its `session.closed` reached all {live}; then {dl['events']} "
+        "`session.scheduled` events (series of 52 sessions planned one after the other), "
+        f"delivered to all {live} in {dl['seconds']} s: **{dl['events_per_second']} events/s** "
+        f"({dl['deliveries_per_second']} deliveries/s).",
+        "",
+        "| close to delivered | sessions | median ms | p95 ms | max ms |",
+        "|---|---:|---:|---:|---:|",
+        f"| to all {live} live subscriptions | {dl['closes']} | {dl['median_ms']} | "
+        f"{dl['p95_ms']} | {dl['max_ms']} |",
         "",
     ]
 

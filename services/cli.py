@@ -4,7 +4,7 @@ kring run                       embedded PostgreSQL, migrations, the three servi
 kring serve SERVICE             one service, configured from KRING_* variables
 kring migrate [SERVICE ...]     migrate to head (KRING_MIGRATION_DATABASE_URL or DATABASE_URL)
 kring token --org UUID ...      mint a development token with the local key
-kring contracts [--check]       write (or check) contracts/*.yaml from the apps
+kring contracts [--check]       write (or check) contracts/*.yaml (OpenAPI, AsyncAPI)
 kring subscribers PRODUCER      its KRING_WEBHOOK_SUBSCRIBERS in a cluster (services/topology.py)
 """
 
@@ -111,6 +111,7 @@ def dev_envs(ports: dict[str, int], database_url: str) -> dict[str, dict[str, st
     cors = os.environ.get("KRING_CORS_ORIGINS", DEV_CORS_ORIGINS)
     for env in envs.values():
         env["KRING_CORS_ORIGINS"] = cors
+        env["KRING_WEBHOOK_ALLOW_LOOPBACK"] = "1"  # a subscription may send to a local receiver
     return envs
 
 
@@ -273,28 +274,35 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_contract(name: str) -> str:
+def render_contracts(name: str) -> dict[str, str]:
+    """The service's published documents, by file name in ``contracts/``: its OpenAPI contract
+    and the AsyncAPI document of the events it sends, both from one app."""
+    from services.kit.asyncapi import document_yaml
     from services.kit.openapi import contract_yaml
 
     config = service_module(name, "config")
     app = service_module(name, "app").create_app(
         config.load_settings({}, database_url="postgresql://contract@/none")
     )
-    return contract_yaml(app)
+    return {f"{name}.yaml": contract_yaml(app), f"{name}.asyncapi.yaml": document_yaml(app)}
+
+
+def render_contract(name: str) -> str:
+    return render_contracts(name)[f"{name}.yaml"]
 
 
 def cmd_contracts(args: argparse.Namespace) -> int:
     stale = []
     for name in args.services or SERVICES:
-        path = ROOT / "contracts" / f"{name}.yaml"
-        text = render_contract(name)
-        if args.check:
-            if not path.exists() or path.read_text() != text:
-                stale.append(str(path.relative_to(ROOT)))
-        else:
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+        for file_name, text in render_contracts(name).items():
+            path = ROOT / "contracts" / file_name
+            if args.check:
+                if not path.exists() or path.read_text() != text:
+                    stale.append(str(path.relative_to(ROOT)))
+            else:
+                path.parent.mkdir(exist_ok=True)
+                path.write_text(text)
+                print(f"wrote {path.relative_to(ROOT)}")
     if stale:
         print(
             "contracts differ from the apps (run `make contracts`): " + ", ".join(stale),

@@ -1,5 +1,5 @@
-"""Who receives whose events, and who calls whose API: written once, read by ``kring run``
-and by ``deploy/``.
+"""Who receives whose events, who reads what of them, and who calls whose API: written once,
+read by ``kring run``, by ``deploy/`` and by each service's event feed.
 
 A producer's outbox relay delivers to the subscribers in its ``KRING_WEBHOOK_SUBSCRIBERS``.
 On one machine (``kring run``, the flow tests, the bench) ``services.cli.platform_env``
@@ -15,10 +15,14 @@ Service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import msgspec
 
+from services.kit.events import Narrow, narrowed
+from services.kit.outbox import Event
 from services.kit.relay import Subscriber
 
 EVENT_ROUTE = "/internal/events"
@@ -36,7 +40,13 @@ SUBSCRIPTIONS = (
     Subscription(
         producer="scheduling",
         consumer="accreditation",
-        types=("session.closed", "session.cancelled", "person.updated", "attendance.amended"),
+        types=(
+            "session.closed",
+            "session.cancelled",
+            "person.updated",
+            "attendance.amended",
+            "attendance.confirmed",
+        ),
     ),
     Subscription(
         producer="scheduling",
@@ -48,6 +58,42 @@ SUBSCRIPTIONS = (
 
 def consumers(producer: str) -> list[str]:
     return [s.consumer for s in SUBSCRIPTIONS if s.producer == producer]
+
+
+def consumed(producer: str) -> frozenset[str]:
+    """The types of ``producer``'s events another service consumes: what a service token
+    reads of its feed."""
+    return frozenset(t for s in SUBSCRIPTIONS if s.producer == producer for t in s.types)
+
+
+class Reader(Protocol):
+    """A service's principal, as far as reading events goes (ADR 0063)."""
+
+    client_org: uuid.UUID | None
+
+    def has(self, *roles: str) -> bool: ...
+
+
+def event_scope(
+    producer: str, for_employer: Mapping[str, Narrow]
+) -> Callable[[Reader, Event], Event | None]:
+    """What a reader sees of ``producer``'s events: an admin every event of the tenant; a
+    service the types another service consumes (:func:`consumed`); an HR client each event
+    about its client organisation's people as ``for_employer`` narrows its type (a type
+    missing there: nothing); anyone else nothing. A plain function: the feed calls it for a
+    token, the relay for an HR client's subscription."""
+    types = consumed(producer)
+
+    def scope(reader: Reader, event: Event) -> Event | None:
+        if reader.has("admin"):
+            return event
+        if reader.has("service"):
+            return event if event.type in types else None
+        if reader.has("hr"):
+            return narrowed(for_employer, event, reader.client_org)
+        return None
+
+    return scope
 
 
 def subscribers(

@@ -7,7 +7,8 @@ themselves by tenant: every test gets a new ``org``.
 
 Tests are classified here by path, so a file moved into a folder keeps its class:
 ``slow`` marks the tests that start processes or run a heavy suite (``make
-test-fast`` leaves them out), and ``ONE_WORKER`` keeps a folder on one xdist worker.
+test-fast`` leaves them out), and ``ONE_WORKER`` keeps a folder (or a file) on one xdist
+worker.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from services.cli import service_module, with_database
+from services.cli import service_module
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 from services.kit.migrations import app_role
 from services.kit.settings import Settings
 from tests import database
+from tests.contracts import check_refusal
 
 ISSUER = "kring-test"
 AUDIENCE = "kring"
@@ -39,8 +41,13 @@ TESTS = Path(__file__).parent
 SLOW = ("flow/", "deploy/", "bench/", "contract/test_schemathesis.py")
 # One worker each under xdist (--dist loadgroup): the deploy tests start the services on
 # the ports their manifests name and share their rendered overlays and scans; the flow
-# tests share one running platform.
-ONE_WORKER = {"deploy/": "deploy", "flow/": "flow"}
+# tests share one running platform; schemathesis' tests share one too, and its last test
+# reads what every other one was answered.
+ONE_WORKER = {
+    "deploy/": "deploy",
+    "flow/": "flow",
+    "contract/test_schemathesis.py": "schemathesis",
+}
 SHARED = pytest.StashKey[dict[str, str]]()
 
 
@@ -74,13 +81,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A new database, migrated to head for every service; dropped after the run."""
-    shared = getattr(request.config, "workerinput", {}).get("kring_database")
-    server = shared["server"] if shared else database.server_url()
-    name = database.create(server, template=shared["template"] if shared else None)
-    try:
-        yield with_database(server, name)
-    finally:
-        database.drop(server, name)
+    with database.fresh(request.config) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -172,9 +174,11 @@ async def _running(app: Litestar) -> AsyncIterator[Litestar]:
 async def _over_asgi(
     app: Litestar, service: str, **options: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``app`` whose 422s must name only rules the contract lists there."""
     transport = httpx.ASGITransport(app=app)
+    hooks = {"response": [check_refusal]}
     async with httpx.AsyncClient(
-        transport=transport, base_url=f"http://{service}", **options
+        transport=transport, base_url=f"http://{service}", event_hooks=hooks, **options
     ) as client:
         yield client
 

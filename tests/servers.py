@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -70,3 +71,60 @@ def free_port_block(count: int) -> int:
             for sock in sockets:
                 sock.close()
     raise RuntimeError("no block of free ports")
+
+
+class RoundRobin:
+    """A TCP front for the replicas of one service, as a Kubernetes Service is: each new
+    connection goes to the next replica that takes it (a killed one is passed over)."""
+
+    def __init__(self, ports: list[int], *, port: int = 0) -> None:
+        self.upstreams = ports
+        self._next = 0
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(128)
+        self.port = int(self.listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _connect(self) -> socket.socket | None:
+        for _ in self.upstreams:
+            port = self.upstreams[self._next % len(self.upstreams)]
+            self._next += 1
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=2)
+            except OSError:
+                continue
+        return None
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            upstream = self._connect()
+            if upstream is None:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pump, args=(source, target), daemon=True).start()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    """Copy one direction of a proxied connection until either end closes."""
+    try:
+        while chunk := source.recv(65536):
+            target.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)

@@ -10,6 +10,13 @@ from services.kit.settings import Settings
 
 from .config import MIGRATIONS, PORT, SCHEMA, checkpoint_signer
 from .consents.routes import ConsentController
+from .credentials.routes import (
+    CredentialController,
+    CycleCredentialController,
+    IssuerController,
+    VerificationController,
+)
+from .event_scope import scope
 from .events.routes import InboxController
 from .ledger.routes import (
     AttendanceController,
@@ -23,10 +30,11 @@ from .outcomes.routes import (
     RegistrarOutcomeController,
     SessionOutcomeController,
 )
-from .outcomes.schemas import WEBHOOKS
 from .preflight.routes import PreflightController
 from .principal import ROLES, Principal
+from .reflections.routes import ReflectionController
 from .registers.routes import RegisterController
+from .webhooks import WEBHOOKS
 
 DESCRIPTION = """\
 The registers that count intervisie hours, their versioned rule sets, the
@@ -39,12 +47,24 @@ Ed25519 and their public keys are published at `/v1/ledger/public-keys`.
 Every judgement of a closed session is kept as an outcome per attendee and register:
 `recorded`, `refused` (every rule named) or `pending` (waiting for data such as the
 registration date, judged again when it arrives). Refused and pending outcomes are
-announced as events (`ledger.outcome_refused`, `ledger.outcome_pending`). Before
+announced as events (`ledger.outcome_refused`, `ledger.outcome_pending`), and so is every
+entry appended (`ledger.entry_recorded`, `ledger.entry_reversed`). Before
 hours are at stake, `POST /v1/preflight` warns which register rules a group or a
 planned session will break, judged by the same rules.
 
+Credentials certify the hours (`/v1/credentials`): a proof of attendance per session credit
+and a period statement per register cycle, as Open Badges 3.0 credentials secured with
+VC-JOSE (a compact JWS signed with the checkpoints' Ed25519 key), printable as PDF with a QR
+code. Anyone verifies one without an account (`/v1/credential-verifications`, the issuer's
+keys, `did:web` document and Bitstring Status Lists under `/v1/issuers/{org_id}`); a reversed
+credit revokes every credential stating it, and announces it (`credential.revoked`). For SKJ
+a supervisor countersigns the reflection statement (`/v1/reflection-statements`).
+
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
-and rule in `errors`.
+and rule in `errors`. Lists are paginated by an opaque cursor: pass a page's
+`next_cursor` as `cursor` for the next page, until it is null. The event feed
+(`GET /v1/events`) pages alike; its `next_cursor` is never null, and comes back
+unchanged while nothing new happened.
 """
 
 
@@ -68,12 +88,22 @@ def create_app(settings: Settings) -> Litestar:
             RegistrarOutcomeController,
             PreflightController,
             ConsentController,
+            CredentialController,
+            CycleCredentialController,
+            ReflectionController,
+            VerificationController,
+            IssuerController,
             InboxController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
-        events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
+        events=EventAccess(
+            readers=("admin", "service", "hr"),
+            operators=("admin",),
+            scope=scope,
+            subscribers=("hr",),
+        ),
         webhooks=WEBHOOKS,
     )
 

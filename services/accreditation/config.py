@@ -26,6 +26,9 @@ class AccreditationSettings(Settings, frozen=True, kw_only=True):
     """Raw public keys (base64url) of earlier signing keys, so older checkpoints still verify."""
     checkpoint_key_required: bool = False
     """Refuse to start without a signing key (production); otherwise an ephemeral key is used."""
+    public_url: str = ""
+    """Where the service is reached from outside (``KRING_PUBLIC_URL``): the base of every URL a
+    credential names (its page, its issuer, its status list). Empty: the asking request's."""
 
 
 def load_settings(

@@ -16,3 +16,9 @@ class Principal(principal.Principal, frozen=True, kw_only=True):
     """The person the caller is: a participant or a facilitator."""
     register: str | None = None
     """The one register a registration body reads for."""
+    supervisor: bool = False
+    """The person (claim `person`) is a supervisor who may countersign the reflection
+    statements that name them, without being one of the organisation's facilitators."""
+    client_org: uuid.UUID | None = None
+    """The one client organisation an HR client acts for (scheduling's id): what of the
+    ledger's events it sees."""

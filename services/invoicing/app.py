@@ -12,7 +12,8 @@ from .config import MIGRATIONS, PORT, SCHEMA, InvoicingSettings
 from .costs.routes import CostSheetController
 from .costs.sessions import install as install_sessions
 from .debtors.routes import DebtorController
-from .events.routes import EventController
+from .event_scope import scope
+from .events.routes import EventController, UnbilledSessionController
 from .invoices.routes import InvoiceController
 from .principal import ROLES, Principal
 from .profiles.routes import BillingProfileController
@@ -45,13 +46,18 @@ with its `needs`; issuing it is refused with them. Writing the missing relation 
 it, and issues it at once where the billing profile says `auto_issue`.
 
 Invoicing announces what happens to invoices: `invoice.issued`, `invoice.paid` and
-`invoice.credited`, and `cost_sheet.needs_debtor` when a cost sheet leaves drafts waiting
-for a debtor (see `webhooks` for each one's data), pushed to subscribers as signed
+`invoice.credited`, `cost_sheet.needs_debtor` when a cost sheet leaves drafts waiting
+for a debtor, and `session.unbilled` when a closed session cannot be billed yet (no billing
+profile, nobody to bill: it waits in `GET /v1/unbilled-sessions` until billed), see
+`webhooks` for each one's data, pushed to subscribers as signed
 webhooks and listed by `GET /v1/events`. They carry ids, numbers, dates and amounts, never a
 name or an address: read the invoice for those.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
-and rule in `errors`. Lists are paginated by an opaque `cursor`.
+and rule in `errors`. Lists are paginated by an opaque cursor: pass a page's
+`next_cursor` as `cursor` for the next page, until it is null. The event feed
+(`GET /v1/events`) pages alike; its `next_cursor` is never null, and comes back
+unchanged while nothing new happened.
 """
 
 
@@ -73,11 +79,17 @@ def create_app(
             CostSheetController,
             InvoiceController,
             EventController,
+            UnbilledSessionController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
-        events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
+        events=EventAccess(
+            readers=("admin", "service", "hr"),
+            operators=("admin",),
+            scope=scope,
+            subscribers=("hr",),
+        ),
         webhooks=WEBHOOKS,
     )
     install_sessions(app, settings.scheduling_url, transport=scheduling)

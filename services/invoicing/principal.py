@@ -14,3 +14,6 @@ class Principal(principal.Principal, frozen=True, kw_only=True):
 
     person: uuid.UUID | None = None
     """The person the caller is: a participant or a facilitator."""
+    client_org: uuid.UUID | None = None
+    """The one client organisation an HR client acts for (scheduling's id): what of the
+    invoices' events it sees."""

@@ -7,15 +7,23 @@ from services.kit.events import Emitter
 
 from .config import SCHEMA
 from .costs.schemas import CostSheetNeedsDebtorData
+from .events.schemas import SessionUnbilledData
 from .invoices.schemas import InvoiceCreditedData, InvoiceIssuedData, InvoicePaidData
 
-EventData = CostSheetNeedsDebtorData | InvoiceIssuedData | InvoicePaidData | InvoiceCreditedData
+EventData = (
+    CostSheetNeedsDebtorData
+    | InvoiceIssuedData
+    | InvoicePaidData
+    | InvoiceCreditedData
+    | SessionUnbilledData
+)
 
 WEBHOOKS: dict[str, type[EventData]] = {
     "cost_sheet.needs_debtor": CostSheetNeedsDebtorData,
     "invoice.issued": InvoiceIssuedData,
     "invoice.paid": InvoicePaidData,
     "invoice.credited": InvoiceCreditedData,
+    "session.unbilled": SessionUnbilledData,
 }
 
 emit = Emitter(SCHEMA, WEBHOOKS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -25,16 +26,21 @@ from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
 from .migrations import head_revision, known_revisions
 from .observability import RequestContextMiddleware, configure_logging
-from .openapi import StrictStructSchemaPlugin, openapi_config
+from .openapi import StrictStructSchemaPlugin, contract, openapi_config
 from .principal import Principal
 from .problems import EXCEPTION_HANDLERS
-from .ratelimit import limiter_of
+from .published import CONTRACT_PATH, contract_route
+from .ratelimit import Limiter, limiter_of
+from .relay import WEBHOOKS as RELAY_WEBHOOKS
+from .relay import Seen
 from .settings import Settings
 from .strict import StrictRequest, routes_of, strict_parameters
+from .subscriptions.routes import subscriptions_router
+from .subscriptions.service import seen_by
 
-PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs", "^/internal/"]
+PUBLIC_PATHS = ["^/health/", "^/metrics", "^/docs", "^/internal/", f"^{re.escape(CONTRACT_PATH)}$"]
 QUIET_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})
-CACHEABLE_PATHS = ("/health/", "/metrics", "/docs")
+CACHEABLE_PATHS = ("/health/", "/metrics", "/docs", CONTRACT_PATH)
 """The answers that may be cached; every other one is the API's, and ``no-store``."""
 EXPOSED_HEADERS = [
     "x-request-id",
@@ -45,6 +51,7 @@ EXPOSED_HEADERS = [
     "idempotent-replayed",
     "ratelimit",
     "ratelimit-policy",
+    "api-version",
 ]
 """Response headers a browser app may read across origins (CORS)."""
 
@@ -93,9 +100,10 @@ def _repair_options_allow(app: Litestar) -> None:
 
 
 def _lifespan(
-    settings: Settings, *, schema: str, events: bool
+    settings: Settings, *, schema: str, events: bool, seen: Seen | None = None
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """The pool for the app's lifetime and, for a service with ``events``, the relay."""
+    """The pool for the app's lifetime and, for a service with ``events``, the relay (each
+    subscriber receiving what ``seen`` lets it see)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -103,7 +111,7 @@ def _lifespan(
         try:
             if events:
                 async with running_relay(
-                    app.state.pool, schema=schema, subscribers_json=settings.webhook_subscribers
+                    app.state.pool, schema=schema, settings=settings, seen=seen
                 ):
                     yield
             else:
@@ -115,7 +123,11 @@ def _lifespan(
 
 
 def _middleware(
-    settings: Settings, *, principal_type: type[Principal], roles: frozenset[str]
+    settings: Settings,
+    limiter: Limiter | None,
+    *,
+    principal_type: type[Principal],
+    roles: frozenset[str],
 ) -> list[Any]:
     prometheus = PrometheusConfig(
         app_name=f"kring_{settings.service}", prefix="kring", group_path=True
@@ -123,7 +135,7 @@ def _middleware(
     verifier = Verifier(settings, principal_type=principal_type, roles=roles)
     return [
         prometheus.middleware,
-        authentication_middleware(verifier, exclude=PUBLIC_PATHS, limiter=limiter_of(settings)),
+        authentication_middleware(verifier, exclude=PUBLIC_PATHS, limiter=limiter),
         ConditionalMiddleware,
     ]
 
@@ -142,8 +154,22 @@ def _state(
             "known_revisions": known_revisions(migrations),
             "settings": settings,
             "webhooks": dict(webhooks or {}),
+            "limiter": limiter_of(settings),  # authentication's and kit.capabilities'
         }
     )
+
+
+def _event_routes(events: EventAccess | None, state: State) -> list[ControllerRouterHandler]:
+    """A producer's event feed and delivery log, and ``/v1/webhook-subscriptions`` to the
+    types its contract documents (``state.webhooks``; ``kit.subscriptions``)."""
+    if events is None:
+        return []
+    subscriptions = subscriptions_router(
+        events,
+        catalogue=list(state.webhooks),
+        allow_loopback=state.settings.webhook_allow_loopback,
+    )
+    return [events_controller(events), subscriptions]
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
@@ -153,14 +179,15 @@ def _cors(settings: Settings) -> CORSConfig | None:
     return CORSConfig(allow_origins=list(settings.cors_origins), expose_headers=EXPOSED_HEADERS)
 
 
-def _wrap_outermost(app: Litestar, settings: Settings) -> None:
+def _wrap_outermost(app: Litestar, settings: Settings, *, version: str) -> None:
     """Outermost, so that unrouted requests (404, 405) and headers over the limit (431) carry a
-    request id and the security headers, and are logged too."""
+    request id, the API's version and the security headers, and are logged too."""
     app.asgi_handler = RequestContextMiddleware(
         app.asgi_handler,
         quiet_paths=QUIET_PATHS,
         max_header_bytes=settings.max_header_bytes,
         cacheable=CACHEABLE_PATHS,
+        version=version,
     )
 
 
@@ -185,17 +212,28 @@ def create_service_app(
     feed and runs the relay; ``webhooks`` documents the events the service sends (type to
     data Struct) in its contract."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
+    if events is not None:  # and the relay's own (``subscription.disabled``)
+        webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS}
+    state = _state(settings, schema=schema, migrations=migrations, webhooks=webhooks)
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
             Metrics,
-            *([events_controller(events)] if events else []),
+            contract_route(contract),
+            *_event_routes(events, state),
             *route_handlers,
         ],
-        lifespan=[_lifespan(settings, schema=schema, events=events is not None)],
-        state=_state(settings, schema=schema, migrations=migrations, webhooks=webhooks),
+        lifespan=[
+            _lifespan(
+                settings,
+                schema=schema,
+                events=events is not None,
+                seen=seen_by(events.scope, principal_type) if events else None,
+            )
+        ],
+        state=state,
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
-        middleware=_middleware(settings, principal_type=principal_type, roles=roles),
+        middleware=_middleware(settings, state.limiter, principal_type=principal_type, roles=roles),
         before_request=strict_parameters(),
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -213,12 +251,18 @@ def create_service_app(
         logging_config=None,
         debug=settings.debug,
     )
+    _checked(app, roles)
+    _wrap_outermost(app, settings, version=version)
+    return app
+
+
+def _checked(app: Litestar, roles: frozenset[str]) -> None:
+    """What the kit reads of the built app at start; a guard naming an undeclared role, or a
+    body type the kit cannot decode strictly, fails the start."""
     check_guards(
         (h for route in app.routes if isinstance(route, HTTPRoute) for h in route.route_handlers),
         roles,
     )
     _repair_options_allow(app)
     app.state.operations = operations_of(app)
-    routes_of(app)  # read now: a body type the kit cannot decode strictly fails the start
-    _wrap_outermost(app, settings)
-    return app
+    routes_of(app)

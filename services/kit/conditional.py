@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 from litestar.types import ASGIApp
 
-from . import idempotency
+from . import idempotency, refusals
 from .db import transaction
 from .errors import DomainError
 from .etags import (
@@ -240,7 +240,7 @@ def describe(document: dict[str, Any], operations: dict[tuple[str, str], Operati
                     " is current.",
                     "headers": {"ETag": deepcopy(_ETAG)},
                 }
-            if method == "post":
+            if method == "post" and spec.get("security") != [{}]:  # a public POST has no tenant
                 parameters.append(deepcopy(_IDEMPOTENCY_KEY))
                 for answer in answers:
                     answer.setdefault("headers", {})["Idempotent-Replayed"] = deepcopy(_REPLAYED)
@@ -251,6 +251,7 @@ def describe(document: dict[str, Any], operations: dict[tuple[str, str], Operati
                         " `header.Idempotency-Key`)."
                     ),
                 )
+                refusals.add(responses["422"], idempotency.KEY_REUSED)
             if method != "get" and op.resource is not None:
                 parameters.append(
                     _header_parameter(

@@ -70,6 +70,19 @@ async def one(conn: asyncpg.Connection, query: str, *args: object, missing: str)
     return row
 
 
+@asynccontextmanager
+async def savepoint(conn: asyncpg.Connection, name: str) -> AsyncIterator[None]:
+    """Inside the request's transaction (begun by SQL, so asyncpg's nested ``transaction()``
+    is not available): what the block wrote is undone when it raises, the rest is kept."""
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        raise
+    await conn.execute(f"RELEASE SAVEPOINT {name}")
+
+
 def upserted_values(row: asyncpg.Record) -> tuple[dict[str, Any], bool]:
     """An upsert's ``RETURNING …, (xmax = 0) AS inserted`` row: its values, and whether the
     statement inserted it (rather than updated it)."""

@@ -49,8 +49,9 @@ class DomainError(Exception):
         extra: dict[str, Any] | None = None,
         retry_after: int | None = None,
     ) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail
+        self.detail: str = detail or "; ".join(e.message for e in errors or ()) or self.title
+        """What happened, for the caller: never empty (the reasons, or at least the title)."""
+        super().__init__(self.detail)
         self.errors = errors or []
         self.extra = extra
         self.retry_after = retry_after

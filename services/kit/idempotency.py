@@ -31,6 +31,8 @@ STORED_HEADERS = frozenset({b"content-type", b"location", b"etag"})
 SWEEP = 20
 """Expired keys a claim removes besides its own: enough to keep up with the claims."""
 REPLAYED = (b"idempotent-replayed", b"true")
+KEY_REUSED = "idempotency_key_reused"
+"""The rule of the 422 for a key sent again with another request."""
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -63,11 +65,7 @@ def reused() -> RuleViolation:
     message = "this key was used for another request (method, path, query or body)"
     return RuleViolation(
         f"header.Idempotency-Key: {message}; send a new key for a new request.",
-        errors=[
-            FieldError(
-                field="header.Idempotency-Key", rule="idempotency_key_reused", message=message
-            )
-        ],
+        errors=[FieldError(field="header.Idempotency-Key", rule=KEY_REUSED, message=message)],
     )
 
 

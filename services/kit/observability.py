@@ -11,10 +11,12 @@ traceback is data (``exception``: types, messages, file and line of each frame),
 frames' local variables, and every value passes :mod:`services.kit.redaction` first, so no
 token, cookie, secret, password or body reaches a log line.
 
-The same middleware answers 431 to headers over the limit, before anything else runs, and
-puts the security headers on every answer, errors included: ``X-Content-Type-Options:
-nosniff`` everywhere, ``Cache-Control: no-store`` on the API's answers (unless the route set
-its own), ``Content-Security-Policy: frame-ancestors 'none'`` on the docs.
+The same middleware answers 431 to headers over the limit and 404 to a path that ends in a
+slash (``/v1/groups/``: the router would strip it), before anything else runs. It puts the
+API's version (``API-Version``, :mod:`.published`) and the security headers on every answer,
+errors included: ``X-Content-Type-Options: nosniff`` everywhere, ``Cache-Control: no-store``
+on the API's answers (unless the route set its own), ``Content-Security-Policy:
+frame-ancestors 'none'`` on the docs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from litestar.types import (
     Send,
 )
 
-from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem, problem_bytes
+from .problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_bytes
 from .redaction import redact_event
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -133,8 +135,9 @@ append to it (the rate limits) instead of wrapping ``send`` once more."""
 
 
 class RequestContextMiddleware:
-    """Binds request id and trace context, answers with them and the security headers,
-    refuses headers over ``max_header_bytes`` (431), logs one event per request.
+    """Binds request id and trace context, answers with them, the API's ``version`` and the
+    security headers, refuses headers over ``max_header_bytes`` (431) and a path with a
+    trailing slash (404), logs one event per request.
 
     Answers under ``cacheable`` path prefixes (health, metrics, docs) are left cacheable;
     answers under ``docs`` may not be framed."""
@@ -147,8 +150,10 @@ class RequestContextMiddleware:
         max_header_bytes: int = 16_384,
         cacheable: tuple[str, ...] = (),
         docs: str = "/docs",
+        version: str | None = None,
     ) -> None:
         self.app = app
+        self.version = [(b"api-version", version.encode())] if version else []
         self.quiet_paths = quiet_paths
         self.max_header_bytes = max_header_bytes
         self.cacheable = cacheable
@@ -181,6 +186,7 @@ class RequestContextMiddleware:
         added = [
             (b"x-request-id", request_id.encode()),
             (b"traceparent", f"00-{trace_id}-{span_id}-{flags}".encode()),
+            *self.version,
             *_security_headers(path, cacheable=self.cacheable, docs=self.docs),
         ]
         scope[RESPONSE_HEADERS] = added  # type: ignore[literal-required]
@@ -197,6 +203,8 @@ class RequestContextMiddleware:
         try:
             if size > self.max_header_bytes:
                 await _headers_too_large(send_with_headers, path, size, self.max_header_bytes)
+            elif path.endswith("/") and path != "/":
+                await _trailing_slash(send_with_headers, path)
             else:
                 await self.app(scope, receive, send_with_headers)
         finally:
@@ -232,19 +240,21 @@ def _merged(headers: Any, added: list[Any]) -> list[Any]:
 
 
 async def _headers_too_large(send: Send, path: str, size: int, limit: int) -> None:
-    body = problem_bytes(
-        Problem(
-            type=PROBLEM_TYPE_BASE + "headers-too-large",
-            title="Request headers too large",
-            status=431,
-            detail=f"The request's headers take {size} bytes; at most {limit} are accepted.",
-            instance=path,
-            request_id=current_request_id(),
-        )
-    )
+    detail = f"The request's headers take {size} bytes; at most {limit} are accepted."
+    await _refuse(send, http_problem(431, detail=detail, instance=path))
+
+
+async def _trailing_slash(send: Send, path: str) -> None:
+    detail = f"No resource at {path}: paths never end in a slash (you may mean {path.rstrip('/')})."
+    await _refuse(send, http_problem(404, detail=detail, instance=path))
+
+
+async def _refuse(send: Send, problem: Problem) -> None:
+    """Answer ``problem`` before the app runs."""
+    body = problem_bytes(problem)
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
-        "status": 431,
+        "status": problem.status,
         "headers": [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
             (b"content-length", str(len(body)).encode()),

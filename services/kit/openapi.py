@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
-import yaml
-from litestar import Litestar, Response
+from litestar import Litestar, Request, Response, Router
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Schema, SecurityScheme, Server
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    OpenAPIRenderPlugin,
+    ScalarRenderPlugin,
+    SwaggerRenderPlugin,
+)
+from litestar.openapi.spec import Components, Contact, Schema, SecurityScheme, Server
 from litestar.typing import FieldDefinition
 
-from . import ratelimit
+from . import constraints, defaults, directions, links, ratelimit, refusals, yaml_emitter
 from .conditional import describe
 from .problems import PROBLEM_MEDIA_TYPE, Problem
+from .published import describe_versioning, nullable_formats_on_top
 
 T = TypeVar("T")
 
@@ -39,23 +44,33 @@ _DESCRIPTIONS = {
 }
 
 
-def problems(*statuses: int) -> dict[int, ResponseSpec]:
+def problems(*statuses: int, rules: Sequence[str] = ()) -> dict[int, ResponseSpec]:
     """Response specs for the given error statuses, all ``application/problem+json``.
 
     Every authenticated route answers 401 and 403, and every route may answer 400 (bad
     parameters, a malformed path parameter), 404 (no such resource), 431 (headers over the
-    limit) and 503 (the database cannot be reached).
+    limit) and 503 (the database cannot be reached). ``rules`` are the domain rules the
+    operation applies: it answers 422 naming them, and its 422 lists every one
+    (``kit.refusals``); a 422 without its rules is refused here.
     """
-    wanted = {400, 401, 403, 404, 431, 503, *statuses}
+    if 422 in statuses and not rules:
+        raise ValueError("an operation that answers 422 names the rules it applies (rules=)")
+    wanted = {400, 401, 403, 404, 431, 503, *statuses, *([422] if rules else [])}
     return {
         status: ResponseSpec(
             data_container=Problem,
             media_type=PROBLEM_MEDIA_TYPE,
-            description=_DESCRIPTIONS[status],
+            description=refusals.described(_DESCRIPTIONS[status], rules)
+            if status == 422
+            else _DESCRIPTIONS[status],
             generate_examples=False,
         )
         for status in sorted(wanted)
     }
+
+
+CONTACT = Contact(name="Kring", url="https://kring.nl", email="api@kring.nl")
+"""Who answers for the API (the contract's ``info.contact``)."""
 
 
 def openapi_config(*, title: str, version: str, description: str, port: int) -> OpenAPIConfig:
@@ -64,7 +79,12 @@ def openapi_config(*, title: str, version: str, description: str, port: int) -> 
         version=version,
         description=description,
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=[
+            _Published(ScalarRenderPlugin(path="/")),
+            _Published(SwaggerRenderPlugin(path="/swagger")),
+            _Published(JsonRenderPlugin(path="/openapi.json")),
+        ],
+        contact=CONTACT,
         servers=[Server(url=f"http://127.0.0.1:{port}", description="local development")],
         components=Components(
             security_schemes={
@@ -82,23 +102,61 @@ def openapi_config(*, title: str, version: str, description: str, port: int) -> 
     )
 
 
+class _Published(OpenAPIRenderPlugin):
+    """Renders the published contract (:func:`contract`) with ``plugin``, not Litestar's bare
+    document, so that what a service serves is what ``contracts/`` publishes."""
+
+    def __init__(self, plugin: OpenAPIRenderPlugin) -> None:
+        self.plugin = plugin
+        self.paths, self.media_type = plugin.paths, plugin.media_type
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return self.plugin.render(request, contract(request.app))
+
+    def receive_router(self, router: Router) -> None:
+        self.plugin.receive_router(router)
+
+
 def contract(app: Litestar) -> dict[str, Any]:
     """The app's OpenAPI document, with the events it sends as OpenAPI 3.1 ``webhooks`` and
     the headers of retries and concurrent edits (``kit.conditional``) and of the rate limits
-    (``kit.ratelimit``)."""
+    (``kit.ratelimit``). Built once per app: it is what the app serves and what ``contracts/``
+    publishes."""
+    if (published := app.state.get("contract")) is None:
+        published = app.state.contract = _contract(app)
+    return published
+
+
+def _contract(app: Litestar) -> dict[str, Any]:
     document = app.openapi_schema.to_schema()
     describe(document, app.state.operations)
     ratelimit.describe(document)
     events: Mapping[str, type[msgspec.Struct]] = app.state.get("webhooks") or {}
     if events:
         document["webhooks"] = webhooks_section(events, document["components"]["schemas"])
+    directions.require_answered(document, _encoded_fields(app))
+    constraints.printable_parameters(document)
+    links.describe(document, app)
+    describe_versioning(document)
+    nullable_formats_on_top(document)
+    defaults.described(document)
     return document
 
 
-def webhooks_section(
-    events: Mapping[str, type[msgspec.Struct]], schemas: dict[str, Any]
-) -> dict[str, Any]:
-    """One ``post`` per event type: the Standard Webhooks envelope around the type's data."""
+RECEIVER_ANSWERS = (
+    "Any 2xx acknowledges, within 10 seconds. Anything else (a redirect too: none is followed)"
+    " is retried, for about three days; then, or at once on 410 Gone, the subscription is"
+    " disabled. Only the answer's first kilobyte is read."
+)
+STANDARD_WEBHOOK = (
+    "Sent as a Standard Webhook (`webhook-id`, `webhook-timestamp`, `webhook-signature`:"
+    " HMAC-SHA256 with the subscriber's secret)."
+)
+
+
+def event_schemas(events: Mapping[str, type[msgspec.Struct]]) -> dict[str, Any]:
+    """The schemas of the envelope (``Event``) and of each type's data, by name, for
+    ``#/components/schemas/`` (the OpenAPI contract's and the AsyncAPI document's alike)."""
     from .outbox import Event
 
     _, components = msgspec.json.schema_components(
@@ -107,39 +165,44 @@ def webhooks_section(
     for component in components.values():  # a docstring's later lines keep their indent
         if "description" in component:
             component["description"] = inspect.cleandoc(component["description"])
-    schemas.update(dict(sorted(components.items())))
+    directions.require_encoded(components, directions.structs_within([Event, *events.values()]))
+    return dict(sorted(components.items()))
+
+
+def event_body(event_type: str, data: type[msgspec.Struct]) -> dict[str, Any]:
+    """The schema of one type's body: the envelope, its ``type`` that type, its ``data``."""
+    return {
+        "allOf": [
+            {"$ref": "#/components/schemas/Event"},
+            {
+                "type": "object",
+                "properties": {
+                    "type": {"const": event_type},
+                    "data": {"$ref": f"#/components/schemas/{data.__name__}"},
+                },
+            },
+        ]
+    }
+
+
+def webhooks_section(
+    events: Mapping[str, type[msgspec.Struct]], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """One ``post`` per event type: the Standard Webhooks envelope around the type's data."""
+    schemas.update(event_schemas(events))
     section: dict[str, Any] = {}
     for event_type, data in events.items():
         section[event_type] = {
             "post": {
                 "operationId": "on_" + event_type.replace(".", "_"),
                 "summary": event_type,
-                "description": inspect.cleandoc(data.__doc__ or "")
-                + "\n\nSent as a Standard Webhook (`webhook-id`, `webhook-timestamp`,"
-                " `webhook-signature`: HMAC-SHA256 with the subscriber's secret).",
+                "description": inspect.cleandoc(data.__doc__ or "") + "\n\n" + STANDARD_WEBHOOK,
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "allOf": [
-                                    {"$ref": "#/components/schemas/Event"},
-                                    {
-                                        "type": "object",
-                                        "properties": {
-                                            "type": {"const": event_type},
-                                            "data": {
-                                                "$ref": f"#/components/schemas/{data.__name__}"
-                                            },
-                                        },
-                                    },
-                                ]
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": event_body(event_type, data)}},
                 },
                 "responses": {
-                    "200": {"description": "Any 2xx acknowledges; anything else is retried."}
+                    "2XX": {"description": RECEIVER_ANSWERS}
                 },
             }
         }
@@ -147,41 +210,20 @@ def webhooks_section(
 
 
 def contract_yaml(app: Litestar) -> str:
-    return str(yaml.safe_dump(contract(app), sort_keys=False, allow_unicode=True, width=100))
-
-
-_ZERO_BOUNDS = (("ge", "minimum"), ("gt", "exclusive_minimum"), ("le", "maximum"),
-                ("lt", "exclusive_maximum"))  # fmt: skip
-
-
-def _restore_zero_bounds(struct: type[msgspec.Struct], schema: Schema) -> None:
-    """Litestar drops a bound of 0 of an optional number (``int | None`` with ``ge=0``: it
-    tests the bound for truth); the contract must state it, as it does for a plain ``int``."""
-    info = msgspec.inspect.type_info(struct)
-    assert isinstance(info, msgspec.inspect.StructType)
-    for field in info.fields:
-        number = field.type
-        if isinstance(number, msgspec.inspect.UnionType):
-            number = next(
-                (t for t in number.types if not isinstance(t, msgspec.inspect.NoneType)), number
-            )
-        if isinstance(number, msgspec.inspect.Metadata):
-            number = number.type
-        prop = (schema.properties or {}).get(field.encode_name)
-        if isinstance(number, msgspec.inspect.IntType | msgspec.inspect.FloatType) and isinstance(
-            prop, Schema
-        ):
-            for bound, key in _ZERO_BOUNDS:
-                if getattr(number, bound) == 0 and getattr(prop, key) is None:
-                    setattr(prop, key, 0)
+    """The published contract: YAML that YAML 1.1 and 1.2 parsers read alike (``yaml_emitter``)."""
+    return yaml_emitter.dump(contract(app))
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):
     """Documents ``forbid_unknown_fields`` Structs with ``additionalProperties: false``.
 
     Inbound Structs refuse unknown fields; the contract must say so, or clients
-    (and schemathesis) would read extra fields as allowed.
+    (and schemathesis) would read extra fields as allowed. It also notes the fields each
+    Struct always encodes, which the contract requires in answers (``kit.directions``).
     """
+
+    def __init__(self) -> None:
+        self._encoded: dict[int, tuple[Schema, list[str]]] = {}
 
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
@@ -189,15 +231,34 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         schema = super().to_openapi_schema(field_definition, schema_creator)
         if field_definition.type_.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
-        _restore_zero_bounds(field_definition.type_, schema)
+        constraints.restore(field_definition.type_, schema)
+        self._encoded[id(schema)] = (schema, directions.always_encoded(field_definition.type_))
         return schema
 
+    def encoded_fields(self, schemas: Mapping[str, Schema]) -> dict[str, list[str]]:
+        """The fields always encoded by the Struct of each of ``schemas`` (by name) this
+        plugin made."""
+        return {
+            name: self._encoded[id(schema)][1]
+            for name, schema in schemas.items()
+            if id(schema) in self._encoded
+        }
 
-def upsert_responses(resource: type[Any], *statuses: int) -> dict[int, ResponseSpec]:
+
+def _encoded_fields(app: Litestar) -> dict[str, list[str]]:
+    """The fields each Struct schema Litestar made for the app's routes always encodes, by
+    schema name (the events' schemas require theirs already: :func:`event_schemas`)."""
+    plugin = app.plugins.get(StrictStructSchemaPlugin)
+    return plugin.encoded_fields(app.openapi_schema.components.schemas or {})
+
+
+def upsert_responses(
+    resource: type[Any], *statuses: int, rules: Sequence[str] = ()
+) -> dict[int, ResponseSpec]:
     """An upsert answers 200 with the updated resource or 201 with the created one."""
     return {
         201: ResponseSpec(resource, description="Created.", generate_examples=False),
-        **problems(413, 415, *statuses),
+        **problems(413, 415, *statuses, rules=rules),
     }
 
 

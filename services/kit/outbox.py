@@ -16,8 +16,9 @@ These tables serve every tenant (the relay reads across them); they carry
 
 from __future__ import annotations
 
-import base64
+import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,8 @@ from .observability import current_request_id
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
-    """What subscribers receive and the feed lists (the Standard Webhooks body)."""
+    """What subscribers receive and the feed lists: one envelope for every event of every
+    service (the Standard Webhooks body), versioned by ``type`` (ADR 0062)."""
 
     id: uuid.UUID
     type: str
@@ -83,22 +85,25 @@ class FeedCursor(msgspec.Struct, frozen=True, array_like=True):
     position: int
 
 
+FEED_CURSOR_PATTERN = r"^[0-9]{1,18}-[0-9]{1,18}$"
+"""A feed cursor as the contract states it, whole: every string it admits is one (a
+transaction id and a position, each below 2**63)."""
+
+
 def encode_feed_cursor(cursor: FeedCursor) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).rstrip(b"=").decode()
+    return f"{cursor.txid}-{cursor.position}"
 
 
 def decode_feed_cursor(raw: str | None) -> FeedCursor:
     if not raw:
         return FeedCursor(txid=0, position=0)
-    try:
-        return msgspec.json.decode(
-            base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), type=FeedCursor
-        )
-    except (ValueError, msgspec.DecodeError) as exc:
+    if not re.fullmatch(FEED_CURSOR_PATTERN, raw):
         raise InvalidInput(
             "The cursor is not one this feed issued.",
-            errors=[FieldError(field="query.after", rule="format", message="not a feed cursor")],
-        ) from exc
+            errors=[FieldError(field="query.cursor", rule="format", message="not a feed cursor")],
+        )
+    txid, position = raw.split("-")
+    return FeedCursor(txid=int(txid), position=int(position))
 
 
 def event_of(row: asyncpg.Record, *, id_column: str = "id") -> Event:
@@ -114,28 +119,49 @@ def event_of(row: asyncpg.Record, *, id_column: str = "id") -> Event:
     )
 
 
+_FEED = """
+    SELECT position, txid::text::bigint AS txid, id, org_id, type, aggregate_id, payload,
+           correlation_id, occurred_at
+    FROM outbox
+    WHERE org_id = $1
+      AND (txid, position) > ($2::text::xid8, $3)
+      AND txid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY txid, position
+    LIMIT $4
+"""
+
+FEED_SCANS = 10
+"""How many times ``limit`` rows one page of a scoped feed reads at most, looking for events
+its reader may see: a reader who sees few of them gets short pages, never a slow one."""
+
+
 async def feed(
-    conn: asyncpg.Connection, org_id: uuid.UUID, *, after: FeedCursor, limit: int
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    *,
+    after: FeedCursor,
+    limit: int,
+    scope: Callable[[Event], Event | None] | None = None,
 ) -> tuple[list[Event], FeedCursor]:
-    """Events of one tenant after ``after``, oldest first, and the cursor to continue from."""
-    rows = await conn.fetch(
-        """
-        SELECT position, txid::text::bigint AS txid, id, org_id, type, aggregate_id, payload,
-               correlation_id, occurred_at
-        FROM outbox
-        WHERE org_id = $1
-          AND (txid, position) > ($2::text::xid8, $3)
-          AND txid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY txid, position
-        LIMIT $4
-        """,
-        org_id,
-        str(after.txid),
-        after.position,
-        limit,
-    )
-    last = FeedCursor(txid=rows[-1]["txid"], position=rows[-1]["position"]) if rows else after
-    return [event_of(row) for row in rows], last
+    """Events of one tenant after ``after``, oldest first, and the cursor to continue from.
+
+    ``scope`` is what the reader may see of an event (``None``: nothing). The cursor moves past
+    every event read, shown or not, so a page may hold fewer than ``limit`` events (none, even)
+    while more follow; it comes back unchanged only when nothing new was committed."""
+    items: list[Event] = []
+    cursor = after
+    for _ in range(FEED_SCANS):
+        rows = await conn.fetch(_FEED, org_id, str(cursor.txid), cursor.position, limit)
+        for row in rows:
+            cursor = FeedCursor(txid=row["txid"], position=row["position"])
+            seen = event_of(row) if scope is None else scope(event_of(row))
+            if seen is not None:
+                items.append(seen)
+                if len(items) == limit:
+                    return items, cursor
+        if len(rows) < limit:
+            break
+    return items, cursor
 
 
 async def first_time(

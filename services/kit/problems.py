@@ -8,6 +8,7 @@ through the same ``Problem`` shape.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import asyncpg
@@ -28,12 +29,13 @@ log = structlog.get_logger("kring.errors")
 
 
 class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """RFC 9457 problem details, with Kring's extensions ``errors`` and ``request_id``."""
+    """RFC 9457 problem details, with Kring's extensions ``errors`` and ``request_id``;
+    ``detail`` always says what happened to this request."""
 
     type: str
     title: str
     status: int
-    detail: str | None = None
+    detail: str
     instance: str | None = None
     request_id: str | None = None
     errors: list[FieldError] = msgspec.field(default_factory=list)
@@ -56,6 +58,15 @@ _HTTP_TYPES = {
     500: ("internal", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
+_HTTP_DETAILS = {
+    404: "No resource at {path}.",
+    405: "{path} does not take {method}; `Allow` lists the methods it takes.",
+    406: "{path} cannot answer in a media type the `Accept` header allows.",
+    413: "The request body is larger than the service accepts.",
+    415: "The request body must be sent as `application/json` (UTF-8).",
+}
+"""What an HTTP error of the framework's says when it says no more than its status phrase."""
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 
 _encoder = msgspec.json.Encoder()
 
@@ -73,9 +84,34 @@ def problem_response(problem: Problem, *, headers: dict[str, str] | None = None)
     )
 
 
-def _request_id(request: Request[Any, Any, Any]) -> str | None:
+def _request_id(request: Request[Any, Any, Any] | None = None) -> str | None:
     value = structlog.contextvars.get_contextvars().get("request_id")
     return str(value) if value else None
+
+
+def http_problem(status: int, *, detail: str, instance: str) -> Problem:
+    """The problem of an HTTP error ``status`` of the request being served."""
+    slug, title = _HTTP_TYPES.get(status, ("http-error", "HTTP error"))
+    return Problem(
+        type=PROBLEM_TYPE_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=instance,
+        request_id=_request_id(),
+    )
+
+
+def _http_detail(request: Request[Any, Any, Any], exc: HTTPException) -> str:
+    """The exception's own detail, or a sentence about this request when it gave only its
+    status phrase."""
+    status = exc.status_code
+    phrase = _PHRASES.get(status, "")
+    if exc.detail and exc.detail != phrase:
+        return exc.detail
+    title = _HTTP_TYPES.get(status, ("", phrase or "HTTP error"))[1]
+    template = _HTTP_DETAILS.get(status, "{title}: {method} {path}.")
+    return template.format(path=request.url.path, method=request.method, title=title)
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
@@ -108,11 +144,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             return domain_error_handler(request, error)
     slug, title = _HTTP_TYPES.get(status, ("http-error", "HTTP error"))
     errors: list[FieldError] = []
-    detail: str | None = exc.detail
+    detail = _http_detail(request, exc)
     if isinstance(exc, ValidationException):
         slug, title = "validation", "The request is not valid"
         errors = parameter_errors(request, exc)
-        detail = "; ".join(f"{e.field or 'request'}: {e.message}" for e in errors) or exc.detail
+        detail = "; ".join(f"{e.field or 'request'}: {e.message}" for e in errors) or detail
     elif status == 400 and exc.detail:
         errors = [FieldError(field="body", rule=rule_of(exc.detail), message=exc.detail)]
     headers = dict(exc.headers or {})

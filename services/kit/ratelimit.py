@@ -15,10 +15,11 @@ holds a unit again. Every authenticated answer says where its caller stands::
 service's ``replicas`` processes holds its share of every quota (rounded up), so the quotas hold
 across replicas with no shared store and no round trip; the headers state the answering
 process's share and buckets (ADR 0018). Requests without a principal (health, metrics, docs, a
-refused token) are not limited here. The check is part of authentication (:mod:`.auth`), as soon
-as the principal is known: no layer of its own and no wrapper around the answer, so a refused
-request claims no idempotency key and opens no transaction, and an admitted one pays two bucket
-updates and one header string.
+refused token) are not limited here; one a capability URL authorises is, once its capability is
+found, in its tenant's bucket and a client bucket of the capability's (``kit.capabilities``).
+The check is part of authentication (:mod:`.auth`), as soon as the principal is known: no layer
+of its own and no wrapper around the answer, so a refused request claims no idempotency key and
+opens no transaction, and an admitted one pays two bucket updates and one header string.
 """
 
 from __future__ import annotations

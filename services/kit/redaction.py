@@ -7,8 +7,10 @@ settings' ``repr``:
   ``*secret*``, ``*password*``, ``*token*``, ``*private_key*``/``*signing_key*``, the
   webhook ``subscribers`` (they hold secrets), a request ``body``) is replaced whole;
 - in any other text, what looks like a credential is cut out wherever it stands: a
-  ``Bearer`` credential, a JWT, a ``whsec_`` webhook secret, a PEM private key, and the
-  password of a URL (``postgresql://user:secret@host`` keeps ``user`` and ``host``).
+  ``Bearer`` credential, a JWT, a ``whsec_`` webhook secret, a ``kcap_`` capability token
+  (``services.kit.capabilities``: the secret of a URL, such as a calendar feed's path), a PEM
+  private key, and the password of a URL (``postgresql://user:secret@host`` keeps ``user``
+  and ``host``).
 
 Pure: no I/O, no framework.
 """
@@ -22,6 +24,9 @@ from typing import Any
 import msgspec
 
 REDACTED = "[redacted]"
+CAPABILITY_PREFIX = "kcap_"
+"""How every capability token begins (``services.kit.capabilities``), so that one is cut out of
+any text it stands in: a request's path above all."""
 
 _SECRET_NAME = re.compile(
     r"authorization|cookie|secret|passw|token|private_key|signing_key|subscribers|^body$",
@@ -31,13 +36,14 @@ _SECRET_TEXT = re.compile(
     r"(?:[Bb]earer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}"
     r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"
     r"|whsec_[A-Za-z0-9+/=]+"
+    rf"|{CAPABILITY_PREFIX}[A-Za-z0-9_-]*"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
     re.DOTALL,
 )
 _URL_PASSWORD = re.compile(r"(://[^:/?#@\s]*):[^@/\s]*@")
 # Cheap test first (plain `in`: an alternation regex is several times slower): most log values
 # (ids, paths, numbers) hold none of these.
-_TELLTALES = ("earer", "Basic", "eyJ", "whsec_", "PRIVATE KEY", "://")
+_TELLTALES = ("earer", "Basic", "eyJ", "whsec_", CAPABILITY_PREFIX, "PRIVATE KEY", "://")
 _names: dict[str, bool] = {}
 
 

@@ -1,52 +1,62 @@
-"""The relay: delivers the outbox to subscribers as Standard Webhooks, nothing lost, in order.
+"""The relay: delivers the outbox to subscribers as Standard Webhooks, nothing lost, in order,
+and no receiver can make it wait for another.
 
-- Every replica runs one; ``FOR UPDATE SKIP LOCKED`` shares the work without sending twice.
-- Per subscriber and aggregate, an event is sent only after every earlier one was delivered.
-- A failure is retried with exponential backoff and jitter; after ``max_attempts`` the
-  delivery is marked failed (it still blocks later events of its aggregate) until replayed.
-- Every attempt is logged in ``delivery_attempts``.
-- ``NOTIFY`` on the outbox channel wakes the relay at once; a poll every few seconds stays
-  the source of truth.
+- Every replica runs one. A short transaction claims due deliveries for a lease
+  (``kit.leases``); the sends happen after it committed, outside any transaction, so neither
+  other replicas nor the event feed's horizon ever wait on a receiver.
+- Each subscriber has at most ``per_subscriber`` deliveries in flight: a hung receiver holds
+  its own few and nobody else's. Per subscriber and aggregate, an event is sent only after every
+  earlier one was delivered (or skipped), and never two at once.
+- A send has one deadline, follows no redirect and reads a kilobyte of the answer at most
+  (``kit.sending``). A tenant's URL is vetted again before each send and connected to at the
+  addresses vetted (``kit.safeurl``: DNS can change).
+- A failure is retried on a schedule (``kit.retries``). A tenant's, over about three days:
+  after its last attempt, or at once on ``410 Gone``, the delivery is ``failed`` and the
+  subscription disabled with a ``subscription.disabled`` event. An operator's subscriber
+  (``KRING_WEBHOOK_SUBSCRIBERS``: another Kring service) is retried within seconds, then every
+  5 minutes for as long as it takes; it is never disabled.
+- ``NOTIFY`` on the outbox channel wakes the relay at once, over a ``LISTEN`` that comes back
+  after the database restarts (``kit.listening``); a poll every few seconds stays the source
+  of truth. Every attempt is logged in ``delivery_attempts``; metrics in ``kit.relay_metrics``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
+import os
+import socket
 import time
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import asyncpg
-import httpx
 import msgspec
 import structlog
 
-from . import webhooks
+from . import leases, relay_metrics, retries, safeurl, sending
 from .errors import NotFound
-from .outbox import event_of
+from .leases import Claim
+from .listening import Listener
+from .outbox import Event
 from .schemas import Outbound
+from .sending import Outcome
+from .settings import Settings
 
 log = structlog.get_logger("kring.relay")
 
-_DUE = """
-    SELECT d.id, d.attempts, s.name AS subscriber, s.url, s.secret,
-           e.id AS event_id, e.type, e.org_id, e.aggregate_id, e.payload, e.correlation_id,
-           e.occurred_at
-    FROM deliveries d
-    JOIN subscribers s ON s.id = d.subscriber_id AND s.active
-    JOIN outbox e ON e.position = d.event_position
-    WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-      AND NOT EXISTS (
-          SELECT 1 FROM deliveries earlier
-          WHERE earlier.subscriber_id = d.subscriber_id AND earlier.aggregate_id = d.aggregate_id
-            AND earlier.status <> 'delivered' AND earlier.event_position < d.event_position)
-    ORDER BY d.event_position
-    LIMIT $1
-    FOR UPDATE OF d SKIP LOCKED
-"""
+Seen = Callable[[uuid.UUID, Any, Event], Event | None]
+"""What a subscriber receives of an event, from the tenant's id, the subscription's reader
+(``None`` for an operator's subscriber) and the event: the event, a reduced one, or ``None``
+(never sent: the delivery is skipped)."""
+
+WEBHOOKS: dict[str, type[msgspec.Struct]] = {leases.DISABLED: leases.SubscriptionDisabledData}
+"""The events the relay itself sends: every producer's contract documents them."""
+
+RECORD_SECONDS = 1.0
+"""Of a lease, the time kept for recording the outcome after the send's deadline."""
 
 
 class Delivery(Outbound, frozen=True):
@@ -54,7 +64,7 @@ class Delivery(Outbound, frozen=True):
     subscriber: str
     event_id: uuid.UUID
     event_type: str
-    status: Literal["pending", "delivered", "failed"]
+    status: Literal["pending", "delivered", "failed", "skipped"]
     attempts: int
     next_attempt_at: datetime
     delivered_at: datetime | None
@@ -70,12 +80,6 @@ class Subscriber(msgspec.Struct, frozen=True, kw_only=True):
     types: list[str]
 
 
-def backoff(attempts: int, *, base: float = 1.0, cap: float = 600.0) -> float:
-    """Seconds before the next attempt: exponential, capped, with full jitter in [50%, 100%]."""
-    delay = min(cap, base * 2.0 ** max(0, attempts - 1))
-    return delay * random.uniform(0.5, 1.0)
-
-
 async def sync_subscribers(conn: asyncpg.Connection, subscribers: Sequence[Subscriber]) -> None:
     """Make the configured internal subscribers the active ones of their names."""
     for subscriber in subscribers:
@@ -84,7 +88,8 @@ async def sync_subscribers(conn: asyncpg.Connection, subscribers: Sequence[Subsc
             INSERT INTO subscribers (id, name, org_id, url, secret, types)
             VALUES ($1, $2, NULL, $3, $4, $5)
             ON CONFLICT (name) DO UPDATE
-            SET url = EXCLUDED.url, secret = EXCLUDED.secret, types = EXCLUDED.types, status = 'active'
+            SET url = EXCLUDED.url, secret = EXCLUDED.secret, types = EXCLUDED.types,
+                status = 'active'
             """,
             uuid.uuid4(),
             subscriber.name,
@@ -94,128 +99,241 @@ async def sync_subscribers(conn: asyncpg.Connection, subscribers: Sequence[Subsc
         )
 
 
+class RelayOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """The relay's timings and limits (``KRING_WEBHOOK_*``)."""
+
+    retry_schedule: tuple[float, ...] = retries.DEFAULT_SCHEDULE
+    operator_retry_schedule: tuple[float, ...] = retries.OPERATOR_SCHEDULE
+    """An operator's subscriber's, its last delay repeating: it never fails for good."""
+    timeout: float = 10.0
+    """Seconds one send may take, answer included."""
+    lease: float = 60.0
+    """Seconds a claim holds; a send starts only while it can end with time to record it."""
+    per_subscriber: int = 4
+    poll_seconds: float = 2.0
+    batch: int = 200
+    """The most deliveries one claim takes, all subscribers together."""
+    allow_loopback: bool = False
+
+    def __post_init__(self) -> None:
+        if self.lease < self.timeout + 2 * RECORD_SECONDS:
+            raise ValueError("the lease must outlast a send's timeout by 2 s at least")
+        if self.per_subscriber < 1 or self.batch < 1:
+            raise ValueError("per_subscriber and batch must be at least 1")
+
+    @classmethod
+    def of(cls, settings: Settings) -> RelayOptions:
+        return cls(
+            retry_schedule=settings.webhook_retry_schedule,
+            operator_retry_schedule=settings.webhook_operator_retry_schedule,
+            timeout=settings.webhook_timeout_seconds,
+            lease=settings.webhook_lease_seconds,
+            per_subscriber=settings.webhook_concurrency,
+            poll_seconds=settings.webhook_poll_seconds,
+            allow_loopback=settings.webhook_allow_loopback,
+        )
+
+
+def replica_name() -> str:
+    """This process's name as a lease owner: host, pid and a nonce (a pid can be reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 class Relay:
     def __init__(
         self,
         pool: asyncpg.Pool,
         *,
         channel: str,
-        client: httpx.AsyncClient,
-        batch: int = 100,
-        poll_seconds: float = 2.0,
-        max_attempts: int = 15,
-        base_delay: float = 1.0,
+        clients: sending.Clients,
+        options: RelayOptions | None = None,
+        seen: Seen | None = None,
+        replica: str | None = None,
     ) -> None:
         self.pool = pool
         self.channel = channel
-        self.client = client
-        self.batch = batch
-        self.poll_seconds = poll_seconds
-        self.max_attempts = max_attempts
-        self.base_delay = base_delay
+        self.clients = clients
+        self.options = options or RelayOptions()
+        self.seen = seen
+        self.replica = replica or replica_name()
         self._wake = asyncio.Event()
+        self._sending: set[asyncio.Task[None]] = set()
+        self.listener = Listener(pool, channel, self._wake.set)
 
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        listener = await self.pool.acquire()
+        """Deliver until cancelled; then give back the leases not yet recorded."""
+        helpers = [
+            asyncio.create_task(self.listener.run(), name="relay-listener"),
+            asyncio.create_task(self._report_backlog(), name="relay-backlog"),
+        ]
         try:
-            await listener.add_listener(self.channel, self._notified)
             while True:
-                try:
-                    sent = await self.deliver_due()
-                except Exception as exc:  # the relay must outlive any one batch
-                    log.warning("relay_error", error=f"{type(exc).__name__}: {exc}")
-                    sent = 0
-                if sent:
-                    continue
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
+                    claimed = await self.claim_and_send()
+                except Exception as exc:  # the relay must outlive any one claim
+                    log.warning("relay_error", error=f"{type(exc).__name__}: {exc}")
+                    await asyncio.sleep(min(1.0, self.options.poll_seconds))
+                    continue
+                if claimed:
+                    continue
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.options.poll_seconds)
         finally:
-            await listener.remove_listener(self.channel, self._notified)
-            await self.pool.release(listener)
+            for task in [*helpers, *self._sending]:
+                task.cancel()
+            await asyncio.gather(*helpers, *self._sending, return_exceptions=True)
+            with suppress(Exception):
+                async with asyncio.timeout(2.0), self.pool.acquire() as conn:
+                    await leases.unclaim_all(conn, self.replica)
 
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
-
-    async def deliver_due(self) -> int:
-        """Send one batch of due deliveries; the number attempted."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_DUE, self.batch)
-            if not rows:
-                return 0
-            outcomes = await asyncio.gather(*(self._send(row) for row in rows))
-            await conn.executemany(
-                """
-                INSERT INTO delivery_attempts (delivery_id, duration_ms, status_code, error)
-                VALUES ($1, $2, $3, $4)
-                """,
-                [
-                    (row["id"], ms, status, error)
-                    for row, (ms, status, error) in zip(rows, outcomes, strict=True)
-                ],
+    async def claim_and_send(self) -> int:
+        """Claim what is due and start sending it, each in a task of its own; the number."""
+        async with self.pool.acquire() as conn:
+            claims = await leases.claim(
+                conn,
+                replica=self.replica,
+                lease=self.options.lease,
+                per_subscriber=self.options.per_subscriber,
+                limit=self.options.batch,
             )
-            await conn.executemany(
-                """
-                UPDATE deliveries
-                SET attempts = attempts + 1,
-                    status = CASE WHEN $2 THEN 'delivered'
-                                  WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END,
-                    delivered_at = CASE WHEN $2 THEN now() END,
-                    next_attempt_at = now() + make_interval(secs => $4),
-                    last_error = $5
-                WHERE id = $1
-                """,
-                [
-                    (
-                        row["id"],
-                        status is not None and 200 <= status < 300,
-                        self.max_attempts,
-                        backoff(row["attempts"] + 1, base=self.base_delay),
-                        error,
-                    )
-                    for row, (_, status, error) in zip(rows, outcomes, strict=True)
-                ],
-            )
-            return len(rows)
+        start_by = time.monotonic() + self.options.lease - self.options.timeout - RECORD_SECONDS
+        for claim in claims:
+            task = asyncio.create_task(self._deliver(claim, start_by=start_by))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        return len(claims)
 
-    async def _send(self, row: asyncpg.Record) -> tuple[int, int | None, str | None]:
-        event = event_of(row, id_column="event_id")
-        body = msgspec.json.encode(event)
-        headers = webhooks.headers(row["secret"], message_id=str(event.id), body=body)
-        if event.correlation_id:
-            headers["x-request-id"] = event.correlation_id
-        started = time.perf_counter()
+    async def idle(self) -> None:
+        """Wait until every send started has been recorded (for tests and the bench)."""
+        while self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
+    async def _deliver(self, claim: Claim, *, start_by: float) -> None:
         try:
-            response = await self.client.post(row["url"], content=body, headers=headers)
-        except Exception as exc:  # httpx's errors, and its transport's own
-            # (anyio raises AttributeError on a connection the peer reset as it opened)
-            error = f"{type(exc).__name__}: {exc}"
-            log.info(
-                "delivery_failed", subscriber=row["subscriber"], event_id=str(event.id), error=error
+            event = (
+                claim.event
+                if self.seen is None
+                else self.seen(claim.event.org_id, claim.reader, claim.event)
             )
-            return round((time.perf_counter() - started) * 1000), None, error
-        ms = round((time.perf_counter() - started) * 1000)
-        if 200 <= response.status_code < 300:
-            return ms, response.status_code, None
-        error = response.text[:500]
-        log.info(
-            "delivery_refused",
-            subscriber=row["subscriber"],
-            event_id=str(event.id),
-            status=response.status_code,
-            correlation_id=event.correlation_id,
+            async with self.pool.acquire() as conn:
+                if event is None:
+                    await leases.skip(conn, claim)
+                    relay_metrics.DELIVERIES.labels(outcome="skipped").inc()
+                    return
+                if time.monotonic() > start_by:  # stalled past the lease: another replica may
+                    await leases.unclaim(conn, claim)  # have it by now; give it back unsent
+                    log.warning("delivery_too_late", delivery_id=str(claim.id))
+                    return
+            outcome = await self._send(claim, event)
+            await self._record(claim, outcome)
+        except Exception as exc:  # the database away: the lease runs out, the send comes again
+            log.warning(
+                "delivery_not_recorded",
+                delivery_id=str(claim.id),
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        finally:
+            self._wake.set()  # a slot is free, and a later event of the aggregate may be due
+
+    async def _send(self, claim: Claim, event: Event) -> Outcome:
+        connect_to = None
+        if claim.subscriber_org_id is not None:  # a tenant's URL: vetted before every send
+            try:
+                vetted = await safeurl.vetted(claim.url, allow_loopback=self.options.allow_loopback)
+            except safeurl.UnsafeUrl as refused:
+                return Outcome(duration_ms=0, error=f"not sent: {refused.detail}")
+            if vetted.target.host != str(vetted.addresses[0]):  # a name, not an address
+                connect_to = str(vetted.addresses[0])
+        return await sending.send(
+            self.clients,
+            claim.url,
+            event,
+            secrets=claim.secrets,
+            within=self.options.timeout,
+            connect_to=connect_to,
         )
-        return ms, response.status_code, error
+
+    async def _record(self, claim: Claim, outcome: Outcome) -> None:
+        status, retry_in, disable = self._judge(claim, outcome)
+        disabled = False
+        async with self.pool.acquire() as conn:
+            if disable is None:  # one statement: its own transaction
+                held = await leases.record(conn, claim, outcome, status=status, retry_in=retry_in)
+            else:
+                async with conn.transaction():
+                    held = await leases.record(
+                        conn, claim, outcome, status=status, retry_in=retry_in
+                    )
+                    disabled = held and await leases.disable(
+                        conn, claim, reason=disable[0], detail=disable[1], channel=self.channel
+                    )
+        counted = "stale" if not held else "retried" if status == "pending" else status
+        relay_metrics.DELIVERIES.labels(outcome=counted).inc()
+        if held and outcome.delivered:
+            lag = (datetime.now(UTC) - claim.event.timestamp).total_seconds()
+            relay_metrics.LAG.observe(max(0.0, lag))
+        if not outcome.delivered:
+            (log.warning if status == "failed" else log.info)(
+                "delivery_failed",
+                subscriber=claim.subscriber,
+                delivery_id=str(claim.id),
+                event_id=str(claim.event.id),
+                attempt=claim.attempts + 1,
+                status=outcome.status_code,
+                error=outcome.error,
+                final=status == "failed",
+                recorded=held,
+                subscription_disabled=disabled,
+                correlation_id=claim.event.correlation_id,
+            )
+
+    def _judge(
+        self, claim: Claim, outcome: Outcome
+    ) -> tuple[
+        Literal["delivered", "pending", "failed"],
+        float,
+        tuple[Literal["gone", "failing"], str] | None,
+    ]:
+        """The delivery's next status, the seconds to its next attempt, and why its
+        subscription is to be disabled (a tenant's only), if it is."""
+        if outcome.delivered:
+            return "delivered", 0.0, None
+        failed = claim.attempts + 1
+        if claim.subscriber_org_id is None:  # an operator's: tried again and again, never failed
+            schedule = self.options.operator_retry_schedule
+            delay = retries.next_delay(schedule, failed=failed, endless=True)
+            return "pending", delay or 0.0, None
+        if outcome.gone:
+            return "failed", 0.0, ("gone", "The endpoint answered 410 Gone.")
+        delay = retries.next_delay(self.options.retry_schedule, failed=failed)
+        if delay is not None:
+            return "pending", delay, None
+        detail = (
+            f"Each of {failed} attempts over"
+            f" {retries.spoken(retries.span(self.options.retry_schedule))} to deliver event"
+            f" {claim.event.id} failed; the last: {outcome.error}."
+        )
+        return "failed", 0.0, ("failing", detail)
+
+    async def report_backlog(self) -> None:
+        """Set the backlog gauge from the database."""
+        async with self.pool.acquire() as conn:
+            relay_metrics.backlog(await leases.backlog(conn))
+
+    async def _report_backlog(self) -> None:
+        while True:
+            with suppress(Exception):
+                await self.report_backlog()
+            await asyncio.sleep(relay_metrics.BACKLOG_SECONDS)
 
 
 async def replay(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> bool:
     """Send a delivery again (failed, or delivered and wanted once more)."""
     status = await conn.execute(
         """
-        UPDATE deliveries SET status = 'pending', next_attempt_at = now(), attempts = 0
+        UPDATE deliveries SET status = 'pending', next_attempt_at = now(), attempts = 0,
+            claimed_until = NULL, claimed_by = NULL
         WHERE id = $1
         """,
         delivery_id,

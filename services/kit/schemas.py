@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
@@ -23,6 +23,9 @@ class Inbound(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     """
 
     multiline: ClassVar[frozenset[str]] = frozenset()
+    examples: ClassVar[tuple[dict[str, Any], ...]] = ()
+    """Whole, valid values of this Struct, published as its schema's ``examples``: a client
+    (and schemathesis) can send one as it stands. Ids in them are for reading only."""
 
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:
@@ -39,6 +42,8 @@ class Outbound(msgspec.Struct, kw_only=True, frozen=True):
 
 # Strings PostgreSQL can store and a reader can see: no control characters (NUL above all).
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+LINE_PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Printable text that may hold line breaks and tabs (an ``Inbound`` Struct's ``multiline``)."""
 PRINTABLE_NOT_BLANK = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
 
 Name = Annotated[

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from .redaction import redact
+from .retries import DEFAULT_SCHEDULE, OPERATOR_SCHEDULE
 
 ENV_PREFIX = "KRING_"
 
@@ -48,6 +49,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """JSON list of internal subscribers: ``[{"name", "url", "secret", "types": [...]}]``."""
     webhook_secrets: tuple[str, ...] = ()
     """Secrets (``whsec_…``) accepted on incoming webhooks; more than one while rotating."""
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_SCHEDULE
+    """Seconds before each retry of a failed delivery (jittered ±20 %): 13 attempts over about
+    three days, then the delivery fails and a tenant's subscription is disabled
+    (``kit.retries``)."""
+    webhook_operator_retry_schedule: tuple[float, ...] = OPERATOR_SCHEDULE
+    """Seconds before each retry of a delivery to a subscriber of ``KRING_WEBHOOK_SUBSCRIBERS``
+    (another Kring service), the last repeating without end: it is never disabled."""
+    webhook_timeout_seconds: float = 10.0
+    """Seconds one delivery may take, from connecting to the answer's first kilobyte."""
+    webhook_lease_seconds: float = 60.0
+    """Seconds a replica holds the deliveries it claimed; one that dies leaves them due after
+    that. At least the timeout plus 2."""
+    webhook_concurrency: int = 4
+    """Deliveries in flight to one subscriber at once, all replicas together."""
+    webhook_poll_seconds: float = 2.0
+    """Seconds between looks at the outbox when no ``NOTIFY`` came."""
+    webhook_allow_loopback: bool = False
+    """Let subscriptions send to loopback hosts (``http`` too): for development and tests only
+    (``services.kit.safeurl``)."""
     rate_limit_tenant: int = 60_000
     """Requests an organisation may make per window, all its clients and replicas together
     (0: no limit per organisation; ``services.kit.ratelimit``)."""

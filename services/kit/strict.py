@@ -14,6 +14,10 @@ anything: everything here runs before a handler's dependencies (its database tra
   nest no deeper than its schema, which may nest at most :data:`MAX_DEPTH` levels (checked
   when the app is built), so deeper JSON is refused where it goes deeper (rule ``type``)
   in the same single pass.
+- A whole number written with a fraction (``2.0``) is that integer, as JSON Schema reads it
+  (its ``integer`` is any whole number, and a contract must not promise what the service
+  refuses): only a body refused for such a number is read a second time, with those numbers
+  as integers. ``2.5`` stays a ``type`` error.
 - A path parameter that does not parse (a path id that is no UUID) is a 400 naming it
   (``path.session_id``), not a 404.
 
@@ -84,6 +88,22 @@ def _located(message: str, where: str) -> FieldError:
     return FieldError(field=where + path, rule=rule_of(text), message=text)
 
 
+_FLOAT_FOR_INT = re.compile(r"Expected `int[^`]*`, got `float`")
+_EXACT = 2**53
+"""Up to here a float spells every whole number exactly."""
+
+
+def _whole_numbers(value: Any) -> Any:
+    """``value`` with each whole float (``2.0``) the integer it spells (``2``)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    return value
+
+
 class Body(msgspec.Struct, frozen=True):
     """What an operation takes as its body: its decoder, or none (``decoder is None``)."""
 
@@ -96,7 +116,13 @@ class Body(msgspec.Struct, frozen=True):
     def decode(self, body: bytes) -> Any:
         assert self.decoder is not None
         try:
-            return self.decoder.decode(body)
+            try:
+                return self.decoder.decode(body)
+            except msgspec.ValidationError as exc:
+                if not _FLOAT_FOR_INT.search(str(exc)):
+                    raise
+                whole = _whole_numbers(msgspec.json.decode(body))
+                return msgspec.convert(whole, self.decoder.type, strict=True)
         except msgspec.ValidationError as exc:
             error = _located(str(exc), "body")
         except msgspec.DecodeError as exc:

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .errors import FieldError, Unauthorized
 
@@ -36,13 +36,23 @@ def signature(secret: str, *, message_id: str, timestamp: int, body: bytes) -> s
 
 
 def headers(
-    secret: str, *, message_id: str, body: bytes, timestamp: int | None = None
+    secret: str,
+    *,
+    message_id: str,
+    body: bytes,
+    timestamp: int | None = None,
+    also: Sequence[str] = (),
 ) -> dict[str, str]:
+    """The headers of a signed message; ``also`` sign beside ``secret`` (a secret being
+    rotated out), each signature separated by a space as Standard Webhooks allows."""
     stamp = int(time.time()) if timestamp is None else timestamp
+    signatures = [
+        signature(key, message_id=message_id, timestamp=stamp, body=body) for key in (secret, *also)
+    ]
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(stamp),
-        "webhook-signature": signature(secret, message_id=message_id, timestamp=stamp, body=body),
+        "webhook-signature": " ".join(signatures),
         "content-type": "application/json",
     }
 

@@ -10,7 +10,13 @@ from services.kit.app import create_service_app
 from services.kit.events import EventAccess
 
 from .attendance import routes as attendance
+from .calendar_feeds.routes import (
+    GroupCalendarFeedController,
+    PersonCalendarFeedController,
+    subscribed,
+)
 from .config import MIGRATIONS, PORT, SCHEMA, SchedulingSettings
+from .event_scope import scope
 from .facilitators.routes import FacilitatorController
 from .groups.routes import GroupController
 from .methods.routes import MethodController
@@ -27,7 +33,10 @@ Client organisations, people, facilitators, groups, sessions, attendance and the
 signed proof of attendance of intervisie groups.
 
 Errors are RFC 9457 `application/problem+json`; validation errors name each field
-and rule in `errors`. Lists are paginated by an opaque `cursor`.
+and rule in `errors`. Lists are paginated by an opaque cursor: pass a page's
+`next_cursor` as `cursor` for the next page, until it is null. The event feed
+(`GET /v1/events`) pages alike; its `next_cursor` is never null, and comes back
+unchanged while nothing new happened.
 """
 
 
@@ -54,11 +63,19 @@ def create_app(settings: SchedulingSettings) -> Litestar:
             GroupController,
             _sessions(),
             CalendarController,
+            PersonCalendarFeedController,
+            GroupCalendarFeedController,
+            subscribed,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
         roles=ROLES,
-        events=EventAccess(readers=("admin", "service", "hr"), operators=("admin",)),
+        events=EventAccess(
+            readers=("admin", "service", "hr"),
+            operators=("admin",),
+            scope=scope,
+            subscribers=("hr",),
+        ),
         webhooks=WEBHOOKS,
     )
     install_preflight(app, settings.accreditation_url)

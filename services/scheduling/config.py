@@ -18,6 +18,10 @@ class SchedulingSettings(Settings, frozen=True, kw_only=True):
     accreditation_url: str = ""
     """Accreditation's base URL (``KRING_ACCREDITATION_URL``), asked for the preflight of a
     member joining a group or a session planned; empty: no preflight."""
+    public_url: str = ""
+    """The base URL calendar apps reach scheduling at (``KRING_PUBLIC_URL``, such as
+    ``https://api.kring.example/scheduling``), the start of every calendar feed URL; empty:
+    the base URL of the request that asks for one."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> SchedulingSettings:

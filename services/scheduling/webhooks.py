@@ -6,30 +6,38 @@ from __future__ import annotations
 from services.kit.events import Emitter
 
 from .config import SCHEMA
+from .groups.schemas import GroupMemberAddedData, GroupMemberLeftData
 from .people.schemas import PersonUpdatedData
 from .sessions.schemas import (
     AttendanceAmendedData,
     AttendanceConfirmedData,
     SessionCancelledData,
     SessionClosedData,
+    SessionRescheduledData,
     SessionScheduledData,
 )
 
 EventData = (
     SessionScheduledData
+    | SessionRescheduledData
     | SessionClosedData
     | SessionCancelledData
     | AttendanceConfirmedData
     | AttendanceAmendedData
     | PersonUpdatedData
+    | GroupMemberAddedData
+    | GroupMemberLeftData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
     "session.scheduled": SessionScheduledData,
+    "session.rescheduled": SessionRescheduledData,
     "session.closed": SessionClosedData,
     "session.cancelled": SessionCancelledData,
     "attendance.confirmed": AttendanceConfirmedData,
     "attendance.amended": AttendanceAmendedData,
     "person.updated": PersonUpdatedData,
+    "group.member_added": GroupMemberAddedData,
+    "group.member_left": GroupMemberLeftData,
 }
 emit = Emitter(SCHEMA, WEBHOOKS)

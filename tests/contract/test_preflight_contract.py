@@ -23,7 +23,7 @@ from services.scheduling.preflight.schemas import (
 
 def validator(component: str) -> jsonschema.protocols.Validator:
     contract = yaml.safe_load((ROOT / "contracts" / "accreditation.yaml").read_text())
-    assert contract["paths"]["/v1/preflight"]["post"]["operationId"] == "preflight"
+    assert contract["paths"]["/preflight"]["post"]["operationId"] == "preflight"
     schema = {"$ref": f"#/components/schemas/{component}", "components": contract["components"]}
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 

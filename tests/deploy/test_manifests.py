@@ -19,6 +19,7 @@ from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
 from services import topology
 from services.cli import ROOT, SERVICES, service_module
+from tests.contract.support import base_path
 
 from .manifests import (
     DEPLOY,
@@ -519,8 +520,11 @@ def test_the_default_is_deny(rendered: dict[str, Objects]) -> None:
 
 
 def contract_paths(service: str) -> list[str]:
+    """Every public path of the service: its contract's, and the contract itself."""
     contract = yaml.safe_load((ROOT / "contracts" / f"{service}.yaml").read_text())
-    return [re.sub(r"\{[^}]+\}", "x1", path) for path in contract["paths"]]
+    base = base_path(contract)
+    paths = [re.sub(r"\{[^}]+\}", "x1", base + path) for path in contract["paths"]]
+    return [*paths, f"{base}/openapi.json"]
 
 
 NEVER_PUBLIC = [

@@ -23,6 +23,7 @@ import yaml
 from services.cli import ROOT, SERVICES, service_module
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
+from tests.contract.support import base_path
 
 from .manifests import (
     OVERLAYS,
@@ -47,7 +48,7 @@ def first_collection(service: str) -> str:
     contract = yaml.safe_load((ROOT / "contracts" / f"{service}.yaml").read_text())
     for path, operations in contract["paths"].items():
         if "{" not in path and "get" in operations:
-            return str(path)
+            return base_path(contract) + path
     raise AssertionError(f"contracts/{service}.yaml has no parameterless GET route")
 
 

@@ -1,9 +1,11 @@
-"""What the kit's tests share: a database connection that can be cut, and an app's log lines."""
+"""What the kit's tests share: a database connection that can be cut, an app's log lines, and
+webhook subscriptions made through the API."""
 
 from __future__ import annotations
 
 import socket
 import threading
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 DATABASE_PASSWORD = "hunter2-db-password"
@@ -95,3 +97,16 @@ class CuttableDatabase:
     def restore(self) -> None:
         self._listener = self._listen(self.port)
         self._start()
+
+
+PUBLIC_URL = "https://93.184.215.14/kring/hooks"
+"""A webhook URL whose host is a public address literal: registered without DNS."""
+
+
+async def subscribe(client: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """A webhook subscription made through the API (``fields`` over a URL and one type)."""
+    body = {"url": PUBLIC_URL, "event_types": ["session.closed"], **fields}
+    response = await client.post("/v1/webhook-subscriptions", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

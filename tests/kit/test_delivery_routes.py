@@ -35,7 +35,9 @@ async def producer(
     # The subscriber table is the database's, not this app's: stop sending to nobody.
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute("UPDATE scheduling.subscribers SET active = false WHERE name = 'nobody'")
+        await conn.execute(
+            "UPDATE scheduling.subscribers SET status = 'paused' WHERE name = 'nobody'"
+        )
     finally:
         await conn.close()
 

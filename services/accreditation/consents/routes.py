@@ -7,6 +7,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 
 from ..principal import Principal
@@ -30,6 +31,7 @@ class ConsentController(Controller):
     @put(
         "/{code:str}",
         operation_id="grantConsent",
+        opt=links(link("revokeConsent", code="$request.path.code")),
         status_code=HTTP_200_OK,
         responses={
             HTTP_201_CREATED: ResponseSpec(Consent, description="Granted now."),

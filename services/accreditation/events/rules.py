@@ -124,6 +124,7 @@ def closed_session(data: SessionClosedData) -> tuple[ClosedSessionIn | None, lis
                 if data.mode == "hybrid" and attendee.joined == "online"
                 else None,
                 "registrations": registrations,
+                "employer_id": attendee.employer_id,
             }
         )
     if not attendees:

@@ -19,6 +19,7 @@ SESSION_CLOSED = "session.closed"
 SESSION_CANCELLED = "session.cancelled"
 PERSON_UPDATED = "person.updated"
 ATTENDANCE_AMENDED = "attendance.amended"
+ATTENDANCE_CONFIRMED = "attendance.confirmed"
 
 
 class EventRegistration(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +50,7 @@ class EventAttendee(msgspec.Struct, frozen=True, kw_only=True):
     joined: str | None = None
     """How the attendee took part in a hybrid session: `in_person` or `online`."""
     registrations: list[EventRegistration] = msgspec.field(default_factory=list)
+    employer_id: uuid.UUID | None = None
 
 
 class SessionClosedData(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +90,15 @@ class PersonUpdatedData(msgspec.Struct, frozen=True, kw_only=True):
     person_id: uuid.UUID
     name: str | None = None
     registrations: list[EventRegistration] = msgspec.field(default_factory=list)
+
+
+class AttendanceConfirmedData(msgspec.Struct, frozen=True, kw_only=True):
+    """`attendance.confirmed`: a present participant confirmed their attendance (after the
+    session closed): their signature on the proof of attendance."""
+
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    confirmed_at: datetime
 
 
 class EventOutcome(Outbound, frozen=True, kw_only=True):

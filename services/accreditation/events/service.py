@@ -4,8 +4,9 @@ Each event is applied in one transaction of its tenant together with its inbox r
 redelivery changes nothing. ``session.closed`` becomes ledger entries and outcomes,
 ``session.cancelled`` of a closed session their reversals, ``person.updated`` a new judgement
 of the person's pending outcomes, ``attendance.amended`` a new judgement of the corrected
-session (a credit that no longer counts as it did is reversed and recorded anew); other types
-are remembered and ignored.
+session (a credit that no longer counts as it did is reversed and recorded anew),
+``attendance.confirmed`` the participant's signature that proofs of attendance state; other
+types are remembered and ignored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import structlog
 from services.kit import events, outbox
 from services.kit.db import transaction
 
+from ..credentials import repository as credentials
 from ..ledger import service as ledger
 from ..ledger.chain import Signer
 from ..ledger.schemas import Judgement
@@ -26,23 +28,32 @@ from ..outcomes import service as outcomes
 from . import rules
 from .schemas import (
     ATTENDANCE_AMENDED,
+    ATTENDANCE_CONFIRMED,
     PERSON_UPDATED,
     SESSION_CANCELLED,
     SESSION_CLOSED,
     SOURCE,
     AttendanceAmendedData,
+    AttendanceConfirmedData,
     EventOutcome,
     PersonUpdatedData,
     SessionCancelledData,
     SessionClosedData,
 )
 
-Data = SessionClosedData | SessionCancelledData | PersonUpdatedData | AttendanceAmendedData
+Data = (
+    SessionClosedData
+    | SessionCancelledData
+    | PersonUpdatedData
+    | AttendanceAmendedData
+    | AttendanceConfirmedData
+)
 SHAPES: dict[str, type[Data]] = {
     SESSION_CLOSED: SessionClosedData,
     SESSION_CANCELLED: SessionCancelledData,
     PERSON_UPDATED: PersonUpdatedData,
     ATTENDANCE_AMENDED: AttendanceAmendedData,
+    ATTENDANCE_CONFIRMED: AttendanceConfirmedData,
 }
 
 log = structlog.get_logger("kring.accreditation.events")
@@ -93,6 +104,11 @@ async def _apply(
             return await _session_cancelled(conn, event, data, signer=signer)
         case PersonUpdatedData():
             return await _person_updated(conn, event, data, signer=signer)
+        case AttendanceConfirmedData():
+            await credentials.confirm(
+                conn, event.org_id, data.session_id, data.person_id, at=data.confirmed_at
+            )
+            return EventOutcome(status="applied", event_id=event.id, type=event.type)
     return EventOutcome(status="ignored", event_id=event.id, type=event.type)
 
 

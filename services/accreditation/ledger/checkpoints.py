@@ -1,6 +1,10 @@
 """The chain's head and its signed checkpoints: appending under the chain lock, signing the
 head, verifying the whole chain. Use cases on the caller's transaction; the hashing and
-signing themselves are :mod:`.chain` (pure)."""
+signing themselves are :mod:`.chain` (pure).
+
+Every transaction that appends ends by signing its head, so signing is where what it
+reversed is followed: the credentials stating a reversed credit are revoked, and their
+period statements issued again (``credentials.statements.follow_reversals``)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from services.kit.errors import Conflict
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset, page_of
 
+from ..credentials import statements as credentials
 from . import chain, repository
 from .schemas import (
     ChainProblem,
@@ -32,6 +37,8 @@ class Head:
     def __init__(self, org_id: uuid.UUID, head: tuple[int, str] | None) -> None:
         self.org_id = org_id
         self.seq, self.hash = head or (0, chain.GENESIS)
+        self.reversals: list[LedgerEntry] = []
+        """The reversals this transaction appended, for :func:`sign` to follow."""
 
     async def append(self, conn: asyncpg.Connection, values: dict[str, Any]) -> LedgerEntry:
         values = {
@@ -45,6 +52,8 @@ class Head:
         values["hash"] = chain.entry_hash(values)
         stored = await repository.insert(conn, values)
         self.seq, self.hash = stored.seq, stored.hash
+        if stored.kind == "reversal":
+            self.reversals.append(stored)
         return stored
 
 
@@ -64,7 +73,11 @@ def _checkpoint_out(org_id: uuid.UUID, row: dict[str, Any]) -> Checkpoint:
 
 
 async def sign(conn: asyncpg.Connection, head: Head, signer: chain.Signer) -> Checkpoint:
-    """Sign the head as it stands and store the checkpoint."""
+    """Follow what the transaction reversed (revoke the credentials stating it, issue their
+    period statements again), then sign the head as it stands and store the checkpoint."""
+    if head.reversals:
+        await credentials.follow_reversals(conn, head.org_id, head.reversals, signer=signer)
+        head.reversals = []
     signed_at = datetime.now(UTC)
     message = chain.checkpoint_message(
         org_id=head.org_id, seq=head.seq, head_hash=head.hash, signed_at=signed_at

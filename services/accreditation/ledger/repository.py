@@ -310,6 +310,26 @@ async def live_session_credits(
     return [entry(row) for row in rows]
 
 
+async def people_in_cycle(
+    conn: asyncpg.Connection, org_id: uuid.UUID, *, register_code: str, day: date, limit: int
+) -> list[uuid.UUID]:
+    """The people with a credit in a register whose cycle holds ``day`` (at most ``limit``)."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT person_id FROM ledger_entries
+        WHERE org_id = $1 AND register_code = $2 AND kind = 'credit'
+          AND cycle_start <= $3 AND cycle_end >= $3
+        ORDER BY person_id
+        LIMIT $4
+        """,
+        org_id,
+        register_code,
+        day,
+        limit,
+    )
+    return [row["person_id"] for row in rows]
+
+
 async def walk(conn: asyncpg.Connection, org_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
     """Every entry of the organisation in chain order, from a server-side cursor."""
     cursor = conn.cursor(

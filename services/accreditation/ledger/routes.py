@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import action
@@ -51,8 +52,34 @@ class LedgerController(Controller):
     @action(
         "/sessions",
         operation_id="recordClosedSession",
+        opt=links(
+            link("getLedgerEntry", entry_id="judgements/0/entry/id"),
+            link("reverseLedgerEntry", entry_id="judgements/0/entry/id"),
+            link("listSessionOutcomes", session_id="session_id"),
+            link("getAttendanceList", session_id="session_id", code="judgements/0/register_code"),
+            *(
+                link(
+                    target,
+                    person_id="judgements/0/person_id",
+                    code="judgements/0/register_code",
+                )
+                for target in ("listPersonEntries", "getPersonTotals")
+            ),
+            link("listPersonOutcomes", person_id="judgements/0/person_id"),
+        ),
         guards=[requires("service", "admin")],
-        errors=(409, 413, 415, 422),
+        errors=(409, 413, 415),
+        rules=(
+            "range",
+            "not_in_future",
+            "after_start",
+            "max_duration",
+            "matches_start",
+            "unique",
+            "after_arrival",
+            "matches_mode",
+            "covers_attendees",
+        ),
     )
     async def record(
         self, conn: Conn, principal: Me, state: State, data: JSONBody[ClosedSessionIn]

@@ -79,6 +79,9 @@ class AttendeeIn(Inbound, kw_only=True, frozen=True):
     registrations: Annotated[list[RegistrationIn], msgspec.Meta(max_length=20)] = msgspec.field(
         default_factory=list
     )
+    employer_id: uuid.UUID | None = None
+    """The client organisation employing the attendee (scheduling's id): the ledger's events
+    about them are shown to that organisation's HR client, and to no other."""
 
 
 class ClosedSessionIn(Inbound, kw_only=True, frozen=True):
@@ -86,6 +89,39 @@ class ClosedSessionIn(Inbound, kw_only=True, frozen=True):
 
     Never a BSN, never case content.
     """
+
+    examples = (
+        {
+            "session_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d07",
+            "date": "2026-03-26",
+            "started_at": "2026-03-26T19:00:00+01:00",
+            "ended_at": "2026-03-26T21:30:00+01:00",
+            "mode": "in_person",
+            "group_size": 3,
+            "method": "Incidentmethode",
+            "facilitator": {
+                "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d01",
+                "name": "Ingrid van Dijk",
+                "recognitions": ["LVSC"],
+                "roles": [{"register": "LVSC", "role": "supervisor"}],
+            },
+            "attendees": [
+                {
+                    "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d04",
+                    "name": "Anouk de Vries",
+                    "presence": "present",
+                    "registrations": [
+                        {"register": "SKJ", "number": "110001234", "registered_on": "2015-03-01"}
+                    ],
+                },
+                {
+                    "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d08",
+                    "name": "Bram Jansen",
+                    "presence": "absent",
+                },
+            ],
+        },
+    )
 
     session_id: uuid.UUID
     date: date
@@ -177,6 +213,8 @@ class RecordingResult(Outbound, frozen=True):
 
 
 class ReversalIn(Inbound, kw_only=True, frozen=True):
+    examples = ({"reason": "Dubbel geregistreerd."},)
+
     reason: ShortText
 
 
@@ -284,3 +322,43 @@ class AttendanceList(Outbound, frozen=True):
     session_id: uuid.UUID
     register_code: str
     items: list[AttendanceLine]
+
+
+class EntryEventData(Outbound, frozen=True):
+    """What both entry events state: the entry by its ids, numbers and counts. No names: read
+    `GET /v1/ledger/entries/{entry_id}` with a role that may."""
+
+    entry_id: uuid.UUID
+    seq: int
+    """Position in the organisation's chain, from 1."""
+    hash: str
+    session_id: uuid.UUID
+    session_date: date
+    person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person, as the session's snapshot names it (null
+    when it names none)."""
+    register_code: str
+    registration_number: str
+    revision: int
+    minutes: int
+    """Counted minutes (negative in a reversal)."""
+    points_centi: int
+    """Counted points in hundredths (negative in a reversal)."""
+    rule_version: int
+    cycle_start: date
+    cycle_end: date
+    recorded_at: datetime
+
+
+class EntryRecordedData(EntryEventData, frozen=True):
+    """`ledger.entry_recorded`: a credit was appended to the ledger: a closed session counts for
+    an attendee in a register (again, with the next `revision`, after a correction)."""
+
+
+class EntryReversedData(EntryEventData, frozen=True):
+    """`ledger.entry_reversed`: a credit was reversed by an appended entry (a session cancelled
+    or corrected, or by hand); the credit itself stays in the chain."""
+
+    reverses_id: uuid.UUID
+    reason: str

@@ -2,7 +2,8 @@
 SQL from ``repository.py``; appends go through the chain's head (``checkpoints.py``).
 
 Recording and reversing take the organisation and who records (an event records without a
-caller); reading takes the principal, whose role decides what it may read.
+caller); reading takes the principal, whose role decides what it may read. Every entry
+appended is announced in its transaction (``events.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..outcomes import service as outcomes
 from ..principal import Principal
 from ..registers import service as registers
 from ..registers.rules import normalise_code
-from . import chain, checkpoints, export, repository, rules
+from . import chain, checkpoints, events, export, repository, rules
 from .schemas import (
     AttendanceList,
     AttendeeIn,
@@ -144,8 +145,9 @@ async def _judge_one(
         rules=rule_set.rules,
         peers_registered=rules.peers_registered(session, code),
     )
+    employer_id = attendee.employer_id
     if isinstance(verdict, rules.Refused):
-        await _withdraw(conn, head, standing, correction, recorded_by=recorded_by)
+        await _withdraw(conn, head, standing, correction, employer_id, recorded_by=recorded_by)
         return judged(
             outcome=outcome_rules.unjudged_status(verdict.reasons),
             reasons=list(verdict.reasons),
@@ -162,8 +164,22 @@ async def _judge_one(
     )
     if standing is not None and all(getattr(standing, c) == values[c] for c in COUNTED):
         return judged(outcome="already_recorded", entry=standing)
-    await _withdraw(conn, head, standing, correction, recorded_by=recorded_by)
-    return judged(outcome="recorded", entry=await head.append(conn, values))
+    await _withdraw(conn, head, standing, correction, employer_id, recorded_by=recorded_by)
+    credit = await _append(conn, head, values, employer_id=employer_id)
+    return judged(outcome="recorded", entry=credit)
+
+
+async def _append(
+    conn: asyncpg.Connection,
+    head: checkpoints.Head,
+    values: dict[str, Any],
+    *,
+    employer_id: uuid.UUID | None,
+) -> LedgerEntry:
+    """Append an entry and announce it, in one transaction."""
+    entry = await head.append(conn, values)
+    await events.announce(conn, head.org_id, entry, employer_id=employer_id)
+    return entry
 
 
 async def _withdraw(
@@ -171,6 +187,7 @@ async def _withdraw(
     head: checkpoints.Head,
     standing: LedgerEntry | None,
     correction: Correction | None,
+    employer_id: uuid.UUID | None,
     *,
     recorded_by: str,
 ) -> None:
@@ -178,7 +195,7 @@ async def _withdraw(
     if standing is None or correction is None:
         return
     reversal = await _append_reversal(
-        conn, head, standing, reason=correction.reason, recorded_by=recorded_by
+        conn, head, standing, employer_id, reason=correction.reason, recorded_by=recorded_by
     )
     correction.reversals.append(reversal)
 
@@ -239,7 +256,15 @@ async def reverse(
         raise Conflict(f"Entry {entry_id} is a reversal; a reversal is not reversed.")
     if (done := await repository.reversal_of(conn, org_id, entry_id)) is not None:
         raise Conflict(f"Entry {entry_id} is already reversed by {done}.")
-    stored = await _append_reversal(conn, head, original, reason=reason, recorded_by=recorded_by)
+    employers = await outcomes.snapshot_employers(conn, org_id, original.session_id)
+    stored = await _append_reversal(
+        conn,
+        head,
+        original,
+        employers.get(original.person_id),
+        reason=reason,
+        recorded_by=recorded_by,
+    )
     await checkpoints.sign(conn, head, signer)
     return stored
 
@@ -257,8 +282,16 @@ async def reverse_session(
     totals become what they were without it. One checkpoint when anything was appended."""
     head = await checkpoints.open_head(conn, org_id)
     live = await repository.live_session_credits(conn, org_id, session_id=session_id)
+    employers = await outcomes.snapshot_employers(conn, org_id, session_id)
     reversals = [
-        await _append_reversal(conn, head, credit, reason=reason, recorded_by=recorded_by)
+        await _append_reversal(
+            conn,
+            head,
+            credit,
+            employers.get(credit.person_id),
+            reason=reason,
+            recorded_by=recorded_by,
+        )
         for credit in live
     ]
     if reversals:
@@ -271,6 +304,7 @@ async def _append_reversal(
     conn: asyncpg.Connection,
     head: checkpoints.Head,
     original: LedgerEntry,
+    employer_id: uuid.UUID | None,
     *,
     reason: str,
     recorded_by: str,
@@ -288,7 +322,7 @@ async def _append_reversal(
         reason=reason,
         recorded_by=recorded_by,
     )
-    return await head.append(conn, values)
+    return await _append(conn, head, values, employer_id=employer_id)
 
 
 async def entry(conn: asyncpg.Connection, org_id: uuid.UUID, entry_id: uuid.UUID) -> LedgerEntry:

@@ -44,21 +44,26 @@ class OutcomePage(Outbound, frozen=True):
 
 
 class OutcomeEventData(Outbound, frozen=True):
-    """`ledger.outcome_refused` or `ledger.outcome_pending`: an attendee's presence at a closed
-    session does not count (yet) for a register, with every rule named. Sent when the outcome
-    is first judged so, or judged again with other reasons."""
+    """An attendee's presence at a closed session does not count (yet) for a register, with
+    every rule named. Sent when the outcome is first judged so, or judged again with other
+    reasons."""
 
     session_id: uuid.UUID
     person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person, as the session's snapshot names it (null
+    when it names none)."""
     register: str
     status: Literal["refused", "pending"]
     reasons: list[Reason]
     rule_version: int | None
 
 
-OUTCOME_REFUSED = "ledger.outcome_refused"
-OUTCOME_PENDING = "ledger.outcome_pending"
-WEBHOOKS: dict[str, type[OutcomeEventData]] = {
-    OUTCOME_REFUSED: OutcomeEventData,
-    OUTCOME_PENDING: OutcomeEventData,
-}
+class OutcomeRefusedData(OutcomeEventData, frozen=True):
+    """`ledger.outcome_refused`: a broken rule refuses what the attendee's presence would have
+    counted for a register."""
+
+
+class OutcomePendingData(OutcomeEventData, frozen=True):
+    """`ledger.outcome_pending`: the presence counts for nothing yet, waiting for data that can
+    arrive later (the registration date); judged again when it does."""

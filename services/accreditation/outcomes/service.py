@@ -11,20 +11,18 @@ from datetime import UTC, datetime
 import asyncpg
 import msgspec
 
-from services.kit import outbox
 from services.kit.errors import NotFound
-from services.kit.events import channel
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset, page_of
 
-from ..config import SCHEMA
+from .. import webhooks
 from ..ledger import rules as ledger_rules
 from ..ledger.schemas import ClosedSessionIn, Judgement, RegistrationIn
 from ..principal import Principal
 from ..registers import service as registers
 from ..registers.rules import normalise_code
 from . import repository, rules
-from .schemas import OUTCOME_PENDING, OUTCOME_REFUSED, Outcome, OutcomeEventData, OutcomePage
+from .schemas import Outcome, OutcomePage, OutcomePendingData, OutcomeRefusedData
 
 
 async def store(
@@ -52,7 +50,7 @@ async def store(
             continue
         await repository.save(conn, org_id, outcome)
         if rules.worth_announcing(previous, outcome):
-            await _announce(conn, org_id, outcome)
+            await _announce(conn, org_id, outcome, employer_id=employers(session)[key[0]])
 
 
 def _numbers(session: ClosedSessionIn) -> dict[tuple[uuid.UUID, str], str]:
@@ -95,23 +93,36 @@ def _same(previous: Outcome, now: Outcome) -> bool:
     return msgspec.structs.replace(now, judged_at=previous.judged_at) == previous
 
 
-async def _announce(conn: asyncpg.Connection, org_id: uuid.UUID, outcome: Outcome) -> None:
+def employers(session: ClosedSessionIn) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each attendee's employer, as the snapshot names it."""
+    return {a.person_id: a.employer_id for a in session.attendees}
+
+
+async def _announce(
+    conn: asyncpg.Connection, org_id: uuid.UUID, outcome: Outcome, *, employer_id: uuid.UUID | None
+) -> None:
+    """``ledger.outcome_pending`` or ``ledger.outcome_refused``; the session is its aggregate."""
     assert outcome.status != "recorded"
-    await outbox.emit(
-        conn,
-        org_id=org_id,
-        type=OUTCOME_PENDING if outcome.status == "pending" else OUTCOME_REFUSED,
-        aggregate_id=outcome.session_id,
-        payload=OutcomeEventData(
-            session_id=outcome.session_id,
-            person_id=outcome.person_id,
-            register=outcome.register_code,
-            status=outcome.status,
-            reasons=outcome.reasons,
-            rule_version=outcome.rule_version,
-        ),
-        channel=channel(SCHEMA),
+    shape = OutcomePendingData if outcome.status == "pending" else OutcomeRefusedData
+    data = shape(
+        session_id=outcome.session_id,
+        person_id=outcome.person_id,
+        employer_id=employer_id,
+        register=outcome.register_code,
+        status=outcome.status,
+        reasons=outcome.reasons,
+        rule_version=outcome.rule_version,
     )
+    await webhooks.emit(conn, org_id, data, aggregate_id=outcome.session_id)
+
+
+async def snapshot_employers(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each attendee's employer, as the session's stored snapshot names it (none when no
+    snapshot is stored)."""
+    session = await repository.snapshot(conn, org_id, session_id)
+    return employers(session) if session is not None else {}
 
 
 async def pending_snapshots(

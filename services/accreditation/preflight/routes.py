@@ -23,7 +23,8 @@ class PreflightController(Controller):
         "/",
         operation_id="preflight",
         guards=[requires("admin", "facilitator", "service")],
-        errors=(413, 415, 422),
+        errors=(413, 415),
+        rules=("covers_members", "unique"),
     )
     async def preflight(
         self, conn: Conn, principal: Me, data: JSONBody[PreflightIn]

@@ -40,6 +40,21 @@ class PreflightRecognition(Inbound, kw_only=True, frozen=True):
 class PreflightIn(Inbound, kw_only=True, frozen=True):
     """A group as it will be after a member joins, or a session as it is planned."""
 
+    examples = (
+        {
+            "group_size": 7,
+            "mode": "in_person",
+            "planned_minutes": 150,
+            "facilitator_recognitions": [{"register": "LVSC", "role": "supervisor"}],
+            "members": [
+                {
+                    "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d04",
+                    "registrations": [{"register": "SKJ", "number": "110001234"}],
+                }
+            ],
+        },
+    )
+
     group_size: Annotated[int, msgspec.Meta(ge=1, le=100)]
     """The group's members after the change, the joining member included."""
     mode: Literal["in_person", "online", "hybrid"]

@@ -7,6 +7,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.routes import upsert
 
@@ -38,8 +39,21 @@ class RegisterController(Controller):
         Register,
         "/{code:str}",
         operation_id="createOrganisationRegister",
+        opt=links(
+            *(
+                link(target, code="$request.path.code")
+                for target in (
+                    "getRegister",
+                    "addRuleSet",
+                    "listRuleSets",
+                    "exportRegisterCsv",
+                    "exportRegisterNdjson",
+                )
+            )
+        ),
         guards=ADMIN,
-        errors=(409, 422),
+        errors=(409,),
+        rules=("canonical_code",),
     )
     async def upsert(
         self,
@@ -63,7 +77,19 @@ class RegisterController(Controller):
         operation_id="addRuleSet",
         guards=ADMIN,
         status_code=HTTP_201_CREATED,
-        responses=problems(409, 413, 415, 422),
+        responses=problems(
+            409,
+            413,
+            415,
+            rules=(
+                "after_latest_version",
+                "not_below_group_min",
+                "role_needs_recognitions",
+                "not_below_min_session",
+                "within_cycle_cap",
+                "certain_figure",
+            ),
+        ),
     )
     async def add_rule_set(
         self, conn: Conn, principal: Me, code: RegisterCodePath, data: JSONBody[RuleSetIn]

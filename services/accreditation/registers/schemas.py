@@ -59,6 +59,19 @@ class RuleSpec(Inbound, kw_only=True, frozen=True):
     Hours are counted in minutes and points in hundredths (`*_centi`), all integers.
     """
 
+    examples = (
+        {
+            "unit": "hours",
+            "min_session_minutes": 60,
+            "online_counts": False,
+            "group_min": 3,
+            "group_max": 10,
+            "cycle_alignment": "calendar_year",
+            "required_minutes_per_cycle": 480,
+            "source": "Kwaliteitsbeleid 2026, artikel 4",
+        },
+    )
+
     unit: Literal["hours", "points"]
     """What the register counts: hours, or points (converted from hours)."""
     points_centi_per_hour: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 100
@@ -120,6 +133,22 @@ class RuleSetIn(Inbound, kw_only=True, frozen=True):
     """A new version of an organisation register's rules, or the organisation's override of a
     catalogue register's uncertain figures."""
 
+    examples = (
+        {
+            "valid_from": "2026-01-01",
+            "rules": {
+                "unit": "hours",
+                "min_session_minutes": 60,
+                "online_counts": False,
+                "group_min": 3,
+                "group_max": 10,
+                "cycle_alignment": "calendar_year",
+                "required_minutes_per_cycle": 480,
+                "source": "Kwaliteitsbeleid 2026, artikel 4",
+            },
+        },
+    )
+
     valid_from: date
     """Sessions on or after this date are judged by this version (until a later one). It must
     be after every version's date, and after every session already judged in the register."""
@@ -150,6 +179,16 @@ class RuleSetList(Outbound, frozen=True):
 
 class OrganisationRegisterIn(Inbound, kw_only=True, frozen=True):
     """A register the organisation defines itself (an employer's own CPD scheme, say)."""
+
+    examples = (
+        {
+            "name": "JZU nascholing",
+            "full_name": "Nascholingsregister Jeugdzorg Utrecht",
+            "profession": "Jeugdprofessional",
+            "website": "https://www.example.nl/nascholing",
+            "notes": "Het eigen register van de werkgever.",
+        },
+    )
 
     name: Name
     full_name: Name

@@ -24,6 +24,8 @@ from services.kit.errors import Conflict, FieldError, RuleViolation
 from ..invoices.schemas import Invoice
 from .schemas import CostSheet, CostSheetIn, ScheduledSession
 
+SESSION_RULES: Final = ("session_unknown", "session_cancelled", "session_facilitator")
+"""The rules of :func:`check_session` (a 422 on `body.session_id`)."""
 ISSUED: Final = frozenset({"issued", "paid", "credited"})
 """Statuses of an invoice that has a number: it never changes again."""
 OUTSTANDING: Final = frozenset({"issued", "paid"})

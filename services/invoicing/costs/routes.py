@@ -9,11 +9,12 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 
 from ..principal import Principal
-from . import service
+from . import checks, rules, service
 from .schemas import CostSheet, CostSheetIn, CostSheetPage, CostsIn, Reconciliation
 from .sessions import Sessions, provide_sessions
 
@@ -30,8 +31,21 @@ class CostSheetController(Controller):
     @post(
         "/",
         operation_id="createCostSheet",
+        opt=links(
+            *(
+                link(target, cost_sheet_id="id")
+                for target in ("getCostSheet", "reviseCostSheet", "reconcileCostSheet")
+            ),
+            link("listInvoices", **{"query.cost_sheet_id": "id"}),
+        ),
         status_code=HTTP_201_CREATED,
-        responses=problems(409, 413, 415, 422, 503),
+        responses=problems(
+            409,
+            413,
+            415,
+            503,
+            rules=(*checks.SESSION_RULES, *rules.SHEET_RULES),
+        ),
         dependencies={"sessions": Provide(provide_sessions, sync_to_thread=False)},
     )
     async def create(
@@ -62,7 +76,12 @@ class CostSheetController(Controller):
     @put(
         "/{cost_sheet_id:uuid}",
         operation_id="reviseCostSheet",
-        responses=problems(409, 413, 415, 422),
+        responses=problems(
+            409,
+            413,
+            415,
+            rules=rules.SHARE_RULES,
+        ),
     )
     async def revise(
         self, conn: Conn, principal: Me, cost_sheet_id: CostSheetId, data: JSONBody[CostsIn]

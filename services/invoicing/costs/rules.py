@@ -29,7 +29,7 @@ from typing import Final, Protocol, TypeVar
 
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 
-from ..debtors.rules import debtor_errors, missing, snapshot
+from ..debtors.rules import ENDPOINT_RULES, INCOMPLETE_RULES, debtor_errors, missing, snapshot
 from ..debtors.schemas import Debtor, StoredDebtor
 from ..invoices.rules import AMSTERDAM, NOBODY, Draft
 from ..invoices.schemas import CostLine, Invoice
@@ -48,6 +48,17 @@ from .schemas import (
 
 STANDARD_RATE_PERCENT: Final = 21
 MAX_SESSION: Final = timedelta(hours=24)
+SHARE_RULES: Final = ("sharers", "share_at_least_one_cent")
+"""The rules of a split that leaves nobody, or somebody less than a cent, to pay (a 422)."""
+SHEET_RULES: Final = (
+    "session_length",
+    "unique",
+    "one_debtor",
+    *ENDPOINT_RULES,
+    *INCOMPLETE_RULES,
+    *SHARE_RULES,
+)
+"""The rules of :func:`check_sheet` and :func:`resolve`: a cost sheet that cannot be billed."""
 
 
 def divide_half_up(numerator: int, denominator: int) -> int:

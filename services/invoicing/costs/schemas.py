@@ -61,6 +61,18 @@ class CostsIn(Inbound, kw_only=True, frozen=True):
     """A session's costs beyond its facilitation time. Amounts are euro cents excluding BTW;
     a figure left out is 0."""
 
+    examples = (
+        {
+            "preparation_minutes": 60,
+            "travel_minutes": 45,
+            "travel_km": 38,
+            "location_cents": 9500,
+            "location_description": "Zaal De Observant",
+            "other_cents": 1250,
+            "other_description": "Koffie en thee",
+        },
+    )
+
     preparation_minutes: Minutes = 0
     travel_minutes: Minutes = 0
     travel_km: Kilometres = 0
@@ -77,6 +89,40 @@ class CostsIn(Inbound, kw_only=True, frozen=True):
 class CostSheetIn(CostsIn, kw_only=True, frozen=True):
     """The facilitator's costs of one session that scheduling knows. Amounts are euro cents
     excluding BTW."""
+
+    examples = (
+        {
+            "session_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d07",
+            "facilitator_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d01",
+            "description": "Intervisiebijeenkomst",
+            "session_starts_at": "2026-03-26T19:00:00+01:00",
+            "session_ends_at": "2026-03-26T21:30:00+01:00",
+            "preparation_minutes": 60,
+            "travel_minutes": 45,
+            "travel_km": 38,
+            "location_cents": 9500,
+            "location_description": "Zaal De Observant",
+            "sharing": "members",
+            "participants": [
+                {
+                    "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d04",
+                    "name": "Anouk de Vries",
+                    "client_organisation_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d02",
+                },
+                {
+                    "person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d08",
+                    "name": "Bram Jansen",
+                    "attended": False,
+                    "debtor": {
+                        "name": "Bram Jansen",
+                        "street": "Lange Nieuwstraat 2",
+                        "postal_code": "3512 PA",
+                        "city": "Utrecht",
+                    },
+                },
+            ],
+        },
+    )
 
     session_id: Annotated[
         uuid.UUID,

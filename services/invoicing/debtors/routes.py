@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
@@ -15,6 +16,7 @@ from services.kit.routes import upsert
 
 from ..principal import Principal
 from . import service
+from .rules import ENDPOINT_RULES
 from .schemas import DebtorIn, StoredDebtor, StoredDebtorPage
 
 Me = NamedDependency[Principal]
@@ -29,7 +31,11 @@ class DebtorController(Controller):
         StoredDebtor,
         "/by-external-id/{external_id:str}",
         operation_id="upsertDebtor",
-        errors=(422,),
+        opt=links(
+            link("getDebtor", debtor_id="id"),
+            link("getDebtorByExternalId", external_id="$request.path.external_id"),
+        ),
+        rules=ENDPOINT_RULES,
     )
     async def upsert(
         self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[DebtorIn]

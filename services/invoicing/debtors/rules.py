@@ -23,6 +23,12 @@ ENDPOINT_SHAPES: Final[dict[str, Callable[[str], bool]]] = {
 
 ADDRESS: Final = ("name", "street", "postal_code", "city", "country_code")
 """What the Belastingdienst requires of the customer on every invoice: name and address."""
+ENDPOINT_RULES: Final = ("peppol_endpoint", "peppol_endpoint_format")
+"""The rules of :func:`debtor_errors` (a 422 each where a debtor is written)."""
+INCOMPLETE_RULES: Final = ("required", "order_number_required")
+"""The rules of :func:`missing` for a debtor that is there."""
+MISSING_RULES: Final = ("debtor_required", *INCOMPLETE_RULES)
+"""Every rule of :func:`missing`."""
 
 
 def debtor_errors(debtor: DebtorIn, *, field: str = "body") -> list[FieldError]:

@@ -39,6 +39,21 @@ class DebtorIn(Inbound, kw_only=True, frozen=True):
     master data changes later.
     """
 
+    examples = (
+        {
+            "name": "Gemeente Utrecht",
+            "street": "Stadsplateau 1",
+            "postal_code": "3521 AZ",
+            "city": "Utrecht",
+            "country_code": "NL",
+            "kvk_number": "30280353",
+            "peppol_scheme": "0190",
+            "peppol_id": "00000001002220647000",
+            "buyer_reference": "KP-4711",
+            "email": "facturen@utrecht.nl",
+        },
+    )
+
     name: Name
     street: Street
     postal_code: PostalCode

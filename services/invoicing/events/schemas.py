@@ -70,7 +70,7 @@ class SessionCancelled(_Tolerant, frozen=True):
     previous_status: Literal["planned", "closed"]
 
 
-EventStatus = Literal["applied", "duplicate", "ignored", "skipped"]
+EventStatus = Literal["applied", "duplicate", "ignored", "held"]
 
 
 class EventResult(Outbound, frozen=True):
@@ -79,8 +79,9 @@ class EventResult(Outbound, frozen=True):
     - `applied`: its effect is made and the event is recorded in the inbox;
     - `duplicate`: it was recorded before (a redelivery), nothing changed;
     - `ignored`: recorded, but it asks nothing of invoicing;
-    - `skipped`: it cannot be applied yet (no billing profile): nothing is recorded,
-      so a replay after the cause is fixed applies it.
+    - `held`: a closing that cannot be billed yet (no billing profile, nobody to bill): it
+      is recorded with its reason as an unbilled session (`GET /v1/unbilled-sessions`),
+      announced (`session.unbilled`) and billed later (`POST .../bill`).
     """
 
     status: EventStatus
@@ -89,3 +90,57 @@ class EventResult(Outbound, frozen=True):
     invoice_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
     """Invoices made (drafts, or issued with `auto_issue`; a draft with nobody complete to bill
     waits in `needs_debtor`), or credit notes made."""
+
+
+UnbilledRule = str
+"""The rule that refuses billing: `billing_profile_required`, `sharers` or
+`share_at_least_one_cent`."""
+
+
+class UnbilledSession(Outbound, frozen=True):
+    """A session closed in scheduling that invoicing could not bill, and why (`rule`, `reason`).
+
+    - `billing_profile_required`: its facilitator has no billing profile: write it
+      (`PUT /v1/billing-profiles/{facilitator_id}`);
+    - `sharers`, `share_at_least_one_cent`: the profile's sharing leaves nobody to bill, or
+      less than a cent each: change the profile's `sharing`.
+
+    Then bill it (`POST /v1/unbilled-sessions/{id}/bill`), from the closing as received. A
+    session cancelled in scheduling, or given a cost sheet directly, leaves the list.
+    """
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    group_name: str
+    starts_at: datetime
+    rule: UnbilledRule
+    reason: str
+    held_at: datetime
+    """When the closing arrived and could not be billed."""
+
+
+class UnbilledSessionPage(Outbound, frozen=True):
+    items: list[UnbilledSession]
+    next_cursor: str | None
+
+
+class Billed(Outbound, frozen=True):
+    """An unbilled session, billed: its cost sheet and its invoices (drafts, or issued at once
+    with `auto_issue`; a draft with nobody complete to bill waits in `needs_debtor`)."""
+
+    cost_sheet_id: uuid.UUID
+    invoice_ids: list[uuid.UUID]
+
+
+class SessionUnbilledData(Outbound, frozen=True):
+    """`session.unbilled`: a session closed in scheduling could not be billed, and why.
+
+    It waits in `GET /v1/unbilled-sessions/{unbilled_session_id}` until the cause is fixed
+    and it is billed (`POST /v1/unbilled-sessions/{unbilled_session_id}/bill`). Ids only."""
+
+    unbilled_session_id: uuid.UUID
+    session_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    rule: UnbilledRule
+    reason: str

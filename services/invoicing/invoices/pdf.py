@@ -10,15 +10,13 @@ invoice it credits, by number and date, and says what becomes of its amount
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
-from fpdf import FPDF
+from services.kit.pdf import FONT, Page, printable
 
 from ..debtors.schemas import Debtor
 from .schemas import Invoice
 
-FONT = "Helvetica"
 LABEL_WIDTH = 140
 
 
@@ -56,29 +54,7 @@ def credit_terms(note: Invoice) -> str:
     )
 
 
-def _latin1(char: str) -> str:
-    if ord(char) < 256:
-        return char
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return base if base and all(ord(c) < 256 for c in base) else "?"
-
-
-def printable(text: str) -> str:
-    """Text the PDF's standard font can show (Latin-1): ``ő`` becomes ``o``, the rest ``?``."""
-    return "".join(_latin1(char) for char in text)
-
-
-class _Page:
-    def __init__(self) -> None:
-        self.pdf = FPDF(format="A4")
-        self.pdf.set_auto_page_break(auto=True, margin=15)
-        self.pdf.add_page()
-        self.pdf.set_font(FONT, size=10)
-
-    def line(self, text: str = "", *, bold: bool = False, size: int = 10) -> None:
-        self.pdf.set_font(FONT, style="B" if bold else "", size=size)
-        self.pdf.multi_cell(0, 5, printable(text), new_x="LMARGIN", new_y="NEXT")
-
+class _Page(Page):
     def row(self, label: str, amount: str, *, bold: bool = False) -> None:
         """A label (wrapped when long) with its amount right-aligned on the first line."""
         self.pdf.set_font(FONT, style="B" if bold else "", size=10)
@@ -90,9 +66,6 @@ class _Page:
         self.pdf.set_xy(self.pdf.l_margin + LABEL_WIDTH, top)
         self.pdf.cell(0, 6, amount, align="R")
         self.pdf.set_xy(self.pdf.l_margin, bottom)
-
-    def gap(self) -> None:
-        self.pdf.ln(4)
 
 
 def _heading(page: _Page, invoice: Invoice) -> None:
@@ -191,4 +164,4 @@ def render(invoice: Invoice) -> bytes:
         section(page, invoice)
         page.gap()
     _payment(page, invoice)
-    return bytes(page.pdf.output())
+    return page.output()

@@ -10,12 +10,14 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import action
 
 from ..principal import Principal
 from . import pdf, service, ubl
+from .rules import ISSUE_RULES
 from .schemas import Invoice, InvoicePage, InvoiceStatus, PaymentIn
 
 Me = NamedDependency[Principal]
@@ -43,7 +45,18 @@ class InvoiceController(Controller):
     path = "/v1/invoices"
     tags = ("invoices",)
 
-    @get("/", operation_id="listInvoices", guards=READERS, responses=problems())
+    @get(
+        "/",
+        operation_id="listInvoices",
+        opt=links(
+            *(
+                link(target, invoice_id="items/0/id")
+                for target in ("getInvoice", "getInvoicePdf", "getInvoiceUbl")
+            )
+        ),
+        guards=READERS,
+        responses=problems(),
+    )
     async def list_page(
         self,
         conn: Conn,
@@ -68,12 +81,23 @@ class InvoiceController(Controller):
         return await service.get(conn, principal, invoice_id)
 
     @action(
-        "/{invoice_id:uuid}/issue", operation_id="issueInvoice", guards=WRITERS, errors=(409, 422)
+        "/{invoice_id:uuid}/issue",
+        operation_id="issueInvoice",
+        opt=links(
+            *(
+                link(target, invoice_id="$request.path.invoice_id")
+                for target in ("creditInvoice", "recordInvoicePayment", "getInvoicePdf")
+            )
+        ),
+        guards=WRITERS,
+        errors=(409,),
+        rules=ISSUE_RULES,
     )
     async def issue(self, conn: Conn, principal: Me, invoice_id: InvoiceId) -> Invoice:
         """Issue a draft: it takes the next number of its supplier's series (one per KvK
         number and year, gapless across prefixes and organisations) under its prefix, and
-        today's date in Europe/Amsterdam, and never changes again. Issuing twice is a 409.
+        today's date in Europe/Amsterdam; its number, lines and amounts never change again
+        (its payment and its crediting are recorded, as its status). Issuing twice is a 409.
         A draft whose prefix has since gone to another supplier of the organisation is
         numbered under the prefix its own supplier took last; with none, a 409 with rule
         `prefix_of_another_supplier`.

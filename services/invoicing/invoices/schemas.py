@@ -131,6 +131,8 @@ class InvoicePage(Outbound, frozen=True):
 
 
 class PaymentIn(Inbound, frozen=True):
+    examples = ({"paid_on": "2026-04-20"},)
+
     paid_on: date
     """The date the payment was received."""
 
@@ -146,6 +148,13 @@ class InvoiceEventData(Outbound, frozen=True):
     cost_sheet_id: uuid.UUID
     facilitator_id: uuid.UUID
     person_id: Annotated[uuid.UUID, msgspec.Meta(description="The participant the invoice is for.")]
+    client_organisation_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(
+            description="The participant's employer (scheduling's client organisation id) when"
+            " the draft was made; its HR client reads the event, no other."
+        ),
+    ]
     total_cents: Annotated[int, msgspec.Meta(description="The invoice's total, including BTW.")]
 
 

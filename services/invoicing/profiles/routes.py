@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import upsert
@@ -27,8 +28,23 @@ class BillingProfileController(Controller):
         BillingProfile,
         "/{facilitator_id:uuid}",
         operation_id="upsertBillingProfile",
+        opt=links(
+            link("getBillingProfile", facilitator_id="$request.path.facilitator_id"),
+            link("createCostSheet", body={"facilitator_id": "$request.path.facilitator_id"}),
+        ),
         guards=[requires("admin", "facilitator")],
-        errors=(409, 422),
+        errors=(409,),
+        rules=(
+            "iban_format",
+            "iban_country",
+            "iban_length",
+            "iban_checksum",
+            "btw_format",
+            "btw_checksum",
+            "kvk_format",
+            "exemption_text_only_when_exempt",
+            "constraint",
+        ),
     )
     async def upsert(
         self,

@@ -113,6 +113,28 @@ Sharing = Literal["members", "attendees"]
 class BillingProfileIn(Inbound, kw_only=True, frozen=True):
     """What a facilitator bills with. Amounts are euro cents, excluding BTW."""
 
+    examples = (
+        {
+            "legal_name": "Van Dijk Intervisie",
+            "street": "Oudegracht 100",
+            "postal_code": "3511 AX",
+            "city": "Utrecht",
+            "country_code": "NL",
+            "kvk_number": "12345678",
+            "btw_id": "NL000099998B57",
+            "iban": "NL91 ABNA 0417 1643 00",
+            "bic": "ABNANL2A",
+            "email": "facturen@vandijkintervisie.nl",
+            "hourly_rate_cents": 12500,
+            "rate_per_km_cents": 23,
+            "btw_mode": "standard",
+            "invoice_prefix": "VDI",
+            "payment_term_days": 30,
+            "preparation_minutes": 30,
+            "sharing": "attendees",
+        },
+    )
+
     legal_name: Name
     street: Street
     postal_code: PostalCode

@@ -9,9 +9,11 @@ from litestar.params import JSONBody, PathParameter
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.routes import upsert
 
+from ..debtors.rules import ENDPOINT_RULES
 from ..debtors.schemas import DebtorIn
 from ..principal import Principal
 from . import service
@@ -39,7 +41,13 @@ class BillingRelationController(Controller):
         OrganisationDebtorWritten,
         "/for-client-organisation/{client_organisation_id:uuid}",
         operation_id="putClientOrganisationDebtor",
-        errors=(422,),
+        opt=links(
+            link(
+                "getClientOrganisationDebtor",
+                client_organisation_id="$request.path.client_organisation_id",
+            )
+        ),
+        rules=ENDPOINT_RULES,
     )
     async def link_organisation(
         self,
@@ -77,7 +85,8 @@ class BillingRelationController(Controller):
         PersonBillingWritten,
         "/for-person/{person_id:uuid}",
         operation_id="putPersonBilling",
-        errors=(422,),
+        opt=links(link("getPersonBilling", person_id="$request.path.person_id")),
+        rules=ENDPOINT_RULES,
     )
     async def choose(
         self, conn: Conn, principal: Me, person_id: PersonId, data: JSONBody[BillingChoiceIn]

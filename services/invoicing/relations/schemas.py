@@ -19,9 +19,23 @@ class EmployerPays(Inbound, frozen=True, tag_field="pays", tag="employer"):
     """The person's employer pays: their invoices go to the debtor linked to the client
     organisation that employs them (the `employer_id` of scheduling's attendee)."""
 
+    examples = ({"pays": "employer"},)
+
 
 class SelfPays(Inbound, frozen=True, tag_field="pays", tag="self"):
     """The person pays themselves: their invoices go to this debtor, their own."""
+
+    examples = (
+        {
+            "pays": "self",
+            "debtor": {
+                "name": "Anouk de Vries",
+                "street": "Lange Nieuwstraat 2",
+                "postal_code": "3512 PA",
+                "city": "Utrecht",
+            },
+        },
+    )
 
     debtor: DebtorIn
 

@@ -22,6 +22,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.routes import action
 
@@ -38,8 +39,30 @@ MANAGERS = [requires("admin", "facilitator")]
 @put(
     "/{session_id:uuid}/attendance/{person_id:uuid}",
     operation_id="recordAttendance",
+    opt=links(
+        link(
+            "amendAttendance",
+            session_id="$request.path.session_id",
+            person_id="$request.path.person_id",
+        )
+    ),
     guards=MANAGERS,
-    responses=problems(409, 413, 415, 422),
+    responses=problems(
+        409,
+        413,
+        415,
+        rules=(
+            "not_a_member",
+            "times_only_when_present",
+            "within_session",
+            "departure_after_arrival",
+            "joined_only_when_present",
+            "joined_as_held",
+            "date_time",
+            "date_range",
+            "nonexistent_local_time",
+        ),
+    ),
 )
 async def record_attendance(
     conn: Conn,
@@ -60,7 +83,19 @@ async def record_attendance(
     "/{session_id:uuid}/attendance/{person_id:uuid}/amendments",
     operation_id="amendAttendance",
     guards=MANAGERS,
-    responses=problems(409, 413, 415, 422),
+    responses=problems(
+        409,
+        413,
+        415,
+        rules=(
+            "times_only_when_present",
+            "within_session",
+            "departure_after_arrival",
+            "date_time",
+            "date_range",
+            "nonexistent_local_time",
+        ),
+    ),
 )
 async def amend_attendance(
     conn: Conn,
@@ -81,7 +116,8 @@ async def amend_attendance(
     "/{session_id:uuid}/signatures",
     operation_id="signSession",
     guards=[requires("facilitator", "participant")],
-    errors=(409, 422),
+    errors=(409,),
+    rules=("present_only",),
 )
 async def sign(conn: Conn, principal: Me, session_id: SessionId) -> Proof:
     """Sign the proof of a closed session as its facilitator, or confirm your own presence.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from services.kit.schemas import Inbound, Outbound
@@ -24,12 +24,18 @@ class AttendanceTimes(Inbound, kw_only=True, frozen=True):
 
 
 class AttendanceIn(AttendanceTimes, kw_only=True, frozen=True):
+    examples = (
+        {"status": "present", "arrived_at": "2026-03-26T19:10", "departed_at": "2026-03-26T21:30"},
+    )
+
     joined: Joined | None = None
     """Present only: how the member joined a hybrid session (in person when left out); an
     in-person or online session is joined as it is held."""
 
 
 class AmendmentIn(AttendanceTimes, kw_only=True, frozen=True):
+    examples = ({"status": "excused", "reason": "Afgemeld bij de begeleider; te laat verwerkt."},)
+
     reason: Reason
 
 
@@ -92,8 +98,8 @@ class Proof(Outbound, frozen=True):
     group_id: uuid.UUID
     group_name: str
     status: Status
-    date: str
-    """The session's date in Amsterdam (YYYY-MM-DD)."""
+    date: date
+    """The session's date in Amsterdam."""
     starts_at: datetime
     ends_at: datetime
     local_start: str

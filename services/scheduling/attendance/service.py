@@ -7,7 +7,7 @@ from ``rules.py``, SQL from ``repository.py``, events from ``sessions.events``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 
@@ -136,8 +136,13 @@ async def _confirm(
     confirmed = await repository.confirm(conn, org_id, session.id, person_id)
     first_time = own is not None and own.confirmed_at is None
     if first_time and confirmed is not None and confirmed.confirmed_at is not None:
+        person = await people.get(conn, org_id, person_id)
         await events.emit(
-            conn, org_id, events.confirmed(session.id, person_id, confirmed.confirmed_at)
+            conn,
+            org_id,
+            events.confirmed(
+                session.id, person_id, confirmed.confirmed_at, employer_id=person.employer_id
+            ),
         )
 
 
@@ -175,7 +180,7 @@ async def _proof(conn: asyncpg.Connection, org_id: uuid.UUID, session: Session) 
         group_id=session.group_id,
         group_name=known.group.name,
         status=session.status,
-        date=session.local_start[:10],
+        date=date.fromisoformat(session.local_start[:10]),
         **events.times(session),
         timezone=session.timezone,
         method=ProofMethod(id=known.method.id, name=known.method.name) if known.method else None,

@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import upsert
@@ -30,8 +31,12 @@ class FacilitatorController(Controller):
         Facilitator,
         "/{person_id:uuid}",
         operation_id="upsertFacilitator",
+        opt=links(
+            link("getFacilitator", person_id="$request.path.person_id"),
+            link("createGroup", body={"facilitator_id": "$request.path.person_id"}),
+        ),
         guards=[requires("admin")],
-        errors=(422,),
+        rules=("unique_recognition",),
     )
     async def upsert(
         self, conn: Conn, principal: Me, person_id: PersonId, data: JSONBody[FacilitatorIn]

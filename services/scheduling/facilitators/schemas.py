@@ -33,6 +33,10 @@ class Recognition(Inbound, Outbound, frozen=True):
 
 
 class FacilitatorIn(Inbound, frozen=True):
+    examples = (
+        {"recognitions": [{"register": "LVSC", "role": "supervisor", "number": "LVSC-0042"}]},
+    )
+
     recognitions: list[Recognition] = msgspec.field(default_factory=list)
 
 

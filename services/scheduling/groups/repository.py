@@ -161,6 +161,25 @@ async def members_at(
     return [row["person_id"] for row in rows]
 
 
+async def employers_at(
+    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, at: datetime
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Members of the group who had not left when ``at`` came, each with their employer (the
+    client organisation's id), ordered by person id."""
+    rows = await conn.fetch(
+        """
+        SELECT m.person_id, p.employer_id
+        FROM group_members m JOIN people p ON p.org_id = m.org_id AND p.id = m.person_id
+        WHERE m.org_id = $1 AND m.group_id = $2 AND (m.left_at IS NULL OR m.left_at > $3)
+        ORDER BY m.person_id
+        """,
+        org_id,
+        group_id,
+        at,
+    )
+    return {row["person_id"]: row["employer_id"] for row in rows}
+
+
 async def create(conn: asyncpg.Connection, org_id: uuid.UUID, data: GroupIn) -> uuid.UUID:
     group_id = uuid7()
     try:
@@ -253,22 +272,30 @@ async def _change_member(
 ) -> None:
     """One update of a current member's row (``$1`` to ``$3``: tenant, group, person)."""
     if await conn.execute(query, org_id, group_id, person_id, *args) == "UPDATE 0":
-        raise NotFound(f"Person {person_id} is not a member of group {group_id}.")
+        raise _not_member(group_id, person_id)
+
+
+def _not_member(group_id: uuid.UUID, person_id: uuid.UUID) -> NotFound:
+    return NotFound(f"Person {person_id} is not a member of group {group_id}.")
 
 
 async def remove_member(
     conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, person_id: uuid.UUID
-) -> None:
-    await _change_member(
-        conn,
+) -> datetime:
+    """The member leaves now; when they left."""
+    left_at: datetime | None = await conn.fetchval(
         """
         UPDATE group_members SET left_at = now()
         WHERE org_id = $1 AND group_id = $2 AND person_id = $3 AND left_at IS NULL
+        RETURNING left_at
         """,
         org_id,
         group_id,
         person_id,
     )
+    if left_at is None:
+        raise _not_member(group_id, person_id)
+    return left_at
 
 
 async def record_consent(

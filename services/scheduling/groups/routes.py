@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import action
@@ -31,7 +32,20 @@ class GroupController(Controller):
     path = "/v1/groups"
     tags = ("groups",)
 
-    @post("/", operation_id="createGroup", guards=ADMIN, responses=problems(413, 415, 422))
+    @post(
+        "/",
+        operation_id="createGroup",
+        opt=links(
+            link("getGroup", group_id="id"),
+            link("addGroupMember", group_id="id"),
+            link("reviseAgreement", group_id="id"),
+            link("planSessions", body={"group_id": "id"}),
+            link("getGroupCalendar", group_id="id"),
+            link("issueGroupCalendarFeed", group_id="id"),
+        ),
+        guards=ADMIN,
+        responses=problems(413, 415, rules=("size_policy",)),
+    )
     async def create(self, conn: Conn, principal: Me, data: JSONBody[GroupIn]) -> Group:
         """Form a group with its facilitator, size policy and first agreement (version 1)."""
         return await service.create(conn, principal, data)
@@ -64,8 +78,19 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/members",
         operation_id="addGroupMember",
+        opt=links(
+            link("recordConsent", group_id="id", person_id="$request.body#/person_id"),
+            link(
+                "acceptAgreement",
+                group_id="id",
+                person_id="$request.body#/person_id",
+                body={"agreement_version": "agreement/version"},
+            ),
+        ),
         guards=MANAGERS,
-        responses=problems(409, 413, 415, 422),
+        responses=problems(
+            409, 413, 415, rules=("facilitator_not_member", "max_size", "no_hierarchy")
+        ),
         dependencies={"registers": Provide(provide_preflight, sync_to_thread=False)},
     )
     async def add_member(
@@ -103,7 +128,8 @@ class GroupController(Controller):
         "/{group_id:uuid}/members/{person_id:uuid}/consent",
         operation_id="recordConsent",
         guards=MEMBERS,
-        errors=(413, 415, 422),
+        errors=(413, 415),
+        rules=("voluntary",),
     )
     async def consent(
         self,
@@ -122,7 +148,8 @@ class GroupController(Controller):
         "/{group_id:uuid}/members/{person_id:uuid}/acceptance",
         operation_id="acceptAgreement",
         guards=MEMBERS,
-        errors=(413, 415, 422),
+        errors=(413, 415),
+        rules=("current_agreement",),
     )
     async def accept(
         self,

@@ -34,12 +34,35 @@ class SizePolicy(Inbound, Outbound, frozen=True):
 class AgreementIn(Inbound, frozen=True):
     """Ground rules and confidentiality every member accepts; a change is a new version."""
 
+    examples = (
+        {
+            "ground_rules": "We beginnen op tijd.\nWe brengen elk een casus in.",
+            "confidentiality": "Wat in de groep besproken wordt, blijft in de groep.",
+        },
+    )
+
     multiline: ClassVar[frozenset[str]] = frozenset({"ground_rules", "confidentiality"})
     ground_rules: AgreementText
     confidentiality: AgreementText
 
 
 class GroupIn(Inbound, kw_only=True, frozen=True):
+    examples = (
+        {
+            "name": "Intervisiegroep Jeugd Utrecht",
+            "facilitator_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d01",
+            "mode": "in_person",
+            "location": "Stadskantoor Utrecht, Jaarbeursplein 13",
+            "size": {"min": 6, "max": 10, "recommended": 8},
+            "max_absences": 1,
+            "seniority_spread_warning_years": 15,
+            "agreement": {
+                "ground_rules": "We beginnen op tijd.\nWe brengen elk een casus in.",
+                "confidentiality": "Wat in de groep besproken wordt, blijft in de groep.",
+            },
+        },
+    )
+
     name: Name
     facilitator_id: uuid.UUID
     mode: Mode
@@ -54,15 +77,21 @@ class GroupIn(Inbound, kw_only=True, frozen=True):
 
 
 class MemberIn(Inbound, frozen=True):
+    examples = ({"person_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d04"},)
+
     person_id: uuid.UUID
 
 
 class ConsentIn(Inbound, frozen=True):
+    examples = ({"voluntary": True},)
+
     voluntary: bool
     """The member takes part of their own free will; it must be true."""
 
 
 class AcceptanceIn(Inbound, frozen=True):
+    examples = ({"agreement_version": 1},)
+
     agreement_version: Annotated[int, msgspec.Meta(ge=1)]
 
 
@@ -115,3 +144,27 @@ class GroupSummary(Outbound, frozen=True):
 class GroupPage(Outbound, frozen=True):
     items: list[GroupSummary]
     next_cursor: str | None
+
+
+class GroupMemberData(Outbound, frozen=True):
+    """What both membership events state: the group, the person and whose employee they are."""
+
+    group_id: uuid.UUID
+    group_name: str
+    person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person."""
+    members: int
+    """The group's members after the change."""
+
+
+class GroupMemberAddedData(GroupMemberData, frozen=True):
+    """`group.member_added`: a person joined the group (or joined again after leaving)."""
+
+    joined_at: datetime
+
+
+class GroupMemberLeftData(GroupMemberData, frozen=True):
+    """`group.member_left`: a member left the group, by their own choice or the facilitator's."""
+
+    left_at: datetime

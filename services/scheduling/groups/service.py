@@ -14,11 +14,12 @@ from services.kit.pagination import Keyset, page_of
 
 from ..methods import repository as methods
 from ..people import repository as people
+from ..people.schemas import Person
 from ..preflight import service as preflight
 from ..preflight.client import Preflight
 from ..principal import Principal
 from ..sessions import bookings
-from . import repository, rules
+from . import events, repository, rules
 from .schemas import AgreementIn, Group, GroupIn, GroupPage
 
 _MANAGERS_ONLY = "Only an admin or the group's facilitator may change this group."
@@ -93,9 +94,11 @@ async def page(
     return page_of(GroupPage, items, asked.limit)
 
 
-async def _check_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:
+async def _check_person(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> Person:
     try:
-        await people.get(conn, org_id, person_id)
+        return await people.get(conn, org_id, person_id)
     except NotFound as exc:
         raise NotFound(
             f"No person {person_id}.", errors=_exists("body.person_id", "person")
@@ -113,11 +116,12 @@ async def add_member(
     """Refused when the group is full, the person is its facilitator, a manager relation (at
     any depth) links them to a member, or one of its planned sessions would book them twice.
     The answer warns of the register rules the group now breaks (accreditation's preflight,
-    asked in the transaction, after the member is added)."""
+    asked in the transaction, after the member is added); the join is announced
+    (``group.member_added``)."""
     org_id = principal.org_id
     _, state = await repository.load(conn, org_id, group_id, lock=True)
     rules.check_facilitates(principal, state.facilitator_id, refusal=_MANAGERS_ONLY)
-    await _check_person(conn, org_id, person_id)
+    person = await _check_person(conn, org_id, person_id)
     everyone = [person_id, *(m.person_id for m in state.members)]
     ancestors = await repository.ancestors(conn, org_id, everyone)
     rules.refuse_member(state, person_id, ancestors=ancestors)
@@ -126,6 +130,7 @@ async def add_member(
         raise rules.booked_elsewhere(clash.own_session_id, clash.session_id)
     await repository.add_member(conn, org_id, group_id, person_id)
     group = await find(conn, org_id, group_id)
+    await events.emit(conn, org_id, events.member_added(group, person))
     warnings = await preflight.joined(conn, org_id, group, registers)
     return msgspec.structs.replace(group, warnings=[*group.warnings, *warnings])
 
@@ -133,12 +138,17 @@ async def add_member(
 async def remove_member(
     conn: asyncpg.Connection, principal: Principal, group_id: uuid.UUID, person_id: uuid.UUID
 ) -> Group:
-    """A member leaves by their own choice, or the facilitator's (or an admin's)."""
-    _, state = await repository.load(conn, principal.org_id, group_id, lock=True)
+    """A member leaves by their own choice, or the facilitator's (or an admin's); announced
+    (``group.member_left``)."""
+    org_id = principal.org_id
+    _, state = await repository.load(conn, org_id, group_id, lock=True)
     if not rules.may_facilitate(principal, state.facilitator_id):
         rules.check_self_or_admin(principal, person_id)
-    await repository.remove_member(conn, principal.org_id, group_id, person_id)
-    return await find(conn, principal.org_id, group_id)
+    left_at = await repository.remove_member(conn, org_id, group_id, person_id)
+    group = await find(conn, org_id, group_id)
+    person = await people.get(conn, org_id, person_id)
+    await events.emit(conn, org_id, events.member_left(group, person, left_at=left_at))
+    return group
 
 
 async def record_consent(

@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 
 from ..principal import ROLES, Principal
@@ -33,7 +34,13 @@ class MethodController(Controller):
         """One method with its steps and minutes."""
         return await repository.get(conn, principal.org_id, method_id)
 
-    @post("/", operation_id="createMethod", guards=ADMIN, responses=problems(409, 413, 415))
+    @post(
+        "/",
+        operation_id="createMethod",
+        opt=links(link("getMethod", method_id="id")),
+        guards=ADMIN,
+        responses=problems(409, 413, 415),
+    )
     async def create(self, conn: Conn, principal: Me, data: JSONBody[MethodIn]) -> Method:
         """Add a method of the organisation's own to the catalogue it sees."""
         return await repository.create(conn, principal.org_id, data)

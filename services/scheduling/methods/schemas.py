@@ -18,6 +18,15 @@ Step = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTAB
 
 
 class MethodIn(Inbound, frozen=True):
+    examples = (
+        {
+            "key": "reflectiecirkel",
+            "name": "Reflectiecirkel",
+            "minutes": 60,
+            "steps": ["Casus inbrengen", "Vragen stellen", "Reflecteren", "Afronden"],
+        },
+    )
+
     key: MethodKey
     name: Name
     minutes: Annotated[int, msgspec.Meta(ge=5, le=480)]

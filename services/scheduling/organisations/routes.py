@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
@@ -29,6 +30,11 @@ class ClientOrganisationController(Controller):
         ClientOrganisation,
         "/by-external-id/{external_id:str}",
         operation_id="upsertClientOrganisation",
+        opt=links(
+            link("getClientOrganisation", client_organisation_id="id"),
+            link("getClientOrganisationByExternalId", external_id="$request.path.external_id"),
+            link("upsertPerson", body={"employer_id": "id"}),
+        ),
         guards=[requires("admin")],
     )
     async def upsert(

@@ -14,6 +14,8 @@ KvkNumber = Annotated[
 
 
 class ClientOrganisationIn(Inbound, frozen=True):
+    examples = ({"name": "Gemeente Utrecht", "kvk_number": "30280353"},)
+
     name: Name
     kvk_number: KvkNumber | None = None
 

@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.params import ExternalIdPath
@@ -31,8 +32,15 @@ class PeopleController(Controller):
         Person,
         "/by-external-id/{external_id:str}",
         operation_id="upsertPerson",
+        opt=links(
+            link("getPerson", person_id="id"),
+            link("getPersonByExternalId", external_id="$request.path.external_id"),
+            link("upsertFacilitator", person_id="id"),
+            link("getPersonCalendar", person_id="id"),
+            link("issuePersonCalendarFeed", person_id="id"),
+        ),
         guards=WRITERS,
-        errors=(422,),
+        rules=("manager_cycle", "registration_number", "unique_register"),
     )
     async def upsert(
         self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[PersonIn]
@@ -45,7 +53,19 @@ class PeopleController(Controller):
         """
         return upserted(*await service.upsert(conn, principal, external_id, data))
 
-    @action("/batch", operation_id="upsertPeople", guards=WRITERS, errors=(413, 415, 422))
+    @action(
+        "/batch",
+        operation_id="upsertPeople",
+        guards=WRITERS,
+        errors=(413, 415),
+        rules=(
+            "manager_cycle",
+            "registration_number",
+            "unique_register",
+            "unique_in_batch",
+            "exists",
+        ),
+    )
     async def upsert_batch(
         self, conn: Conn, principal: Me, data: JSONBody[PeopleBatchIn]
     ) -> PeopleBatchResult:

@@ -300,12 +300,14 @@ def updated_event(
     *,
     given_name: str,
     family_name: str,
+    employer_id: uuid.UUID | None,
     registrations: Sequence[Registration],
 ) -> PersonUpdatedData:
-    """``person.updated``: the person's name and registrations as they now are."""
+    """``person.updated``: the person's name, employer and registrations as they now are."""
     return PersonUpdatedData(
         person_id=person_id,
         name=full_name(given_name, family_name),
+        employer_id=employer_id,
         registrations=[
             EventRegistration(register=r.register, number=r.number, registered_on=r.registered_on)
             for r in sorted(registrations, key=lambda r: r.register)

@@ -41,6 +41,20 @@ class Registration(Inbound, Outbound, frozen=True):
 
 
 class PersonIn(Inbound, kw_only=True, frozen=True):
+    examples = (
+        {
+            "given_name": "Anouk",
+            "family_name": "de Vries",
+            "email": "anouk.devries@example.nl",
+            "employer_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d02",
+            "manager_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d06",
+            "career_started_on": "2012-09-01",
+            "registrations": [
+                {"register": "SKJ", "number": "110001234", "registered_on": "2015-03-01"}
+            ],
+        },
+    )
+
     given_name: Name
     family_name: Name
     email: Email | None = None
@@ -97,6 +111,22 @@ class PersonBatchItem(PersonIn, kw_only=True, frozen=True):
 
 
 class PeopleBatchIn(Inbound, frozen=True):
+    examples = (
+        {
+            "items": [
+                {
+                    "external_id": "hr-10042",
+                    "given_name": "Bram",
+                    "family_name": "Jansen",
+                    "email": "bram.jansen@example.nl",
+                    "employer_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d02",
+                    "career_started_on": "2016-02-01",
+                    "registrations": [{"register": "SKJ", "number": "110004321"}],
+                }
+            ]
+        },
+    )
+
     items: Annotated[list[PersonBatchItem], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
     """The people to create or update; each external id at most once."""
 
@@ -128,5 +158,7 @@ class PersonUpdatedData(Outbound, frozen=True):
     person_id: uuid.UUID
     name: str
     """As attendees are named in `session.closed`: given name, a space, family name."""
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person now."""
     registrations: list[EventRegistration]
     """Every registration the person now has, by register code."""

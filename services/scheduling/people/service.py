@@ -35,7 +35,7 @@ async def upsert(
         conn, principal.org_id, external_id, data, employer_id=employer_id, confined_to=confined_to
     )
     if written.outcome == "updated":
-        await _announce(conn, principal.org_id, person.id, data)
+        await _announce(conn, principal.org_id, person.id, data, employer_id=person.employer_id)
     return person, written.inserted
 
 
@@ -50,20 +50,26 @@ async def upsert_batch(
     )
     rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
     written = await repository.upsert_batch(conn, principal.org_id, items, employer_ids)
-    for item in items:
+    for item, employer_id in zip(items, employer_ids, strict=True):
         if (person := written[item.external_id]).outcome == "updated":
-            await _announce(conn, principal.org_id, person.id, item)
+            await _announce(conn, principal.org_id, person.id, item, employer_id=employer_id)
     return rules.batch_result(items, written)
 
 
 async def _announce(
-    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, data: PersonIn
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    person_id: uuid.UUID,
+    data: PersonIn,
+    *,
+    employer_id: uuid.UUID | None,
 ) -> None:
     """``person.updated`` with what was written: ``data`` is the person as now stored."""
     event = rules.updated_event(
         person_id,
         given_name=data.given_name,
         family_name=data.family_name,
+        employer_id=employer_id,
         registrations=data.registrations,
     )
     await webhooks.emit(conn, org_id, event, aggregate_id=person_id)

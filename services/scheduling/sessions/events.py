@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypedDict
 
 import asyncpg
@@ -16,6 +16,7 @@ from ..attendance import repository as attendance
 from ..attendance import rules as attendance_rules
 from ..facilitators import repository as facilitators
 from ..facilitators.schemas import Facilitator
+from ..groups import repository as group_records
 from ..groups import service as groups
 from ..groups.schemas import Group
 from ..methods import repository as methods
@@ -26,15 +27,18 @@ from .schemas import (
     AttendanceConfirmedData,
     EventAttendee,
     EventFacilitator,
+    EventMember,
     EventRecognition,
     Session,
     SessionCancelledData,
     SessionClosedData,
+    SessionRescheduledData,
     SessionScheduledData,
 )
 
 SessionData = (
     SessionScheduledData
+    | SessionRescheduledData
     | SessionClosedData
     | SessionCancelledData
     | AttendanceConfirmedData
@@ -90,23 +94,48 @@ def times(session: Session) -> Times:
     )
 
 
-def scheduled(session: Session) -> SessionScheduledData:
+async def members(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
+) -> list[EventMember]:
+    """The members ``session`` concerns (who had not left when it starts), with employers."""
+    employers = await group_records.employers_at(
+        conn, org_id, session.group_id, at=session.starts_at
+    )
+    return [EventMember(person_id=p, employer_id=e) for p, e in employers.items()]
+
+
+def scheduled(session: Session, members: list[EventMember]) -> SessionScheduledData:
     return SessionScheduledData(
         session_id=session.id,
         group_id=session.group_id,
         **times(session),
         mode=session.mode,
         facilitator_id=session.facilitator_id,
+        members=members,
     )
 
 
-def cancelled(session: Session, *, reason: str) -> SessionCancelledData:
+def rescheduled(
+    before: Session, moved: Session, members: list[EventMember], *, reason: str
+) -> SessionRescheduledData:
+    """``moved`` as the reschedule left it, with the times ``before`` had."""
+    return SessionRescheduledData(
+        **msgspec.structs.asdict(scheduled(moved, members)),
+        previous_starts_at=before.starts_at,
+        previous_ends_at=before.ends_at,
+        reason=reason,
+        sequence=moved.sequence,
+    )
+
+
+def cancelled(session: Session, members: list[EventMember], *, reason: str) -> SessionCancelledData:
     """``session`` as it was before the cancellation."""
     return SessionCancelledData(
         session_id=session.id,
         group_id=session.group_id,
         reason=reason,
         previous_status="closed" if session.status == "closed" else "planned",
+        members=members,
     )
 
 
@@ -123,7 +152,7 @@ async def closed(
         session_id=session.id,
         group_id=session.group_id,
         group_name=known.group.name,
-        date=session.local_start[:10],
+        date=date.fromisoformat(session.local_start[:10]),
         **times(session),
         timezone=session.timezone,
         mode=session.mode,
@@ -172,8 +201,15 @@ async def amended(
 
 
 def confirmed(
-    session_id: uuid.UUID, person_id: uuid.UUID, confirmed_at: datetime
+    session_id: uuid.UUID,
+    person_id: uuid.UUID,
+    confirmed_at: datetime,
+    *,
+    employer_id: uuid.UUID | None,
 ) -> AttendanceConfirmedData:
     return AttendanceConfirmedData(
-        session_id=session_id, person_id=person_id, confirmed_at=confirmed_at
+        session_id=session_id,
+        person_id=person_id,
+        employer_id=employer_id,
+        confirmed_at=confirmed_at,
     )

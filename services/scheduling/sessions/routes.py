@@ -22,6 +22,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from services.kit.auth import requires
 from services.kit.db import Conn
+from services.kit.links import link, links
 from services.kit.openapi import problems
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from services.kit.routes import action
@@ -54,9 +55,41 @@ MANAGERS = [requires("admin", "facilitator")]
 @post(
     "/",
     operation_id="planSessions",
+    opt=links(
+        *(
+            link(target, session_id="sessions/0/id")
+            for target in (
+                "getSession",
+                "cancelSession",
+                "closeSession",
+                "rescheduleSession",
+                "listSessionChanges",
+                "getProofOfAttendance",
+            )
+        )
+    ),
     guards=MANAGERS,
     status_code=HTTP_201_CREATED,
-    responses=problems(409, 413, 415, 422),
+    responses=problems(
+        409,
+        413,
+        415,
+        rules=(
+            "location_required",
+            "video_link_required",
+            "date_time",
+            "date_range",
+            "nonexistent_local_time",
+            "end_after_start",
+            "max_duration",
+            "rrule",
+            "rrule_part",
+            "rrule_frequency",
+            "rrule_never_occurs",
+            "max_occurrences",
+            "series_overlap",
+        ),
+    ),
     dependencies={"registers": Provide(provide_preflight, sync_to_thread=False)},
 )
 async def plan(
@@ -132,7 +165,8 @@ async def changes(conn: Conn, principal: Me, session_id: SessionId) -> SessionCh
     "/{session_id:uuid}/reschedule",
     operation_id="rescheduleSession",
     guards=MANAGERS,
-    errors=(409, 413, 415, 422),
+    errors=(409, 413, 415),
+    rules=("date_time", "date_range", "nonexistent_local_time", "end_after_start", "max_duration"),
 )
 async def reschedule(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[RescheduleIn]
@@ -150,20 +184,34 @@ async def reschedule(
 async def cancel(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[CancelIn]
 ) -> Session:
-    """Cancel a planned session (reason required); it stays, with STATUS:CANCELLED."""
+    """Cancel a planned session, or a closed one held in error (reason required); it stays,
+    with STATUS:CANCELLED in its calendars. A cancelled session is a 409 (`session_cancelled`).
+
+    Cancelling a closed session undoes what its closing set off, from its `session.cancelled`
+    event (`previous_status: closed`): accreditation reverses each credit of the session in its
+    ledger (a reversal entry appended for each), and invoicing credits each issued or paid
+    invoice of its cost sheet with a credit note and discards its drafts."""
     return await service.cancel(conn, principal, session_id, reason=data.reason)
 
 
 @action(
     "/{session_id:uuid}/close",
     operation_id="closeSession",
+    opt=links(
+        link("signSession", session_id="$request.path.session_id"),
+        link("getProofOfAttendance", session_id="$request.path.session_id"),
+    ),
     guards=MANAGERS,
-    errors=(409, 413, 415, 422),
+    errors=(409, 413, 415),
+    rules=("required", "session_not_started", "attendance_incomplete"),
 )
 async def close(
     conn: Conn, principal: Me, session_id: SessionId, data: JSONBody[CloseIn]
 ) -> SessionResult:
-    """Close a session once every member's attendance is recorded; it is then immutable.
+    """Close a session once every member's attendance is recorded; closed, it is no longer
+    moved or recorded: its attendance changes only by amendments (`amendAttendance`), and a
+    session closed in error is cancelled (`cancelSession`): its ledger credits are then
+    reversed and its invoices credited.
 
     Closing by the facilitator is their signature on the proof; when an admin closes,
     the facilitator signs afterwards (`POST .../signatures`). Warns about members whose

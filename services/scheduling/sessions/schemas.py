@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -31,7 +31,7 @@ RRule = Annotated[
     str,
     msgspec.Meta(
         max_length=500,
-        pattern=r"^(RRULE:)?[A-Z]+=[^;\s]+(;[A-Z]+=[^;\s]+)*$",
+        pattern=r"^(RRULE:)?[A-Z]+=[!-:<-~]+(;[A-Z]+=[!-:<-~]+)*$",
         description=(
             "An RFC 5545 recurrence rule, expanded in Amsterdam wall time from `start`, e.g."
             " `FREQ=MONTHLY;INTERVAL=3;COUNT=4`. Parts: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY),"
@@ -43,7 +43,9 @@ Location = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=PRI
 VideoLink = Annotated[
     str,
     msgspec.Meta(
-        max_length=500, pattern=r"^https://[^\s\x00-\x1f\x7f]+$", description="An https URL."
+        max_length=500,
+        pattern=r"^https://[!-~]+$",
+        description="An https URL, in ASCII (percent-encoded, as RFC 3986 writes it).",
     ),
 ]
 Description = Annotated[
@@ -75,6 +77,17 @@ CostLabel = Annotated[
 class SessionPlanIn(Inbound, kw_only=True, frozen=True):
     """One session, or a series when ``rrule`` is given."""
 
+    examples = (
+        {
+            "group_id": "0193f2a4-7c1e-7b3a-9d2e-5f6a7b8c9d03",
+            "start": "2026-03-26T19:00",
+            "end": "2026-03-26T21:30",
+            "mode": "in_person",
+            "location": "Stadskantoor Utrecht, Jaarbeursplein 13",
+            "description": "Intervisie volgens de incidentmethode.",
+        },
+    )
+
     group_id: uuid.UUID
     start: LocalDateTime
     """Start of the (first) session."""
@@ -93,12 +106,18 @@ class SessionPlanIn(Inbound, kw_only=True, frozen=True):
 
 
 class RescheduleIn(Inbound, frozen=True):
+    examples = (
+        {"start": "2026-04-02T19:00", "end": "2026-04-02T21:30", "reason": "De zaal is bezet."},
+    )
+
     start: LocalDateTime
     end: LocalDateTime
     reason: Reason
 
 
 class CancelIn(Inbound, frozen=True):
+    examples = ({"reason": "De begeleider is ziek."},)
+
     reason: Reason
 
 
@@ -108,6 +127,17 @@ class SessionCostsIn(Inbound, kw_only=True, frozen=True):
     Each figure is optional: one left out (or null) is filled in by invoicing from the
     facilitator's billing profile, a figure given (0 too) is billed as given. Scheduling keeps
     and passes on what was entered; it computes nothing with money."""
+
+    examples = (
+        {
+            "preparation_minutes": 30,
+            "travel_minutes": 45,
+            "travel_km": 38,
+            "location_cents": 9500,
+            "location_description": "Zaal De Observant",
+            "other_cents": 0,
+        },
+    )
 
     preparation_minutes: Minutes | None = None
     travel_minutes: Minutes | None = None
@@ -130,6 +160,13 @@ class SessionCostsIn(Inbound, kw_only=True, frozen=True):
 
 
 class CloseIn(Inbound, kw_only=True, frozen=True):
+    examples = (
+        {
+            "description": "Intervisie volgens de incidentmethode.",
+            "costs": {"preparation_minutes": 30, "travel_km": 38, "location_cents": 9500},
+        },
+    )
+
     description: Description | None = None
     """Replaces the planned description when given."""
     costs: Annotated[
@@ -264,7 +301,8 @@ class SessionClosedData(Outbound, frozen=True):
     session_id: uuid.UUID
     group_id: uuid.UUID
     group_name: str
-    date: str
+    date: date
+    """The session's date in Amsterdam."""
     starts_at: datetime
     ends_at: datetime
     local_start: str
@@ -304,6 +342,22 @@ class AttendanceAmendedData(SessionClosedData, frozen=True):
     reason: str
 
 
+class EventMember(Outbound, frozen=True):
+    """A member a session concerns, and the client organisation employing them."""
+
+    person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+
+
+EventMembers = Annotated[
+    list[EventMember],
+    msgspec.Meta(
+        description="The group's members the session concerns (who had not left when it"
+        " starts), by person id; an HR client sees only its own employees."
+    ),
+]
+
+
 class SessionCancelledData(Outbound, frozen=True):
     """`session.cancelled`: when `previous_status` is closed, hours and invoices are reversed."""
 
@@ -311,6 +365,7 @@ class SessionCancelledData(Outbound, frozen=True):
     group_id: uuid.UUID
     reason: str
     previous_status: Literal["planned", "closed"]
+    members: EventMembers
 
 
 class SessionScheduledData(Outbound, frozen=True):
@@ -324,6 +379,18 @@ class SessionScheduledData(Outbound, frozen=True):
     local_end: str
     mode: str
     facilitator_id: uuid.UUID
+    members: EventMembers
+
+
+class SessionRescheduledData(SessionScheduledData, frozen=True):
+    """`session.rescheduled`: a planned session was moved (its times as they now are, and as
+    they were); calendars follow with a higher `sequence`."""
+
+    previous_starts_at: datetime
+    previous_ends_at: datetime
+    reason: str
+    sequence: int
+    """The session's iCalendar SEQUENCE after the move."""
 
 
 class AttendanceConfirmedData(Outbound, frozen=True):
@@ -331,4 +398,6 @@ class AttendanceConfirmedData(Outbound, frozen=True):
 
     session_id: uuid.UUID
     person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person."""
     confirmed_at: datetime

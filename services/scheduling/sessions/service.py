@@ -83,8 +83,9 @@ async def plan(
         description=data.description,
     )
     sessions = await repository.insert(conn, org_id, new, occurrences)
+    concerned = await events.members(conn, org_id, sessions[0])
     for session in sessions:
-        await events.emit(conn, org_id, events.scheduled(session))
+        await events.emit(conn, org_id, events.scheduled(session, concerned))
     warnings = [
         msgspec.structs.replace(warning, session_id=s.id)
         for s in sessions
@@ -136,7 +137,8 @@ async def history(
 async def reschedule(
     conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID, data: RescheduleIn
 ) -> SessionResult:
-    """Move a planned session without recorded attendance, unless it would book someone twice."""
+    """Move a planned session without recorded attendance, unless it would book someone twice;
+    announced (``session.rescheduled``)."""
     session = await facilitated(conn, principal, session_id)
     rules.check_status(session.id, session.status, wanted="planned")
     (occurrence,) = rules.expand(
@@ -156,6 +158,10 @@ async def reschedule(
     moved = await repository.reschedule(
         conn, principal.org_id, session, occurrence, reason=data.reason, by=principal.subject
     )
+    concerned = await events.members(conn, principal.org_id, moved)
+    await events.emit(
+        conn, principal.org_id, events.rescheduled(session, moved, concerned, reason=data.reason)
+    )
     warnings = rules.duration_warnings(moved.mode, moved.starts_at, moved.ends_at)
     return SessionResult(session=moved, warnings=warnings)
 
@@ -168,7 +174,8 @@ async def cancel(
     cancelled = await repository.cancel(
         conn, principal.org_id, session, reason=reason, by=principal.subject
     )
-    await events.emit(conn, principal.org_id, events.cancelled(session, reason=reason))
+    concerned = await events.members(conn, principal.org_id, session)
+    await events.emit(conn, principal.org_id, events.cancelled(session, concerned, reason=reason))
     return cancelled
 
 
@@ -214,8 +221,7 @@ async def person_calendar(
     own = narrowed_to(principal)
     if own is not None and own != person_id:
         raise NotFound(f"No person {person_id}.")
-    sessions = await repository.for_calendar(conn, principal.org_id, person_id=person_id)
-    return ical.feed("Intervisie", sessions)
+    return await person_feed(conn, principal.org_id, person_id)
 
 
 async def group_calendar(
@@ -223,5 +229,18 @@ async def group_calendar(
 ) -> bytes:
     """The group's sessions, for those who may see the group (``groups.service.visible``)."""
     group = await groups.visible(conn, principal, group_id, field="path.group_id")
-    sessions = await repository.for_calendar(conn, principal.org_id, group_id=group_id)
-    return ical.feed(f"Intervisie: {group.name}", sessions)
+    return await group_feed(conn, principal.org_id, group_id, name=group.name)
+
+
+async def person_feed(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> bytes:
+    """A person's feed, for a caller already let through (by a token or a feed URL)."""
+    sessions = await repository.for_calendar(conn, org_id, person_id=person_id)
+    return ical.feed("Intervisie", sessions)
+
+
+async def group_feed(
+    conn: asyncpg.Connection, org_id: uuid.UUID, group_id: uuid.UUID, *, name: str
+) -> bytes:
+    """A group's feed, for a caller already let through (by a token or a feed URL)."""
+    sessions = await repository.for_calendar(conn, org_id, group_id=group_id)
+    return ical.feed(f"Intervisie: {name}", sessions)

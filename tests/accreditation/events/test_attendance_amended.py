@@ -7,26 +7,16 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest_asyncio
 
-from services.kit.settings import Settings
-from tests.accreditation.outcomes.support import SECRET, closed, deliver, event, items, member
-from tests.conftest import Token, _client
+from tests.accreditation.outcomes.support import closed, deliver, event, items, member
+from tests.conftest import Token
 
 DAY = date(2024, 3, 12)
 SKJ = {"register": "SKJ", "number": "110012345", "registered_on": "2021-06-01"}
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def consumer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    settings = settings_for("accreditation", webhook_secrets=(SECRET,))
-    async for client in _client(settings, "accreditation"):
-        yield client
 
 
 def afternoon(org: uuid.UUID, *attendees: dict[str, Any]) -> dict[str, Any]:

@@ -4,26 +4,16 @@ when scheduling's `person.updated` brings the missing date, its entry recorded o
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest_asyncio
 
-from services.kit.settings import Settings
-from tests.conftest import Token, _client
+from tests.conftest import Token
 
-from .support import SECRET, closed, deliver, feed, items, member, person_updated
+from .support import closed, deliver, feed, items, member, person_updated
 
 DAY = date(2024, 3, 10)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def consumer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    settings = settings_for("accreditation", webhook_secrets=(SECRET,))
-    async for client in _client(settings, "accreditation"):
-        yield client
 
 
 def skj(number: str = "110012345", **extra: Any) -> dict[str, Any]:
@@ -116,6 +106,7 @@ async def test_a_refusal_and_a_wait_are_announced_once(
     assert data[anna["person_id"]] == {
         "session_id": body["data"]["session_id"],
         "person_id": anna["person_id"],
+        "employer_id": None,
         "register": "SKJ",
         "status": "pending",
         "reasons": [
@@ -158,7 +149,13 @@ async def test_the_date_from_hr_records_the_pending_entry_once(
     )
     assert (recorded["minutes"], recorded["points_centi"]) == (150, 250)
     assert outcomes[bram["person_id"]]["status"] == "refused"
-    assert len(await feed(consumer, auth, expect=2)) == 2  # a recorded outcome announces nothing
+    announced = [e["type"] for e in await feed(consumer, auth, expect=3)]
+    # a recorded outcome announces nothing beyond its entry
+    assert sorted(announced) == [
+        "ledger.entry_recorded",
+        "ledger.outcome_pending",
+        "ledger.outcome_refused",
+    ]
     verification = await consumer.get("/v1/ledger/verification", headers=auth("admin"))
     assert verification.json()["valid"] is True
 

@@ -406,49 +406,95 @@ async def test_a_closing_replayed_after_its_cancellation_bills_nothing(
 ) -> None:
     facilitator = uuid.uuid4()  # no billing profile yet
     closing = closed(org, facilitator, [attendee("Anna Bakker")])
-    skipped = await deliver(consumer, closing)
-    assert skipped.json() == {
-        "status": "skipped",
+    held = await deliver(consumer, closing)
+    assert held.json() == {
+        "status": "held",
         "reason": f"facilitator {facilitator} has no billing profile",
         "cost_sheet_id": None,
         "invoice_ids": [],
     }
+    assert len(await unbilled(consumer, auth())) == 1
     assert (await deliver(consumer, cancelled(closing))).json()["status"] == "applied"
-    await consumer.put(
-        f"/v1/billing-profiles/{facilitator}",
-        json=PROFILE,
-        headers=auth(),
-    )
-    replayed = await deliver(consumer, closing)
+    assert await unbilled(consumer, auth()) == []  # a cancelled session waits no more
+    await consumer.put(f"/v1/billing-profiles/{facilitator}", json=PROFILE, headers=auth())
+    replayed = await deliver(consumer, event(org, "session.closed", *closing_of(closing)))
     assert replayed.json()["status"] == "ignored"
     assert await sheets_of_session(consumer, auth(), closing["data"]["session_id"]) == []
 
 
-async def test_without_a_billing_profile_nothing_is_recorded_until_a_replay(
+def closing_of(closing: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A closing's aggregate and data, to send it again as a new event (a replay)."""
+    return closing["aggregate_id"], closing["data"]
+
+
+async def unbilled(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = await client.get("/v1/unbilled-sessions", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def feed_types(client: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+    response = await client.get("/v1/events", params={"limit": 200}, headers=headers)
+    assert response.status_code == 200, response.text
+    return [e["type"] for e in response.json()["items"]]
+
+
+async def test_without_a_billing_profile_a_closing_waits_with_its_reason_until_billed(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
     facilitator = uuid.uuid4()
     closing = closed(org, facilitator, [attendee("Anna Bakker")])
-    assert (await deliver(consumer, closing)).json()["status"] == "skipped"
-    assert (await deliver(consumer, closing)).json()["status"] == "skipped"
+    session_id = closing["data"]["session_id"]
+    assert (await deliver(consumer, closing)).json()["status"] == "held"
+    assert (await deliver(consumer, closing)).json()["status"] == "duplicate"
+
+    [waiting] = await unbilled(consumer, auth())
+    assert waiting["session_id"] == session_id
+    assert waiting["facilitator_id"] == str(facilitator)
+    assert waiting["group_name"] == "Intervisiegroep Noord"
+    assert waiting["rule"] == "billing_profile_required"
+    assert await feed_types(consumer, auth()) == ["session.unbilled"]
+    path = f"/v1/unbilled-sessions/{waiting['id']}"
+    assert (await consumer.get(path, headers=auth())).json() == waiting
+    other = auth("facilitator", person=str(uuid.uuid4()))
+    assert await unbilled(consumer, other) == []
+    assert (await consumer.get(path, headers=other)).status_code == 404
+    own = auth("facilitator", person=str(facilitator))
+    assert await unbilled(consumer, own) == [waiting]
+
+    refused = await consumer.post(f"{path}/bill", headers=own)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["rule"] == "billing_profile_required"
+
     response = await consumer.put(
-        f"/v1/billing-profiles/{facilitator}",
-        json=PROFILE,
-        headers=auth(),
+        f"/v1/billing-profiles/{facilitator}", json=PROFILE, headers=auth()
     )
     assert response.status_code == 201
-    assert (await deliver(consumer, closing)).json()["status"] == "applied"
-    assert len(await sheets_of_session(consumer, auth(), closing["data"]["session_id"])) == 1
+    billed = await consumer.post(f"{path}/bill", headers=own)
+    assert billed.status_code == 200, billed.text
+    [sheet] = await sheets_of_session(consumer, auth(), session_id)
+    assert billed.json()["cost_sheet_id"] == sheet["id"]
+    assert len(billed.json()["invoice_ids"]) == 1
+    assert await unbilled(consumer, auth()) == []
+    assert (await consumer.post(f"{path}/bill", headers=own)).status_code == 404
+    assert (await deliver(consumer, closing)).json()["status"] == "duplicate"
 
 
-async def test_nobody_to_bill_is_skipped(
+async def test_nobody_to_bill_is_held_with_nothing_of_its_sheet_written(
     consumer: httpx.AsyncClient, auth: Token, org: uuid.UUID
 ) -> None:
     facilitator = await profile(consumer, auth())
     closing = closed(org, facilitator, [attendee("Anna Bakker", "absent")])
     response = await deliver(consumer, closing)
-    assert response.json()["status"] == "skipped"
+    assert response.json()["status"] == "held"
     assert "sharers" in response.json()["reason"]
+    [waiting] = await unbilled(consumer, auth())
+    assert waiting["rule"] == "sharers"
+    assert await sheets_of_session(consumer, auth(), closing["data"]["session_id"]) == []
+    still = await consumer.post(f"/v1/unbilled-sessions/{waiting['id']}/bill", headers=auth())
+    assert still.status_code == 422
+    assert still.json()["errors"][0]["rule"] == "sharers"
+    assert await unbilled(consumer, auth()) == [waiting]
 
 
 async def test_other_event_types_are_ignored_once(

@@ -27,7 +27,15 @@ from tests.scheduling.sessions.support import events
 
 from ..support import MUNICIPALITY, invoices_of, issued, participants, profile, sheet
 
-COMMON = ("invoice_id", "number", "cost_sheet_id", "facilitator_id", "person_id", "total_cents")
+COMMON = (
+    "invoice_id",
+    "number",
+    "cost_sheet_id",
+    "facilitator_id",
+    "person_id",
+    "client_organisation_id",
+    "total_cents",
+)
 
 
 def _common(invoice: dict[str, Any]) -> dict[str, Any]:
@@ -143,14 +151,31 @@ async def test_a_refused_issue_announces_nothing(invoicing: httpx.AsyncClient, a
     assert [e["aggregate_id"] for e in items] == [other["id"]]
 
 
-async def test_hr_reads_the_invoice_events_from_the_feed(
+async def test_hr_reads_the_invoice_events_of_its_own_people_only(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
-    invoice = await issued(invoicing, auth())
-    await events(invoicing, auth, expect=1)
-    response = await invoicing.get("/v1/events", headers=auth("hr"))
-    assert response.status_code == 200
-    assert [e["data"]["number"] for e in response.json()["items"]] == [invoice["number"]]
+    own, other = str(uuid.uuid4()), str(uuid.uuid4())
+    facilitator = await profile(invoicing, auth())
+    people = [
+        {**p, "client_organisation_id": employer}
+        for p, employer in zip(participants(2, employer=MUNICIPALITY), (own, other), strict=True)
+    ]
+    created = await sheet(invoicing, auth(), facilitator, participants=people)
+    for invoice in await invoices_of(invoicing, auth(), created["id"]):
+        issuing = await invoicing.post(f"/v1/invoices/{invoice['id']}/issue", headers=auth())
+        assert issuing.status_code == 200, issuing.text
+    everything, _ = await events(invoicing, auth, expect=2)
+
+    for employer in (own, other):
+        response = await invoicing.get("/v1/events", headers=auth("hr", client_org=employer))
+        assert response.status_code == 200
+        [seen] = response.json()["items"]
+        assert seen["data"]["client_organisation_id"] == employer
+        assert seen in everything
+    nobody = await invoicing.get("/v1/events", headers=auth("hr"))
+    assert nobody.json()["items"] == [], "an HR token without its organisation sees nothing"
+    service = await invoicing.get("/v1/events", headers=auth("service"))
+    assert service.json()["items"] == [], "no service consumes invoicing's events"
     denied = await invoicing.get("/v1/events", headers=auth("participant"))
     assert denied.status_code == 403
 

@@ -63,7 +63,7 @@ async def test_before_close_there_is_no_amendment_and_no_event(
         headers=auth("admin"),
     )
     assert recorded.status_code == 200, recorded.text
-    after = await scheduling.get("/v1/events", params={"after": cursor}, headers=auth("admin"))
+    after = await scheduling.get("/v1/events", params={"cursor": cursor}, headers=auth("admin"))
     assert after.status_code == 200 and after.json()["items"] == []
 
 
@@ -78,5 +78,5 @@ async def test_a_closed_session_is_not_rescheduled(
         headers=facilitator(auth, group),
     )
     assert moved.status_code == 409 and broken_rules(moved) == ["session_closed"]
-    after = await scheduling.get("/v1/events", params={"after": cursor}, headers=auth("admin"))
+    after = await scheduling.get("/v1/events", params={"cursor": cursor}, headers=auth("admin"))
     assert after.json()["items"] == []

@@ -55,6 +55,7 @@ async def test_a_registration_date_sent_later_announces_the_person(
     assert items[0]["data"] == {
         "person_id": created["id"],
         "name": "Anna de Vries",
+        "employer_id": None,
         "registrations": [dated],
     }
 

@@ -6,7 +6,7 @@ import httpx
 
 from tests.conftest import Token
 from tests.scheduling.attendance.support import closed_session
-from tests.scheduling.sessions.support import events, facilitator
+from tests.scheduling.sessions.support import events, facilitator, make_group, plan_one
 
 
 async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
@@ -66,7 +66,7 @@ async def test_the_feed_is_the_tenants_own_and_for_trusted_readers(
     assert other.json()["items"] == []
     assert (await scheduling.get("/v1/events", headers=auth("participant"))).status_code == 403
     bad = await scheduling.get(
-        "/v1/events", params={"after": "not-a-cursor"}, headers=auth("admin")
+        "/v1/events", params={"cursor": "not-a-cursor"}, headers=auth("admin")
     )
     assert bad.status_code == 400
 
@@ -89,3 +89,29 @@ async def test_an_event_carries_the_request_id_that_caused_it(
     items, _ = await events(scheduling, auth, expect=2)
     assert items[-1]["type"] == "session.closed"
     assert items[-1]["correlation_id"] == "hr-sync-42"
+
+
+async def test_a_reschedule_is_announced_with_the_times_before_and_after(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    group = await make_group(scheduling, auth, members=2)
+    session = await plan_one(scheduling, auth("admin"), group)
+    _, cursor = await events(scheduling, auth)
+    path = f"/v1/sessions/{session['id']}/reschedule"
+    move = {"start": "2025-01-21T19:00", "end": "2025-01-21T21:00", "reason": "Zaal bezet"}
+    moved = await scheduling.post(path, json=move, headers=facilitator(auth, group))
+    assert moved.status_code == 200, moved.text
+    clash = {**move, "start": "2025-01-21T22:00"}  # ends before it starts: refused
+    assert (await scheduling.post(path, json=clash, headers=auth("admin"))).status_code == 422
+
+    (item,) = (await events(scheduling, auth, after=cursor))[0]
+    assert (item["type"], item["aggregate_id"]) == ("session.rescheduled", session["id"])
+    data = item["data"]
+    assert data["local_start"] == "2025-01-21T19:00:00"
+    assert data["local_end"] == "2025-01-21T21:00:00"
+    assert (data["previous_starts_at"], data["previous_ends_at"]) == (
+        session["starts_at"],
+        session["ends_at"],
+    )
+    assert (data["reason"], data["sequence"]) == ("Zaal bezet", moved.json()["session"]["sequence"])
+    assert [m["person_id"] for m in data["members"]] == sorted(str(p) for p in group.member_ids)

@@ -1,0 +1,1 @@
+"""Credentials a registration body can verify without calling Kring (ADR 0070)."""

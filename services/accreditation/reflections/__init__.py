@@ -1,0 +1,1 @@
+"""The SKJ reflection statement: requested by a participant, countersigned by a supervisor."""
