@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -55,9 +56,11 @@ class ThreadedServer:
 
 
 def free_port_block(count: int) -> int:
-    """The first of ``count`` consecutive free ports."""
+    """The first of ``count`` consecutive free ports, below the kernel's ephemeral range (from
+    32768 on Linux): processes started one after the other listen on them, and meanwhile an
+    outgoing connection must not take one as its local port."""
     for _ in range(100):
-        base = free_port()
+        base = random.randrange(20_000, 32_000 - count)
         sockets = []
         try:
             for port in range(base, base + count):

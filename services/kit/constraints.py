@@ -76,8 +76,9 @@ def restore(struct: type[msgspec.Struct], schema: Schema) -> None:
     (ref,), components = msgspec.json.schema_components([struct])
     own = components[ref["$ref"].rsplit("/", 1)[-1]]
     inbound = issubclass(struct, Inbound)
-    if inbound and struct.examples and schema.examples is None:
-        schema.examples = [msgspec.to_builtins(example) for example in struct.examples]
+    examples = getattr(struct, "examples", ())
+    if inbound and examples and schema.examples is None:
+        schema.examples = [msgspec.to_builtins(example) for example in examples]
     for field, source in own.get("properties", {}).items():
         target = (schema.properties or {}).get(field)
         if isinstance(target, Reference) or target is None:

@@ -201,9 +201,7 @@ def webhooks_section(
                     "required": True,
                     "content": {"application/json": {"schema": event_body(event_type, data)}},
                 },
-                "responses": {
-                    "2XX": {"description": RECEIVER_ANSWERS}
-                },
+                "responses": {"2XX": {"description": RECEIVER_ANSWERS}},
             }
         }
     return section

@@ -63,7 +63,7 @@ class Replicas:
         self.urls = {name: f"http://127.0.0.1:{front.port}" for name, front in self.fronts.items()}
         fronts = {name: front.port for name, front in self.fronts.items()}
         envs = environments(fronts, database_url, key, **extra)
-        self.replicas = [platform.Platform(p, envs, quiet=False) for p in ports]
+        self.replicas = [platform.Platform(p, envs) for p in ports]
 
     def __enter__(self) -> Replicas:
         try:

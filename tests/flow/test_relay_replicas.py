@@ -116,6 +116,19 @@ async def leased_by(conn: asyncpg.Connection, pid: int) -> list[uuid.UUID]:
     return [row["id"] for row in rows]
 
 
+async def hanging(conn: asyncpg.Connection, url: str) -> bool:
+    """Whether the relays hold at least a subscriber's share of leases to ``url`` now."""
+    held = await conn.fetchval(
+        """
+        SELECT count(*) FROM scheduling.deliveries d
+        JOIN scheduling.subscribers s ON s.id = d.subscriber_id
+        WHERE s.url = $1 AND d.status = 'pending' AND d.claimed_until > now()
+        """,
+        url,
+    )
+    return bool(held >= 4)
+
+
 async def test_a_frozen_receiver_and_a_killed_replica_cost_the_live_subscriber_nothing(
     replicas: tuple[Replicas, str],
     frozen: str,
@@ -151,6 +164,9 @@ async def test_a_frozen_receiver_and_a_killed_replica_cost_the_live_subscriber_n
             )
             delays = [a.at - a.event.timestamp.timestamp() for a in closed]
             assert max(delays) < 1.0, f"the live subscriber waited {max(delays):.2f} s"
+            assert await eventually(lambda: hanging(conn, frozen), seconds=5), (
+                "meanwhile the frozen receiver holds its slots"
+            )
 
             async def close_and_maybe_cancel(n: int, session_id: str) -> None:
                 await close(session_id)
@@ -209,20 +225,25 @@ async def test_a_frozen_receiver_and_a_killed_replica_cost_the_live_subscriber_n
 
     try:
         entries = await eventually(credits, seconds=60)
-        timed_out = await conn.fetchval(
-            """
-            SELECT count(*) FROM scheduling.delivery_attempts a
-            JOIN scheduling.deliveries d ON d.id = a.delivery_id
-            JOIN scheduling.subscribers s ON s.id = d.subscriber_id
-            WHERE s.url = $1 AND a.error LIKE 'no answer within%'
-            """,
-            frozen,
-        )
+
+        async def timed_out() -> int:
+            count = await conn.fetchval(
+                """
+                SELECT count(*) FROM scheduling.delivery_attempts a
+                JOIN scheduling.deliveries d ON d.id = a.delivery_id
+                JOIN scheduling.subscribers s ON s.id = d.subscriber_id
+                WHERE s.url = $1 AND a.error LIKE 'no answer within%'
+                """,
+                frozen,
+            )
+            return int(count) if count >= 4 else 0
+
+        frozen_attempts = await eventually(timed_out, seconds=15)
     finally:
         await conn.close()
     assert entries, "every closed session's entries were written"
     assert entries["entries"] == MEMBERS * SESSIONS, "and each once"
-    assert timed_out >= 4, "the frozen receiver held its slots until each send's deadline"
+    assert frozen_attempts, "the frozen receiver held its slots until each send's deadline"
 
 
 def _arrived(receiver: Receiver, type: str, count: int) -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from . import view
-from .schemas import Verification
+from .schemas import CredentialVerification
 
 MEDIA_TYPE = "text/html"
 STATUS = {
@@ -29,7 +29,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return f"<table>{cells}</table>"
 
 
-def render(verification: Verification) -> str:
+def render(verification: CredentialVerification) -> str:
     label, meaning = STATUS[verification.status]
     credential = verification.credential or {}
     checks = "".join(

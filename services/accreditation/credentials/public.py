@@ -21,7 +21,7 @@ from services.kit.errors import NotFound
 from ..ledger.chain import Signer
 from . import jose, page, repository, rules, vc
 from .repository import Row
-from .schemas import DID_CONTEXT, DidDocument, Jwk, Jwks, Verification, VerificationMethod
+from .schemas import DID_CONTEXT, CredentialVerification, DidDocument, Jwk, Jwks, VerificationMethod
 
 _CREDENTIAL_URL = re.compile(
     r"/v1/issuers/(?P<org>[0-9a-fA-F-]{36})/credentials/(?P<id>[0-9a-fA-F-]{36})$"
@@ -75,10 +75,10 @@ async def status_list(
 
 def _answer(
     status: Any, examined: jose.Examined, *, extra: list[Any] | None = None
-) -> Verification:
+) -> CredentialVerification:
     payload = examined.payload if examined.verdict == "signed" else None
     credential_id = payload.get("id") if payload else None
-    return Verification(
+    return CredentialVerification(
         status=status,
         credential_id=credential_id if isinstance(credential_id, str) else None,
         checks=[*examined.checks, *(extra or [])],
@@ -87,7 +87,7 @@ def _answer(
     )
 
 
-def _judged(examined: jose.Examined, row: Row | None, token: str) -> Verification:
+def _judged(examined: jose.Examined, row: Row | None, token: str) -> CredentialVerification:
     """A signed token held against what was issued: unknown, revoked or valid."""
     issued = rules.issued_check(row is not None, same=row is not None and row.jws == token)
     if row is None or not issued.passed:
@@ -101,7 +101,7 @@ def _judged(examined: jose.Examined, row: Row | None, token: str) -> Verificatio
     return _answer("valid" if status.passed else "revoked", examined, extra=[issued, status])
 
 
-async def verify(pool: asyncpg.Pool, token: str, *, signer: Signer) -> Verification:
+async def verify(pool: asyncpg.Pool, token: str, *, signer: Signer) -> CredentialVerification:
     """The verification of a credential as presented (a compact JWS)."""
     try:
         examined = jose.examine(token, trusted=signer.trusted())
@@ -121,13 +121,13 @@ async def verify(pool: asyncpg.Pool, token: str, *, signer: Signer) -> Verificat
 
 async def verify_stored(
     pool: asyncpg.Pool, org_id: uuid.UUID, credential_id: uuid.UUID, *, signer: Signer
-) -> Verification:
+) -> CredentialVerification:
     """The verification of a credential by its id: the credential as stored, checked as if it
     were presented (so a stored credential changed in the database answers ``tampered``)."""
     async with transaction(pool, org_id=org_id, readonly=True) as conn:
         row = await repository.get(conn, org_id, credential_id)
     if row is None:
-        return Verification(
+        return CredentialVerification(
             status="unknown",
             credential_id=None,
             checks=[rules.issued_check(False, same=False)],

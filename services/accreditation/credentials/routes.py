@@ -41,11 +41,11 @@ from .schemas import (
     Credential,
     CredentialIn,
     CredentialPage,
+    CredentialVerification,
     CycleCredentials,
     CycleCredentialsIn,
     DidDocument,
     Jwks,
-    Verification,
     VerificationIn,
 )
 
@@ -204,7 +204,7 @@ class VerificationController(Controller):
         status_code=HTTP_200_OK,
         **_public(413, 415, rules=rules.RULES_VERIFY),
     )
-    async def verify(self, state: State, data: JSONBody[VerificationIn]) -> Verification:
+    async def verify(self, state: State, data: JSONBody[VerificationIn]) -> CredentialVerification:
         """Verify a credential as it was handed to you, without an account: `valid`, `revoked`,
         `tampered` or `unknown`, each check with its reason. Text that is no compact JWS is a
         422 (`compact_jws`)."""
@@ -263,6 +263,6 @@ class IssuerController(Controller):
     )
     async def verification(
         self, state: State, org_id: IssuerPath, credential_id: CredentialIdPath
-    ) -> Verification:
+    ) -> CredentialVerification:
         """Verify a credential by its id (the last part of its URL), as Kring stored it."""
         return await public.verify_stored(state.pool, org_id, credential_id, signer=_signer(state))

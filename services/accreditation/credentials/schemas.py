@@ -126,7 +126,7 @@ class Check(Outbound, frozen=True):
     message: str
 
 
-class Verification(Outbound, frozen=True):
+class CredentialVerification(Outbound, frozen=True):
     """Whether a credential is what Kring issued, and whether it still stands."""
 
     status: Literal["valid", "revoked", "tampered", "unknown"]

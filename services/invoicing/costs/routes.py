@@ -36,7 +36,7 @@ class CostSheetController(Controller):
                 link(target, cost_sheet_id="id")
                 for target in ("getCostSheet", "reviseCostSheet", "reconcileCostSheet")
             ),
-            link("listInvoices", **{"query.cost_sheet_id": "id"}),
+            link("listInvoices", **{"query.cost_sheet_id": "id"}),  # type: ignore[arg-type]
         ),
         status_code=HTTP_201_CREATED,
         responses=problems(

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.accreditation.credentials import jose, page, rules, statuslist, vc
-from services.accreditation.credentials.schemas import Verification
+from services.accreditation.credentials.schemas import CredentialVerification
 from services.accreditation.ledger.chain import Signer
 from services.accreditation.ledger.schemas import LedgerEntry
 from services.accreditation.principal import Principal
@@ -146,7 +146,7 @@ def test_a_session_credential_carries_the_open_badges_fields_and_no_case_content
 def test_the_page_escapes_every_value() -> None:
     credential = jose.payload_of(signed_credential(person_name="<script>x</script>"))
     shown = page.render(
-        Verification(
+        CredentialVerification(
             status="valid",
             credential_id=credential["id"],
             checks=[],
