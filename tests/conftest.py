@@ -37,8 +37,9 @@ ISSUER = "kring-test"
 AUDIENCE = "kring"
 
 TESTS = Path(__file__).parent
-# Tests that start processes (flow, deploy) or run a heavy suite (bench, schemathesis).
-SLOW = ("flow/", "deploy/", "bench/", "contract/test_schemathesis.py")
+# Tests that start processes (flow, deploy, a PostgreSQL of their own) or run a heavy suite
+# (bench, schemathesis).
+SLOW = ("flow/", "deploy/", "bench/", "contract/test_schemathesis.py", "kit/relay/test_restart.py")
 # One worker each under xdist (--dist loadgroup): the deploy tests start the services on
 # the ports their manifests name and share their rendered overlays and scans; the flow
 # tests share one running platform; schemathesis' tests share one too, and its last test

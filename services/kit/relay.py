@@ -332,8 +332,7 @@ async def replay(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> bool:
     """Send a delivery again (failed, or delivered and wanted once more)."""
     status = await conn.execute(
         """
-        UPDATE deliveries SET status = 'pending', next_attempt_at = now(), attempts = 0,
-            claimed_until = NULL, claimed_by = NULL
+        UPDATE deliveries SET status = 'pending', next_attempt_at = now(), attempts = 0
         WHERE id = $1
         """,
         delivery_id,
