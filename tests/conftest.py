@@ -61,12 +61,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for prefix, group in ONE_WORKER.items():
             if path.startswith(prefix):
                 item.add_marker(pytest.mark.xdist_group(group))
-        if path == "contract/test_schemathesis.py":
-            from tests.contract.test_schemathesis import KNOWN_GAPS
-
-            for part, gap in KNOWN_GAPS.items():
-                if part in item.nodeid:
-                    item.add_marker(pytest.mark.xfail(reason=f"issue 16: {gap}", strict=False))
 
 
 @pytest.hookimpl(optionalhook=True)

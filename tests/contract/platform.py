@@ -1,18 +1,18 @@
-"""The three services as schemathesis calls them: served over HTTP, holding one tenant's
-data, called with real tokens.
+"""The three services as schemathesis calls them: served over HTTP as ``kring run`` wires
+them, holding one tenant's data, called with real tokens (ADR 0052).
 
-- **Tokens.** Each case gets a token of a role its operation's guard admits (admin where it
-  may; else the role the guard names, with the claims that role needs), read from the apps'
-  guards, so a new operation is covered as it lands. The auth provider registered on each
-  schema marks a case as authenticated (:data:`PENDING`): cases are generated when pytest
-  collects, before the tenant's people exist, so :meth:`Platform.prepare` swaps in the real
-  token when it calls. schemathesis' own no-auth and bad-auth probes stay as they are.
-- **Real data.** :class:`Tenant` makes a tenant's data through the APIs (a client
-  organisation, people, a facilitator, a group, sessions open and closed, a register, ledger
-  entries, a billing profile, debtors, a cost sheet and invoices). A generated id the platform
-  has never seen (in the seed or in an answer) is replaced by the tenant's real one of that
-  name, so a case reaches the domain instead of a 404; ids an answer named (the stateful
-  phase's links) are kept.
+- **Tokens.** Each case is sent with a token of a role its operation's guard admits (admin
+  where it may; else the role the guard names, with the claims that role needs), read from
+  the apps' guards, so a new operation is covered as it lands. The auth provider registered
+  on each schema marks a case as authenticated (:data:`PENDING`): cases are generated when
+  pytest collects, before the tenant's people exist, so the token goes with the call
+  (:meth:`Platform.prepare`). schemathesis' own no-auth and bad-auth probes stay as they are.
+- **Real data.** The seed makes a tenant's data through the APIs (a client organisation,
+  people, a facilitator, groups, sessions open and closed, a register, ledger entries,
+  subscriptions, a billing profile, debtors, cost sheets and invoices). An id of a case that
+  neither the seed nor an answer named is replaced by the tenant's real one of that name
+  (:attr:`Tenant.ids`, :attr:`Tenant.at`), or by a fresh one where a call uses it up; ids an
+  answer named (the stateful phase's links) are kept.
 - **Reach.** Every answer is counted per operation and status (:class:`Reach`), so a test can
   fail for an operation that never answered 2xx.
 """
@@ -36,6 +36,7 @@ import asyncpg
 import httpx
 import msgspec
 import schemathesis
+import yaml
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from schemathesis.core.failures import FailureGroup
@@ -54,6 +55,18 @@ Id = str | Callable[[], str]
 """A real id, or what makes a fresh one for each case (a resource one call uses up)."""
 PENDING = "Bearer pending"
 """What the auth provider sets; :meth:`Platform.prepare` swaps in the operation's token."""
+CONTAINERS = {
+    ParameterLocation.PATH: "path_parameters",
+    ParameterLocation.QUERY: "query",
+    ParameterLocation.BODY: "body",
+}
+"""Where a case holds what :meth:`Platform.prepare` gives real ids."""
+PREFIXES = {
+    ParameterLocation.PATH: "",
+    ParameterLocation.QUERY: "query.",
+    ParameterLocation.BODY: "body.",
+}
+"""How :attr:`Tenant.ids` names a value of each place (``body.facilitator_id``)."""
 KEYS = frozenset({"id", "external_id", "code", "key", "register_code"})
 """The fields of an answer, besides ``*_id``, whose values name something a case may name."""
 ROLE_ORDER = ("admin", "service", "facilitator", "participant", "registrar", "hr")
@@ -120,7 +133,10 @@ class Reach:
             op_id = str(operation.definition.raw["operationId"])
             answers = self.statuses.get((service, op_id), Counter())
             if not any(200 <= status < 300 for status in answers):
-                missing[f"{operation.label} ({op_id})"] = dict(answers.most_common()) or "no call"
+                heard = ", ".join(f"{status} ({n} times)" for status, n in answers.most_common())
+                missing[f"{operation.label} ({op_id})"] = (
+                    f"answered {heard}" if heard else "never called"
+                )
         return missing
 
 
@@ -179,6 +195,7 @@ class Platform:
         self.token_for = token_for
         self.roles = {service: guards_of(app) for service, app in apps.items()}
         self.tenant = Tenant()
+        self.examples = _example_ids()
         self.known: dict[str, set[str]] = {service: set() for service in SERVICES}
         """Per service, every id the seed made or an answer named, and every key (an external
         id, a code) an answer named, as ``collection:key`` (:func:`_known_as`)."""
@@ -245,7 +262,9 @@ class Platform:
             def after_call(self, response: schemathesis.Response, case: schemathesis.Case) -> None:
                 super().after_call(response, case)
                 platform.answered(service, case, response)
-                self.steps.append(f"{case.method} {case.formatted_path}: {response.status_code}")
+                body = f" {case.body}" if isinstance(case.body, dict) else ""
+                step = f"{case.method} {case.formatted_path}{body[:120]}: {response.status_code}"
+                self.steps.append(step)
                 platform.reach.steps[service] += 1
 
             def validate_response(
@@ -286,33 +305,38 @@ class Platform:
         sent = {}
         if case.headers and case.headers.get("Authorization") == PENDING:
             sent["Authorization"] = self.token(service, self.role(service, case))
-        if operation_id(case) == "getSubscribedCalendar":
-            return sent
         meta = case.meta
         negative = {where for where in ParameterLocation if meta and meta.is_negative_at(where)}
+        # A fresh resource for a valid case only: an invalid one is refused before it is used.
+        fresh = meta is None or meta.generation.mode.is_positive
         # Cases may share their containers (variations of one example): ids are swapped in
-        # copies, and a container is replaced only where one changed (a changed case is judged
-        # again). A case sent again as this left it (hypothesis replays one) is prepared again
-        # from its values as generated, so that it gets fresh ids again.
+        # copies, and a container is set only where one changed (setting one has schemathesis
+        # judge it again). A case sent again as this left it (hypothesis replays one) is
+        # prepared again from its values as generated, so that it gets fresh ids again.
         current = (case.path_parameters, case.query, case.body)
         kept = self._generated.get(id(case))
         if kept is None or kept[2] != current:
             kept = (case, _copied(current), current)
-        locations = (ParameterLocation.PATH, ParameterLocation.QUERY, ParameterLocation.BODY)
         prepared = []
-        for location, generated, now, prefix in zip(
-            locations, kept[1], current, ("", "query.", "body."), strict=True
-        ):
+        for location, generated, now in zip(CONTAINERS, kept[1], current, strict=True):
             values = _copied(generated)
             if isinstance(values, dict | list) and location not in negative:
-                self._swap(service, case, values, prefix)
-            prepared.append(now if values == now else values)
-        case.path_parameters, case.query, case.body = prepared
+                self._swap(service, case, values, PREFIXES[location], fresh=fresh)
+            if values != now:
+                setattr(case, CONTAINERS[location], values)
+            prepared.append(values)
         self._generated[id(case)] = (case, kept[1], _copied(tuple(prepared)))
         return sent
 
     def _swap(
-        self, service: str, case: schemathesis.Case, values: Any, prefix: str, listed: str = ""
+        self,
+        service: str,
+        case: schemathesis.Case,
+        values: Any,
+        prefix: str,
+        listed: str = "",
+        *,
+        fresh: bool,
     ) -> None:
         """Replace each value of ``values`` (in a body: at any depth) that names nothing the
         platform has seen by the tenant's real one of its name (an item of a list: the list's
@@ -321,10 +345,14 @@ class Platform:
         for name, value in items:
             field = name if isinstance(name, str) else listed
             if isinstance(value, dict | list):
-                self._swap(service, case, value, prefix, field if isinstance(value, list) else "")
+                listed = field if isinstance(value, list) else ""
+                self._swap(service, case, value, prefix, listed, fresh=fresh)
                 continue
             real = self._real(service, case, f"{prefix}{field}") if field else None
-            seen = _known_as(str(value), case.path) in self.known[service]
+            example = str(value) in self.examples  # an answer may echo it; it names nothing real
+            seen = not example and _known_as(str(value), case.path) in self.known[service]
+            if callable(real) and not fresh:
+                real = None  # (a shared one would be used up by the invalid cases it admits)
             if real is not None and not seen and _looks_like(value, real):
                 values[name] = real() if callable(real) else real
 
@@ -456,6 +484,33 @@ def _pause_subscribers(database_url: str) -> None:
             await conn.close()
 
     asyncio.run(pause())
+
+
+def _example_ids() -> frozenset[str]:
+    """Every id the contracts' examples hold."""
+    found: set[str] = set()
+
+    def walk(node: Any, inside: bool) -> None:
+        if isinstance(node, dict):
+            for key, item in node.items():
+                walk(item, inside or key == "examples")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, inside)
+        elif inside and isinstance(node, str) and _is_id(node):
+            found.add(node)
+
+    for service in SERVICES:
+        walk(yaml.safe_load((ROOT / "contracts" / f"{service}.yaml").read_text()), False)
+    return frozenset(found)
+
+
+def _is_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _copied(value: Any) -> Any:

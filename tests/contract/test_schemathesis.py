@@ -42,16 +42,6 @@ def platform(
         yield running
 
 
-KNOWN_GAPS = {
-    "POST /reflection-statements": "a schema-valid request is still refused",
-    "GET /calendar-feeds/{token}/calendar.ics": "no live token is seeded yet",
-    "/by-external-id/{external_id}]": "a generated external id is now and then refused",
-}
-"""Operations whose contract test still fails now and then (issue 16 stays open on them):
-marked expected failures by ``tests/conftest.py``, never hidden; each passes the moment it is
-fixed."""
-
-
 def _check(service: str, case: schemathesis.Case, platform: Platform) -> None:
     response = platform.call(service, SCHEMAS[service], case)
     case.validate_response(response)
@@ -75,15 +65,7 @@ def test_invoicing(case: schemathesis.Case, platform: Platform) -> None:
     _check("invoicing", case, platform)
 
 
-@pytest.mark.parametrize(
-    "service",
-    [
-        pytest.param(s, marks=pytest.mark.xfail(reason="issue 16: a scenario still fails"))
-        if s == "scheduling"
-        else s
-        for s in SERVICES
-    ],
-)
+@pytest.mark.parametrize("service", SERVICES)
 def test_stateful(service: str, platform: Platform) -> None:
     """Create, then read, change and act on what was created, as the contract's links say."""
     machine = platform.machine(service, SCHEMAS[service])
@@ -101,12 +83,11 @@ def test_stateful(service: str, platform: Platform) -> None:
     assert not failures, f"{len(failures)} failed checks; the first:\n{failures[0]}"
 
 
-@pytest.mark.xfail(reason="issue 16: the public calendar feed is not reached with a live token")
 def test_every_operation_answered_2xx(platform: Platform) -> None:
     """An operation that never answered 2xx never got past authentication, a missing parent or
     a refusal: its contract is untested."""
     unreached = [
-        f"{service}: {operation} answered only {answers}"
+        f"{service}: {operation}: {answers}"
         for service in SERVICES
         for operation, answers in platform.reach.unreached(service, SCHEMAS[service]).items()
     ]

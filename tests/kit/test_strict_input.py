@@ -93,6 +93,25 @@ async def test_nested_errors_name_the_field_by_its_wire_path(
     ]
 
 
+async def test_a_whole_number_written_with_a_fraction_is_that_integer(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """JSON Schema's `integer` is any whole number, `2.0` too: what the contract allows is
+    taken. A fraction, or a number written as a string, is still a `type` error."""
+    body = {"key": "drie-stappen", "name": "Drie stappen", "minutes": 60.0, "steps": ["a"]}
+    made = await scheduling.post("/v1/methods", json=body, headers=auth())
+    assert made.status_code == 201, made.text
+    assert made.json()["minutes"] == 60
+    for minutes in (60.5, "60"):
+        refused = await scheduling.post(
+            "/v1/methods", json={**body, "key": "vier-stappen", "minutes": minutes}, headers=auth()
+        )
+        assert refused.status_code == 400
+        assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
+            ("body.minutes", "type")
+        ]
+
+
 @pytest.mark.parametrize(
     ("body", "rule"),
     [
