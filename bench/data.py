@@ -11,7 +11,8 @@ Tenants:
   100,000 sessions (90 % closed over six years, 10 % upcoming within a year) and
   1,000,000 ledger entries (about 20 per person), consents for 90 % of registrants.
 - ``curve-N``: a ledger of N entries (and N / 20 registrants) only, for the scale curve of
-  the registrant query: the same number of entries per registrant at every size.
+  the registrant query: the same number of entries per registrant at every size; each in a
+  database of its own (:mod:`bench.curve`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from datetime import date
 
 import asyncpg
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 ENTRIES_PER_PERSON = 20
 PAST_FRACTION = 0.9
+LEDGER = "accreditation.ledger_entries"
 GROUP_MEMBERS = 10
 
 
@@ -54,20 +56,22 @@ def org_id(seed: int, label: str) -> uuid.UUID:
 
 
 def tenants(scale: float) -> list[Tenant]:
-    entries = max(10_000, round(1_000_000 * scale))
-    main = Tenant(
-        label="main",
-        people=max(500, round(50_000 * scale)),
-        entries=entries,
-        groups=max(20, round(1_000 * scale)),
-        sessions=max(1_000, round(100_000 * scale)),
-    )
-    curve = [
-        Tenant(label=f"curve-{n}", people=n // ENTRIES_PER_PERSON, entries=n)
-        for n in (10_000, 100_000, 1_000_000, 10_000_000)
-        if n < entries
+    """The main data set's tenants: the main tenant (the scale curve's ledgers are data sets of
+    their own, :mod:`bench.curve`)."""
+    return [
+        Tenant(
+            label="main",
+            people=max(500, round(50_000 * scale)),
+            entries=max(10_000, round(1_000_000 * scale)),
+            groups=max(20, round(1_000 * scale)),
+            sessions=max(1_000, round(100_000 * scale)),
+        )
     ]
-    return [main, *curve]
+
+
+def curve_tenant(entries: int) -> Tenant:
+    """A scale curve point's only tenant: a ledger of ``entries`` and its registrants."""
+    return Tenant(label=f"curve-{entries}", people=entries // ENTRIES_PER_PERSON, entries=entries)
 
 
 def _functions(seed: int) -> list[str]:
@@ -223,76 +227,145 @@ def _scheduling(t: Tenant, org: uuid.UUID) -> list[tuple[str, str]]:
     ]
 
 
-def _accreditation(t: Tenant, org: uuid.UUID) -> list[tuple[str, str]]:
-    """(step, statement) for consents and ledger entries.
+async def ledger_keys(conn: asyncpg.Connection) -> tuple[list[str], list[str], list[str]]:
+    """The ledger's keys (primary, unique), foreign keys and other indexes, each as the
+    statement that makes it again."""
+    constraints = await conn.fetch(
+        "SELECT conname, contype::text AS contype, pg_get_constraintdef(oid) AS def "
+        "FROM pg_constraint "
+        "WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f') ORDER BY conname",
+        LEDGER,
+    )
+    indexes = await conn.fetch(
+        "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def "
+        "FROM pg_index WHERE indrelid = $1::regclass AND indexrelid NOT IN "
+        "(SELECT conindid FROM pg_constraint WHERE conrelid = $1::regclass) ORDER BY 1",
+        LEDGER,
+    )
 
-    Entry n (from 0) is slot n / past of closed session n % past; its person is
+    def add(c: asyncpg.Record) -> str:
+        return f'ALTER TABLE {LEDGER} ADD CONSTRAINT "{c["conname"]}" {c["def"]}'
+
+    keys = [add(c) for c in constraints if c["contype"] != "f"]
+    foreign = [add(c) for c in constraints if c["contype"] == "f"]
+    drops = [
+        *(
+            f'ALTER TABLE {LEDGER} DROP CONSTRAINT "{c["conname"]}"'
+            for c in constraints
+            if c["contype"] == "f"
+        ),
+        *(
+            f'ALTER TABLE {LEDGER} DROP CONSTRAINT "{c["conname"]}"'
+            for c in constraints
+            if c["contype"] != "f"
+        ),
+        *(f"DROP INDEX {i['name']}" for i in indexes),
+    ]
+    return drops, [*keys, *(i["def"] for i in indexes)], foreign
+
+
+SESSIONS_INPUT = "public.bench_gen_sessions"
+PEOPLE_INPUT = "public.bench_gen_people"
+
+
+def _ledger_inputs(t: Tenant) -> list[str]:
+    """What every entry of a closed session or a person repeats, computed once per session and
+    once per person (unlogged tables, dropped after the load) rather than once per entry:
+    the ledger's statement then joins them, and its cost per row is its own identifiers and
+    hashes."""
+    label = t.label
+    return [
+        f"DROP TABLE IF EXISTS {SESSIONS_INPUT}, {PEOPLE_INPUT}",
+        f"""
+        CREATE UNLOGGED TABLE {SESSIONS_INPUT} AS
+        SELECT k, pg_temp.bid('{label}', 'session', k) AS id, d.day,
+               pg_temp.sstart(d.day) AS starts, pg_temp.smode('{label}', k) AS mode,
+               6 + pg_temp.h('{label}', 'size', k) % 5 AS size,
+               date_trunc('year', d.day)::date AS nova_start,
+               (date_trunc('year', d.day) + interval '1 year - 1 day')::date AS nova_end,
+               make_date(2000 + 5 * ((extract(year FROM d.day)::int - 2000) / 5), 1, 1)
+                   AS nip_start,
+               make_date(2004 + 5 * ((extract(year FROM d.day)::int - 2000) / 5), 12, 31)
+                   AS nip_end
+        FROM generate_series(0, {t.past_sessions - 1}) AS k,
+             LATERAL (SELECT pg_temp.sday('{label}', k, {t.past_sessions}, $1::date) AS day) d
+        """,
+        f"""
+        CREATE UNLOGGED TABLE {PEOPLE_INPUT} AS
+        SELECT i, pg_temp.bid('{label}', 'person', i) AS id, pg_temp.reg('{label}', i) AS reg,
+               lpad((i + 1)::text, 8, '0') AS number,
+               pg_temp.given('{label}', i) || ' ' || pg_temp.family('{label}', i) AS name
+        FROM generate_series(0, {t.people - 1}) AS i
+        """,
+        f"ANALYZE {SESSIONS_INPUT}",
+        f"ANALYZE {PEOPLE_INPUT}",
+    ]
+
+
+def _consents(t: Tenant, org: uuid.UUID) -> str:
+    label = t.label
+    return f"""
+    INSERT INTO accreditation.consents (org_id, id, person_id, register_code,
+        granted_at, revoked_at)
+    SELECT '{org}', pg_temp.bid('{label}', 'consent', i),
+           pg_temp.bid('{label}', 'person', i), pg_temp.reg('{label}', i),
+           $1::date - 2500,
+           CASE WHEN pg_temp.h('{label}', 'revoked', i) % 50 = 0
+                THEN $1::date - 30 END
+    FROM generate_series(0, {t.people - 1}) AS i
+    WHERE pg_temp.h('{label}', 'consent', i) % 10 <> 0
+    """
+
+
+def _ledger(t: Tenant, org: uuid.UUID, rows: range) -> str:
+    """The ledger entries ``rows`` (numbers from 0) of tenant ``t``, from :func:`_ledger_inputs`.
+
+    Entry n is slot n / past of closed session n % past; its person is
     (session * slots + slot) % people, so no (session, person) pair repeats.
     """
     label = t.label
     past = t.past_sessions
     slots = -(-t.entries // past)
     facilitators = t.facilitators or max(2, t.people // 50)
+    return f"""
+    INSERT INTO accreditation.ledger_entries (org_id, id, seq, kind, session_id,
+        person_id, register_code, revision, registration_number, person_name,
+        session_date, started_at, ended_at, mode, group_size, method, facilitator_name,
+        facilitator_recognitions, minutes, points_centi, rule_set_id, rule_version,
+        cycle_start, cycle_end, self_declared, reverses_id, reason, recorded_at,
+        recorded_by, prev_hash, hash)
+    SELECT '{org}', pg_temp.bid('{label}', 'entry', x.n), x.n + 1, 'credit', s.id, p.id,
+           p.reg, 1, p.number, p.name, s.day, s.starts, s.starts + interval '2 hours', s.mode,
+           s.size, 'Incidentmethode', f.name, ARRAY['NIP', 'NOVA'], 120,
+           CASE WHEN p.reg = 'NOVA' THEN 200 ELSE 0 END, r.id, r.version,
+           CASE WHEN p.reg = 'NOVA' THEN s.nova_start ELSE s.nip_start END,
+           CASE WHEN p.reg = 'NOVA' THEN s.nova_end ELSE s.nip_end END,
+           false, NULL, NULL, s.starts + interval '1 day 3 hours', 'service:scheduling',
+           CASE WHEN x.n = 0 THEN repeat('0', 64)
+                ELSE md5('{label}:h1:' || (x.n - 1)) || md5('{label}:h2:' || (x.n - 1))
+           END,
+           md5('{label}:h1:' || x.n) || md5('{label}:h2:' || x.n)
+    FROM (
+        SELECT n, n % {past} AS k, (n % {past} * {slots} + n / {past}) % {t.people} AS i,
+               (n % {past}) % {facilitators} AS f
+        FROM generate_series({rows.start}, {rows.stop - 1}) AS n
+    ) AS x
+    JOIN {SESSIONS_INPUT} s ON s.k = x.k
+    JOIN {PEOPLE_INPUT} p ON p.i = x.i
+    JOIN {PEOPLE_INPUT} f ON f.i = x.f
+    JOIN accreditation.rule_sets r
+      ON r.org_id IS NULL AND r.register_code = p.reg AND r.version = 1
+    """
+
+
+def _accreditation(t: Tenant, org: uuid.UUID) -> list[tuple[str, str]]:
+    """(step, statement) for consents and ledger entries, and the ledger's inputs around them."""
+    inputs = [("ledger inputs", statement) for statement in _ledger_inputs(t)]
     return [
-        (
-            "consents",
-            f"""
-            INSERT INTO accreditation.consents (org_id, id, person_id, register_code,
-                granted_at, revoked_at)
-            SELECT '{org}', pg_temp.bid('{label}', 'consent', i),
-                   pg_temp.bid('{label}', 'person', i), pg_temp.reg('{label}', i),
-                   $1::date - 2500,
-                   CASE WHEN pg_temp.h('{label}', 'revoked', i) % 50 = 0
-                        THEN $1::date - 30 END
-            FROM generate_series(0, {t.people - 1}) AS i
-            WHERE pg_temp.h('{label}', 'consent', i) % 10 <> 0
-            """,
-        ),
-        (
-            "ledger_entries",
-            f"""
-            INSERT INTO accreditation.ledger_entries (org_id, id, seq, kind, session_id,
-                person_id, register_code, revision, registration_number, person_name,
-                session_date, started_at, ended_at, mode, group_size, method, facilitator_name,
-                facilitator_recognitions, minutes, points_centi, rule_set_id, rule_version,
-                cycle_start, cycle_end, self_declared, reverses_id, reason, recorded_at,
-                recorded_by, prev_hash, hash)
-            SELECT '{org}', pg_temp.bid('{label}', 'entry', x.n), x.n + 1, 'credit',
-                   pg_temp.bid('{label}', 'session', x.k), pg_temp.bid('{label}', 'person', x.i),
-                   x.reg, 1, lpad((x.i + 1)::text, 8, '0'),
-                   pg_temp.given('{label}', x.i) || ' ' || pg_temp.family('{label}', x.i),
-                   x.day, pg_temp.sstart(x.day), pg_temp.sstart(x.day) + interval '2 hours',
-                   pg_temp.smode('{label}', x.k), 6 + pg_temp.h('{label}', 'size', x.k) % 5,
-                   'Incidentmethode',
-                   pg_temp.given('{label}', x.f) || ' ' || pg_temp.family('{label}', x.f),
-                   ARRAY['NIP', 'NOVA'], 120,
-                   CASE WHEN x.reg = 'NOVA' THEN 200 ELSE 0 END,
-                   r.id, r.version,
-                   CASE WHEN x.reg = 'NOVA' THEN date_trunc('year', x.day)::date
-                        ELSE make_date(2000 + 5 * ((extract(year FROM x.day)::int - 2000) / 5),
-                                       1, 1) END,
-                   CASE WHEN x.reg = 'NOVA'
-                        THEN (date_trunc('year', x.day) + interval '1 year - 1 day')::date
-                        ELSE make_date(2004 + 5 * ((extract(year FROM x.day)::int - 2000) / 5),
-                                       12, 31) END,
-                   false, NULL, NULL,
-                   pg_temp.sstart(x.day) + interval '1 day 3 hours', 'service:scheduling',
-                   CASE WHEN x.n = 0 THEN repeat('0', 64)
-                        ELSE md5('{label}:h1:' || (x.n - 1)) || md5('{label}:h2:' || (x.n - 1))
-                   END,
-                   md5('{label}:h1:' || x.n) || md5('{label}:h2:' || x.n)
-            FROM (
-                SELECT n, n % {past} AS k, (n % {past} * {slots} + n / {past}) % {t.people} AS i,
-                       pg_temp.reg('{label}', (n % {past} * {slots} + n / {past}) % {t.people})
-                           AS reg,
-                       pg_temp.sday('{label}', n % {past}, {past}, $1::date) AS day,
-                       (n % {past}) % {facilitators} AS f
-                FROM generate_series(0, {t.entries - 1}) AS n
-            ) AS x
-            JOIN accreditation.rule_sets r
-              ON r.org_id IS NULL AND r.register_code = x.reg AND r.version = 1
-            """,
-        ),
+        ("consents", _consents(t, org)),
+        *inputs,
+        ("ledger_entries", _ledger(t, org, range(t.entries))),
+        ("ledger inputs", f"DROP TABLE {SESSIONS_INPUT}, {PEOPLE_INPUT}"),
     ]
 
 
@@ -305,6 +378,10 @@ async def generate(
     for statement in _functions(seed):
         await conn.execute(statement)
     steps: list[dict[str, object]] = []
+    # A bulk load: the ledger's keys and indexes are built once the rows are in, not per row.
+    drops, rebuild, foreign = await ledger_keys(conn)
+    for statement in drops:
+        await conn.execute(statement)
     for tenant in tenants(scale):
         org = org_id(seed, tenant.label)
         plan = (_scheduling(tenant, org) if tenant.groups else []) + _accreditation(tenant, org)
@@ -313,11 +390,29 @@ async def generate(
             args = (anchor,) if "$1" in statement else ()
             status = await conn.execute(statement, *args)
             seconds = time.perf_counter() - started
-            rows = int(status.split()[-1])
-            steps.append(
-                {"tenant": tenant.label, "step": step, "rows": rows, "seconds": round(seconds, 2)}
-            )
+            rows = int(status.split()[-1]) if status.split()[-1].isdigit() else 0
+            last = steps[-1] if steps else {}
+            if (last.get("tenant"), last.get("step")) == (tenant.label, step):
+                last["rows"] = int(str(last["rows"])) + rows  # a step of several statements
+                last["seconds"] = round(float(str(last["seconds"])) + seconds, 2)
+            else:
+                steps.append(
+                    {
+                        "tenant": tenant.label,
+                        "step": step,
+                        "rows": rows,
+                        "seconds": round(seconds, 2),
+                    }
+                )
             print(f"  {tenant.label:<14} {step:<22} {rows:>10,} rows {seconds:8.1f} s", flush=True)
+    started = time.perf_counter()
+    for statement in [*rebuild, *foreign]:
+        await conn.execute(statement)
+    seconds = time.perf_counter() - started
+    steps.append(
+        {"tenant": "*", "step": "ledger keys and indexes", "rows": 0, "seconds": round(seconds, 2)}
+    )
+    print(f"  {'*':<14} {'ledger keys, indexes':<22} {'':>10}      {seconds:8.1f} s", flush=True)
     started = time.perf_counter()
     for table in (
         "scheduling.people",

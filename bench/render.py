@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import data, guarantees
+from . import data, guarantees, sections
 from .load import BATCH, HR_CONNECTIONS
+from .sections import ms as _ms
+from .sections import rate as _rate
 
 LABELS = {
     "registrant_query": "registrant's entries, 5 years (GET /v1/registrar/entries)",
+    "peer_raw": "the same query, FastAPI + pydantic on the same raw asyncpg SQL "
+    "(bench/peer/raw.py)",
     "peer": "the same query, the conventional way (FastAPI, pydantic, SQLAlchemy async: "
     "bench/peer)",
     "facilitator_upcoming": "facilitator's upcoming sessions (GET /v1/sessions)",
@@ -24,18 +28,10 @@ RUNGS = {
 }
 
 
-def _ms(us: float) -> str:
-    return f"{us / 1000:.2f}"
-
-
 def _pct(value: float | None) -> str:
     if value is None:
         return "n/a"
     return f"{value * 100:.0f} %" if value >= 0.1 else f"{value * 100:.2g} %"
-
-
-def _rate(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def render(report: dict[str, Any]) -> str:
@@ -49,9 +45,12 @@ def render(report: dict[str, Any]) -> str:
             *_cpu_lines(report),
             *_ladder_lines(report),
             *guarantees.lines(report.get("guarantees")),
+            *sections.workers(report.get("workers")),
+            *sections.credentials(report.get("credentials")),
             *_profile_lines(report.get("profile")),
             *_scale_curve(report),
             *_export(report),
+            *sections.subject(report.get("subject_export")),
             *_flow(report.get("flow")),
             *_dataset(report),
             *_machine(report["machine"]),
@@ -110,19 +109,40 @@ def _hr_sync(report: dict[str, Any]) -> list[str]:
     ]
 
 
+PEER_RATIOS = {
+    "kring_over_raw_peer": "Kring / raw peer: Litestar + msgspec against FastAPI + pydantic, "
+    "same SQL and transaction",
+    "raw_peer_over_orm_peer": "raw peer / ORM peer: raw asyncpg against the SQLAlchemy ORM, "
+    "both on FastAPI + pydantic",
+    "kring_over_orm_peer": "Kring / ORM peer: both together",
+}
+
+
 def _versus_peer(report: dict[str, Any]) -> list[str]:
-    vp = report.get("versus_peer")
-    if not vp:
+    vp = report.get("versus_peers")
+    if vp is None and report.get("versus_peer"):  # a report from before the raw peer
+        vp = {"kring_over_orm_peer": report["versus_peer"]}
+    vp = vp or {}
+    rows = [(label, vp.get(key)) for key, label in PEER_RATIOS.items() if vp.get(key)]
+    if not rows:
         return []
     runs = report["paths"]["registrant_query"].get("runs", [])
     return [
         "",
-        f"Kring against the peer, measured in turn (Kring, peer, peer, Kring; {len(runs)} "
-        "runs each, means shown): "
-        f"**{vp['throughput_ratio']}x** the peer's throughput, p99 **{vp['p99_ratio']}x** "
-        f"the peer's, p50 {vp['p50_ratio']}x, service CPU per request "
-        f"{vp['service_cpu_ratio']}x. Both answer with the same JSON (checked before "
-        "measuring).",
+        "### The ladder of peers",
+        "",
+        "Each peer answers the registrant query with the same JSON (checked before measuring), "
+        "under the same uvicorn options and garbage-collector tuning as `kring serve`; measured "
+        f"in mirrored turn (Kring, raw, ORM, ORM, raw, Kring; {len(runs)} runs each, means "
+        "shown).",
+        "",
+        "| ratio | throughput | p99 | p50 | service CPU per request |",
+        "|---|---:|---:|---:|---:|",
+        *[
+            f"| {label} | **{r['throughput_ratio']}x** | {r['p99_ratio']}x | {r['p50_ratio']}x "
+            f"| {r['service_cpu_ratio']}x |"
+            for label, r in rows
+        ],
     ]
 
 
@@ -156,7 +176,8 @@ def _cpu_lines(report: dict[str, Any]) -> list[str]:
         "## Where the time goes: CPU per request",
         "",
         "CPU time each party spent during the measurement, divided by the requests served "
-        "(from /proc: the serving process, every `postgres` process, wrk). With the service "
+        "(from /proc: the serving process and its workers, the bench's PostgreSQL server and "
+        "its backends, wrk). With the service "
         "alone on its core and the core busy, 1 / (service ms) bounds its requests per second; "
         "PostgreSQL and wrk share the other core.",
         "",
@@ -236,23 +257,47 @@ def _profile_lines(summary: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f}" if n >= 2**20 else f"{n / 2**20:.2f}"
+
+
 def _scale_curve(report: dict[str, Any]) -> list[str]:
     sc = report["scale_curve"]
+    if not sc["points"]:
+        return []
     lines = [
         "## Scale curve: the registrant query's p99 by ledger size",
         "",
-        "Each size is a tenant of its own in the same table, with about "
-        f"{data.ENTRIES_PER_PERSON} entries per registrant, so every point answers the same "
-        "number of rows; each point is the mean of two runs.",
+        "Each size is a database of its own (`bench/curve.py`: built once, named by a hash of "
+        "its parameters, reused), one tenant whose ledger has that many entries, about "
+        f"{data.ENTRIES_PER_PERSON} per registrant, so every point answers the same number of "
+        "rows; each served by an accreditation process of its own, all alike; each point the "
+        "mean of two runs in mirrored order.",
         "",
-        "| ledger entries of the tenant | requests | req/s | p50 ms | p99 ms |",
-        "|---:|---:|---:|---:|---:|",
+        "| ledger entries | database MiB | ledger table MiB | ledger indexes MiB | requests "
+        "| req/s | p50 ms | p99 ms | built |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for point in sc["points"]:
-        lines.append(
-            f"| {point['entries']:,} | {point['requests']:,} | {_rate(point['rps'])} | "
-            f"{_ms(point['p50_us'])} | {_ms(point['p99_us'])} |"
+        b = point.get("sizes")  # a report from before the curve's databases has none
+        sizes = (
+            f"{_mib(b['database'])} | {_mib(b['ledger_table'])} | {_mib(b['ledger_indexes'])}"
+            if b
+            else "n/a | n/a | n/a"
         )
+        built = (
+            ""
+            if "reused" not in point
+            else "reused"
+            if point["reused"]
+            else f"{point['build_seconds']:.0f} s, this run"
+        )
+        lines.append(
+            f"| {point['entries']:,} | {sizes} | {point['requests']:,} | {_rate(point['rps'])} | "
+            f"{_ms(point['p50_us'])} | {_ms(point['p99_us'])} | {built} |"
+        )
+    if sc["p99_ratio_largest_to_10k"] is None:
+        return [*lines, ""]
     largest = sc["points"][-1]["entries"]
     return [
         *lines,
@@ -346,9 +391,20 @@ def _delivery(dl: dict[str, Any] | None) -> list[str]:
         "",
         "| close to delivered | sessions | median ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",
+        *_baseline(dl.get("baseline")),
         f"| to all {live} live subscriptions | {dl['closes']} | {dl['median_ms']} | "
         f"{dl['p95_ms']} | {dl['max_ms']} |",
         "",
+    ]
+
+
+def _baseline(b: dict[str, Any] | None) -> list[str]:
+    """The normal figures, every receiver answering (a report from before has none)."""
+    if not b:
+        return []
+    return [
+        f"| to all {b['subscribers']}, none hung (the normal p95; {b['events_per_second']} "
+        f"events/s) | {b['closes']} | {b['median_ms']} | {b['p95_ms']} | {b['max_ms']} |"
     ]
 
 
@@ -410,7 +466,7 @@ def _commands(report: dict[str, Any]) -> list[str]:
 
 def _checks(report: dict[str, Any]) -> list[str]:
     lines = [
-        "## Checks (issue 8, done when)",
+        "## Checks (the issues' done when)",
         "",
         *[
             f"- {name.replace('_', ' ')}: "

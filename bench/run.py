@@ -26,7 +26,7 @@ from typing import Any
 from services.cli import SERVICES, with_database
 from services.kit.devkeys import DevKey
 
-from . import database, flow, machine, measure, report
+from . import curve, database, flow, machine, measure, report
 from .load import Load
 from .processes import Processes, environments, free_port, start_all
 
@@ -40,6 +40,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
+    parser.add_argument(
+        "--curve-max",
+        type=int,
+        default=None,
+        help="the scale curve's largest ledger (default 10,000,000 x scale; each point is a "
+        "database of its own, built once and reused)",
+    )
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument(
         "--no-profile",
@@ -111,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     url = with_database(admin_url, database.DATABASE)
     facts = database.facts(url, seed=args.seed, scale=args.scale, anchor=anchor)
+    largest = args.curve_max or round(curve.SIZES[-1] * args.scale)
+    facts["curve"] = curve.prepare(admin_url, largest=largest, seed=args.seed)
     with machine.pinning() as pin, tempfile.TemporaryDirectory(prefix="kring-bench-") as tmp:
         load = Load(pin, Path(tmp), duration=args.duration, warmup=args.warmup)
         procs = Processes(load.work)

@@ -6,6 +6,7 @@ kring migrate [SERVICE ...]     migrate to head (KRING_MIGRATION_DATABASE_URL or
 kring token --org UUID ...      mint a development token with the local key
 kring contracts [--check]       write (or check) contracts/*.yaml (OpenAPI, AsyncAPI)
 kring subscribers PRODUCER      its KRING_WEBHOOK_SUBSCRIBERS in a cluster (services/topology.py)
+kring retention --service NAME  remove what its retention rules say is due [--as-of DATE]
 """
 
 from __future__ import annotations
@@ -329,6 +330,49 @@ def cluster_subscribers(producer: str, secrets: dict[str, str]) -> str:
     return topology.subscribers_json(producer, base_urls=urls, secrets=secrets)
 
 
+def as_of_moment(text: str | None) -> Any:
+    """``--as-of``: a date (its midnight, UTC) or an ISO 8601 moment (UTC unless it names an
+    offset); none: now."""
+    from datetime import UTC, datetime
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise SystemExit(f"--as-of {text!r} is not a date (YYYY-MM-DD) or moment") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Run the service's retention rules once (a CronJob's command), configured from KRING_*
+    variables like ``serve``; safe beside another run (kit.privacy.retention)."""
+    import asyncio
+
+    from services.kit.db import create_pool
+    from services.kit.privacy.retention import run
+
+    as_of = as_of_moment(args.as_of)
+    config = service_module(args.service, "config")
+    app = service_module(args.service, "app").create_app(config.load_settings())
+
+    async def apply() -> list[Any]:
+        pool = await create_pool(app.state.settings, schema=config.SCHEMA)
+        try:
+            return await run(
+                pool, app.state.retention, schema=config.SCHEMA, as_of=as_of, orgs=args.orgs
+            )
+        finally:
+            await pool.close()
+
+    for outcome in asyncio.run(apply()):
+        state = (
+            "skipped (another run holds it)" if outcome.skipped else f"{outcome.removed} removed"
+        )
+        print(f"{args.service} {outcome.rule} {outcome.org_id}: {state}")
+    return 0
+
+
 def cmd_subscribers(args: argparse.Namespace) -> int:
     from services import topology
 
@@ -382,6 +426,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     subs.add_argument("producer", choices=SERVICES)
     subs.set_defaults(func=cmd_subscribers)
+    ret = sub.add_parser("retention", help="remove what a service's retention rules say is due")
+    ret.add_argument("--service", required=True, choices=SERVICES)
+    ret.add_argument("--as-of", dest="as_of", help="judge as at this date (YYYY-MM-DD) or moment")
+    ret.add_argument(
+        "--org", dest="orgs", type=uuid.UUID, action="append", help="only this tenant (repeatable)"
+    )
+    ret.set_defaults(func=cmd_retention)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

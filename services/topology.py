@@ -134,7 +134,15 @@ CALLS = (
         caller="scheduling",
         callee="accreditation",
         variable="KRING_ACCREDITATION_URL",
-        purpose="the preflight of a member joining a group or a session planned",
+        purpose="the preflight of a member joining a group or a session planned; its part of a"
+        " person's export and erasure",
+    ),
+    Call(
+        caller="scheduling",
+        callee="invoicing",
+        variable="KRING_INVOICING_URL",
+        purpose="its part of a person's export and erasure (GET /v1/subjects/{id}/export,"
+        " POST /v1/subjects/{id}/erasure)",
     ),
     Call(
         caller="invoicing",

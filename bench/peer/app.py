@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import repository
 from .auth import Registrar, TokenVerifier
 from .database import SET_TENANT, create_engine
-from .rules import (
-    CURSOR_PATTERN,
-    NUMBER_PATTERN,
-    decode_cursor,
-    encode_cursor,
-    normalise_code,
-    spellings,
-)
+from .params import AskedPage
+from .rules import encode_cursor
 from .schemas import EntryPage
 from .settings import PeerSettings
 
@@ -40,39 +33,23 @@ TenantSession = Annotated[AsyncSession, Depends(tenant_session, scope="function"
 
 
 @router.get("/v1/registrar/entries", response_model=EntryPage)
-async def registrar_entries(
-    principal: Registrar,
-    session: TenantSession,
-    registration_number: Annotated[str | None, Query(pattern=NUMBER_PATTERN)] = None,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
-    cursor: Annotated[str | None, Query(pattern=CURSOR_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+async def registrar_entries(page: AskedPage, session: TenantSession) -> dict[str, Any]:
     """The entries of the token's register, of registrants who consented, for a period."""
-    assert principal.register_code is not None  # current_registrar refuses a token without
-    register_code = normalise_code(principal.register_code)
-    try:
-        after = decode_cursor(cursor) if cursor else None
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Not a cursor from this service.") from exc
     entries = await repository.registrar_page(
         session,
-        principal.org_id,
-        register_code=register_code,
-        registration_numbers=spellings(register_code, registration_number)
-        if registration_number
-        else None,
-        from_date=from_date,
-        to_date=to_date,
-        after=after,
-        limit=limit,
+        page.org_id,
+        register_code=page.register_code,
+        registration_numbers=page.registration_numbers,
+        from_date=page.from_date,
+        to_date=page.to_date,
+        after=page.after,
+        limit=page.limit,
     )
-    more = len(entries) > limit
+    more = len(entries) > page.limit
     # FastAPI validates the ORM objects into the response model (from_attributes) and encodes it.
     return {
-        "items": entries[:limit],
-        "next_cursor": encode_cursor(entries[limit - 1].id) if more else None,
+        "items": entries[: page.limit],
+        "next_cursor": encode_cursor(entries[page.limit - 1].id) if more else None,
     }
 
 

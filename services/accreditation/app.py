@@ -30,8 +30,11 @@ from .outcomes.routes import (
     RegistrarOutcomeController,
     SessionOutcomeController,
 )
+from .policy import POLICY
 from .preflight.routes import PreflightController
-from .principal import ROLES, Principal
+from .principal import Principal
+from .privacy.retention import evidence_rule
+from .privacy.routes import SubjectController
 from .reflections.routes import ReflectionController
 from .registers.routes import RegisterController
 from .webhooks import WEBHOOKS
@@ -94,17 +97,14 @@ def create_app(settings: Settings) -> Litestar:
             VerificationController,
             IssuerController,
             InboxController,
+            SubjectController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
-        roles=ROLES,
-        events=EventAccess(
-            readers=("admin", "service", "hr"),
-            operators=("admin",),
-            scope=scope,
-            subscribers=("hr",),
-        ),
+        policy=POLICY,
+        events=EventAccess(scope=scope),
         webhooks=WEBHOOKS,
+        retention=(evidence_rule(settings),),
     )
 
     def load_signer(app: Litestar) -> None:

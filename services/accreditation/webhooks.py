@@ -4,6 +4,7 @@ the outbox, in the transaction of the change that caused it."""
 from __future__ import annotations
 
 from services.kit.events import Emitter
+from services.kit.subjects import SubjectErasedData
 
 from .config import SCHEMA
 from .credentials.schemas import CredentialIssuedData, CredentialRevokedData
@@ -17,6 +18,7 @@ EventData = (
     | OutcomePendingData
     | CredentialIssuedData
     | CredentialRevokedData
+    | SubjectErasedData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
@@ -26,5 +28,6 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "ledger.outcome_pending": OutcomePendingData,
     "credential.issued": CredentialIssuedData,
     "credential.revoked": CredentialRevokedData,
+    "subject.erased": SubjectErasedData,
 }
 emit = Emitter(SCHEMA, WEBHOOKS)

@@ -15,7 +15,10 @@ from .debtors.routes import DebtorController
 from .event_scope import scope
 from .events.routes import EventController, UnbilledSessionController
 from .invoices.routes import InvoiceController
-from .principal import ROLES, Principal
+from .policy import POLICY
+from .principal import Principal
+from .privacy.routes import SubjectController
+from .privacy.service import INVOICES
 from .profiles.routes import BillingProfileController
 from .relations.routes import BillingRelationController
 from .webhooks import WEBHOOKS
@@ -80,17 +83,14 @@ def create_app(
             InvoiceController,
             EventController,
             UnbilledSessionController,
+            SubjectController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
-        roles=ROLES,
-        events=EventAccess(
-            readers=("admin", "service", "hr"),
-            operators=("admin",),
-            scope=scope,
-            subscribers=("hr",),
-        ),
+        policy=POLICY,
+        events=EventAccess(scope=scope),
         webhooks=WEBHOOKS,
+        retention=(INVOICES,),
     )
     install_sessions(app, settings.scheduling_url, transport=scheduling)
     return app

@@ -15,5 +15,5 @@ class Principal(principal.Principal, frozen=True, kw_only=True):
     person: uuid.UUID | None = None
     """The person the caller is: a participant or a facilitator."""
     client_org: uuid.UUID | None = None
-    """The one client organisation an HR client acts for (scheduling's id): what of the
-    invoices' events it sees."""
+    """The one client organisation an HR client acts for (scheduling's id): the invoices of its
+    employees it reads, the events about them, and the debtor it links for them."""

@@ -4,18 +4,26 @@ written: to the outbox, in the transaction of the change that caused it."""
 from __future__ import annotations
 
 from services.kit.events import Emitter
+from services.kit.subjects import SubjectErasedData
 
 from .config import SCHEMA
 from .costs.schemas import CostSheetNeedsDebtorData
 from .events.schemas import SessionUnbilledData
-from .invoices.schemas import InvoiceCreditedData, InvoiceIssuedData, InvoicePaidData
+from .invoices.schemas import (
+    InvoiceCreditedData,
+    InvoiceIssuedData,
+    InvoiceNotIssuedData,
+    InvoicePaidData,
+)
 
 EventData = (
     CostSheetNeedsDebtorData
     | InvoiceIssuedData
     | InvoicePaidData
     | InvoiceCreditedData
+    | InvoiceNotIssuedData
     | SessionUnbilledData
+    | SubjectErasedData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
@@ -23,7 +31,9 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "invoice.issued": InvoiceIssuedData,
     "invoice.paid": InvoicePaidData,
     "invoice.credited": InvoiceCreditedData,
+    "invoice.not_issued": InvoiceNotIssuedData,
     "session.unbilled": SessionUnbilledData,
+    "subject.erased": SubjectErasedData,
 }
 
 emit = Emitter(SCHEMA, WEBHOOKS)

@@ -10,24 +10,31 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
 
-from .auth import Verifier, authentication_middleware, check_guards
+from .auth import Verifier, authentication_middleware
 from .conditional import ConditionalMiddleware
 from .db import create_pool, transaction
 from .etags import OWNED_CONN, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
+from .http_metrics import HttpMetricsMiddleware
+from .metrics import metrics_routes, metrics_served
 from .migrations import head_revision, known_revisions
 from .observability import RequestContextMiddleware, configure_logging
 from .openapi import StrictStructSchemaPlugin, contract, openapi_config
+from .policy import TENANT, Policy
+from .policy_guard import PolicyGuard, check
 from .principal import Principal
+from .privacy.processing_log import read_mode
+from .privacy.retention import Rule, rules_of
+from .privacy.routes import privacy_router
 from .problems import EXCEPTION_HANDLERS
 from .published import CONTRACT_PATH, contract_route
 from .ratelimit import Limiter, limiter_of
@@ -56,10 +63,6 @@ EXPOSED_HEADERS = [
 """Response headers a browser app may read across origins (CORS)."""
 
 
-class Metrics(PrometheusController):
-    include_in_schema = False
-
-
 async def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
     return request.user
 
@@ -75,10 +78,11 @@ async def provide_conn(
     if (owned := request.scope["state"].get(OWNED_CONN)) is not None:
         yield owned  # the transaction of an idempotent or conditional request (kit.conditional)
         return
-    readonly = request.method in {"GET", "HEAD"}
+    # A GET declared a logged read writes its processing log entry (kit.privacy).
+    readonly, begin = read_mode(request.method, request.route_handler.opt)
     lock = resource_lock(request.scope, principal.org_id)
     async with transaction(
-        state.pool, org_id=principal.org_id, readonly=readonly, also=lock
+        state.pool, org_id=principal.org_id, readonly=readonly, also=lock + begin
     ) as conn:
         yield conn
 
@@ -100,22 +104,29 @@ def _repair_options_allow(app: Litestar) -> None:
 
 
 def _lifespan(
-    settings: Settings, *, schema: str, events: bool, seen: Seen | None = None
+    settings: Settings,
+    *,
+    schema: str,
+    events: EventAccess | None,
+    principal_type: type[Principal],
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """The pool for the app's lifetime and, for a service with ``events``, the relay (each
-    subscriber receiving what ``seen`` lets it see)."""
+    """The pool for the app's lifetime, the metrics' own port when they have one and, for a
+    service with ``events``, the relay (each subscriber receiving what the events' scope lets
+    it see, read as a ``principal_type``)."""
+    seen: Seen | None = seen_by(events.scope, principal_type) if events else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings, schema=schema)
         try:
-            if events:
-                async with running_relay(
-                    app.state.pool, schema=schema, settings=settings, seen=seen
-                ):
+            with metrics_served(settings):
+                if events:
+                    async with running_relay(
+                        app.state.pool, schema=schema, settings=settings, seen=seen
+                    ):
+                        yield
+                else:
                     yield
-            else:
-                yield
         finally:
             await app.state.pool.close()
 
@@ -125,14 +136,18 @@ def _lifespan(
 def _middleware(
     settings: Settings,
     limiter: Limiter | None,
-    *,
     principal_type: type[Principal],
-    roles: frozenset[str],
+    policy: Policy,
 ) -> list[Any]:
+    """Metrics, then authentication (a token keeps only the roles ``policy`` knows), then
+    retries and concurrent edits (``kit.conditional``)."""
     prometheus = PrometheusConfig(
-        app_name=f"kring_{settings.service}", prefix="kring", group_path=True
+        app_name=f"kring_{settings.service}",
+        prefix="kring",
+        group_path=True,
+        middleware_class=HttpMetricsMiddleware,  # the same metrics, cheaper per request
     )
-    verifier = Verifier(settings, principal_type=principal_type, roles=roles)
+    verifier = Verifier(settings, principal_type=principal_type, roles=frozenset(policy.roles))
     return [
         prometheus.middleware,
         authentication_middleware(verifier, exclude=PUBLIC_PATHS, limiter=limiter),
@@ -159,17 +174,28 @@ def _state(
     )
 
 
-def _event_routes(events: EventAccess | None, state: State) -> list[ControllerRouterHandler]:
+def _event_routes(
+    events: EventAccess | None, state: State, policy: Policy
+) -> list[ControllerRouterHandler]:
     """A producer's event feed and delivery log, and ``/v1/webhook-subscriptions`` to the
-    types its contract documents (``state.webhooks``; ``kit.subscriptions``)."""
+    types its contract documents (``state.webhooks``; ``kit.subscriptions``), whose operators
+    are the roles the policy gives the tenant's subscriptions."""
     if events is None:
         return []
     subscriptions = subscriptions_router(
-        events,
         catalogue=list(state.webhooks),
         allow_loopback=state.settings.webhook_allow_loopback,
+        operators=policy.holding("listWebhookSubscriptions", TENANT),
     )
     return [events_controller(events), subscriptions]
+
+
+def _privacy_routes(retention: Sequence[Rule], state: State, policy: Policy) -> Router:
+    """``/v1/processing-log`` and ``/v1/retention-settings`` (``kit.privacy``): the whole log
+    for the roles the policy gives the tenant's scope; the rules retained, the kit's and the
+    service's, kept in ``state.retention`` for the retention job."""
+    state.retention = rules_of(retention)
+    return privacy_router(state.retention, everyone=policy.holding("listProcessingLog", TENANT))
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
@@ -202,15 +228,18 @@ def create_service_app(
     route_handlers: Sequence[ControllerRouterHandler],
     migrations: Path,
     principal_type: type[Principal],
-    roles: frozenset[str],
+    policy: Policy,
     signature_namespace: dict[str, Any] | None = None,
     events: EventAccess | None = None,
     webhooks: Mapping[str, type[msgspec.Struct]] | None = None,
+    retention: Sequence[Rule] = (),
 ) -> Litestar:
-    """``principal_type`` and ``roles`` are the service's own declaration of who may call it;
-    with ``events`` (who reads the feed, who runs the delivery log) the app serves its event
-    feed and runs the relay; ``webhooks`` documents the events the service sends (type to
-    data Struct) in its contract."""
+    """``principal_type`` and ``policy`` are the service's own declaration of who may call it
+    (its roles, and which operations each may call on which rows: ``kit.policy``); with
+    ``events`` (what of each event a reader sees) the app serves its event feed and runs the
+    relay; ``webhooks`` documents the events the service sends (type to data Struct) in its
+    contract; ``retention`` is what the service retains besides the kit's own records
+    (``kit.privacy.retention``: the settings it serves, the job it runs)."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
     if events is not None:  # and the relay's own (``subscription.disabled``)
         webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS}
@@ -218,22 +247,17 @@ def create_service_app(
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
-            Metrics,
+            *metrics_routes(settings),
             contract_route(contract),
-            *_event_routes(events, state),
+            *_event_routes(events, state, policy),
+            _privacy_routes(retention, state, policy),
             *route_handlers,
         ],
-        lifespan=[
-            _lifespan(
-                settings,
-                schema=schema,
-                events=events is not None,
-                seen=seen_by(events.scope, principal_type) if events else None,
-            )
-        ],
+        lifespan=[_lifespan(settings, schema=schema, events=events, principal_type=principal_type)],
         state=state,
+        guards=[PolicyGuard(policy)],
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
-        middleware=_middleware(settings, state.limiter, principal_type=principal_type, roles=roles),
+        middleware=_middleware(settings, state.limiter, principal_type, policy),
         before_request=strict_parameters(),
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -251,18 +275,16 @@ def create_service_app(
         logging_config=None,
         debug=settings.debug,
     )
-    _checked(app, roles)
+    app.state.policy = policy
+    _checked(app, policy)
     _wrap_outermost(app, settings, version=version)
     return app
 
 
-def _checked(app: Litestar, roles: frozenset[str]) -> None:
-    """What the kit reads of the built app at start; a guard naming an undeclared role, or a
-    body type the kit cannot decode strictly, fails the start."""
-    check_guards(
-        (h for route in app.routes if isinstance(route, HTTPRoute) for h in route.route_handlers),
-        roles,
-    )
+def _checked(app: Litestar, policy: Policy) -> None:
+    """What the kit reads of the built app at start; an operation its policy does not declare
+    (``kit.policy_guard.check``), or a body type the kit cannot decode strictly, fails the start."""
+    check(policy, app, public_paths=PUBLIC_PATHS)
     _repair_options_allow(app)
     app.state.operations = operations_of(app)
     routes_of(app)

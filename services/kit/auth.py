@@ -1,4 +1,5 @@
-"""Authentication: verify bearer JWTs, expose a ``Principal``, guard routes by role.
+"""Authentication: verify bearer JWTs, expose a ``Principal`` (who may call what is the
+service's policy: ``kit.policy``).
 
 Tokens come from the organisation's identity provider (or, locally, from
 ``kring token``). A token must carry ``iss``, ``aud``, ``exp``, ``sub``, ``org``
@@ -18,11 +19,10 @@ import httpx
 import jwt
 import msgspec
 from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
 
-from .errors import Forbidden, Unauthorized
+from .errors import Unauthorized
 from .observability import RESPONSE_HEADERS
 from .principal import BASE_FIELDS, Principal
 from .ratelimit import Limiter, admit
@@ -190,42 +190,6 @@ def authentication_middleware(
     return DefineMiddleware(
         JWTAuthenticationMiddleware, verifier=verifier, exclude=exclude, limiter=limiter
     )
-
-
-class RoleGuard:
-    """A guard admitting principals that hold any of ``roles``; the app checks at start that
-    every role a guard names is one its service declares.
-
-    Asynchronous on purpose: Litestar runs a synchronous guard in a worker thread.
-    """
-
-    def __init__(self, roles: tuple[str, ...]) -> None:
-        self.roles = frozenset(roles)
-        self._detail = f"This operation needs one of the roles: {', '.join(sorted(roles))}."
-
-    async def __call__(
-        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-    ) -> None:
-        if connection.scope.get("method") == "OPTIONS":
-            # Litestar's automatic OPTIONS answer (the Allow header, no data) inherits a
-            # controller's guards but is not authenticated: there is no principal to judge.
-            return
-        principal: Principal = connection.user
-        if principal.roles.isdisjoint(self.roles):
-            raise Forbidden(self._detail)
-
-
-def requires(*roles: str) -> RoleGuard:
-    """A guard admitting principals that hold any of ``roles``."""
-    return RoleGuard(roles)
-
-
-def check_guards(handlers: Iterable[BaseRouteHandler], roles: frozenset[str]) -> None:
-    """Refuse to build an app whose guards name a role its service does not declare."""
-    for handler in handlers:
-        for guard in handler.resolve_guards():
-            if isinstance(guard, RoleGuard) and (unknown := guard.roles - roles):
-                raise ValueError(f"{handler.handler_name}: unknown roles {sorted(unknown)}")
 
 
 def mint_token(

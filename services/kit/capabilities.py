@@ -27,6 +27,9 @@ from .ratelimit import Limiter
 from .ratelimit import admit as admit_principal
 from .redaction import CAPABILITY_PREFIX
 
+ADMITS_ITSELF = "admits_itself"
+"""The ``opt`` flag of a handler a capability authorises: it takes its rate limits itself
+(:func:`admit`), so the policy guard does not count it as the public's call as well."""
 TOKEN_BYTES = 32
 _TOKEN = re.compile(rf"^{CAPABILITY_PREFIX}[A-Za-z0-9_-]{{43}}$")
 

@@ -27,7 +27,6 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from . import outbox, relay, sending, webhooks
-from .auth import requires
 from .db import Conn
 from .errors import FieldError, InvalidInput
 from .links import link, links
@@ -75,16 +74,11 @@ it, or ``None`` when the event is not about that key."""
 
 
 class EventAccess(msgspec.Struct, frozen=True, kw_only=True):
-    """Which of a service's roles read its event feed, which run its delivery log, and what
-    of each event a reader sees (``scope``)."""
+    """What of each event a reader sees (``scope``). Who reads the feed, runs the delivery log
+    and manages webhook subscriptions is the service's policy (``listEvents``,
+    ``listDeliveries``, the subscriptions' operations: ``kit.policy``)."""
 
-    readers: tuple[str, ...]
-    operators: tuple[str, ...]
     scope: EventScope
-    subscribers: tuple[str, ...] = ()
-    """The roles besides ``operators`` that manage webhook subscriptions
-    (``kit.subscriptions``): operators manage every one of their tenant's, these only those
-    created with their own roles and claims, which receive what ``scope`` lets them see."""
 
 
 def narrowed(
@@ -137,14 +131,13 @@ async def _page(
 
 def events_controller(access: EventAccess) -> type[Controller]:
     """The event feed (each event as ``access.scope`` lets the caller see it) and the delivery
-    log, guarded by the roles the service names."""
-    readers, operators = [requires(*access.readers)], [requires(*access.operators)]
+    log; who may call them is the service's policy."""
 
     class EventsController(Controller):
         path = "/v1"
         tags = ("events",)
 
-        @get("/events", operation_id="listEvents", guards=readers, responses=problems())
+        @get("/events", operation_id="listEvents", responses=problems())
         async def feed(
             self,
             conn: Conn,
@@ -164,7 +157,6 @@ def events_controller(access: EventAccess) -> type[Controller]:
             "/webhooks/deliveries",
             operation_id="listDeliveries",
             opt=links(link("replayDelivery", delivery_id="items/0/id")),
-            guards=operators,
             responses=problems(),
         )
         async def deliveries(
@@ -182,7 +174,6 @@ def events_controller(access: EventAccess) -> type[Controller]:
         @post(
             "/webhooks/deliveries/{delivery_id:uuid}/replay",
             operation_id="replayDelivery",
-            guards=operators,
             status_code=HTTP_200_OK,
             responses=problems(),
         )

@@ -140,6 +140,8 @@ def _contract(app: Litestar) -> dict[str, Any]:
     describe_versioning(document)
     nullable_formats_on_top(document)
     defaults.described(document)
+    if (policy := app.state.get("policy")) is not None:
+        policy.describe(document)
     return document
 
 

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from collections.abc import Callable, Hashable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import FieldError, TooManyRequests
+from .observability import RESPONSE_HEADERS
 from .principal import Principal
 from .problems import PROBLEM_MEDIA_TYPE
 from .settings import Settings
@@ -178,6 +180,21 @@ def admit(limiter: Limiter, principal: Principal, added: list[tuple[bytes, bytes
         errors=errors,
         retry_after=wait,
     )
+
+
+PUBLIC_TENANT = uuid.UUID(int=0)
+"""Whose "tenant" bucket the public's calls take from: one of its own, so that no flood of
+calls without a token drains a real tenant's quota."""
+
+
+def admit_public(limiter: Limiter, scope: Any) -> None:
+    """Admit a call without a token to an operation anyone may call (a credential's public
+    verification, an issuer's keys): the public's tenant bucket and a client bucket per client
+    address, refused and announced as :func:`admit` does."""
+    client = scope.get("client")
+    address = client[0] if client else "unknown"
+    holder = Principal(subject=f"address:{address}", org_id=PUBLIC_TENANT, roles=frozenset())
+    admit(limiter, holder, scope.get(RESPONSE_HEADERS))
 
 
 def _header(description: str, example: str, **schema: Any) -> dict[str, Any]:

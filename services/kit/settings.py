@@ -77,6 +77,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rate_limit_replicas: int = 1
     """The processes that serve this service (pods times workers): each holds its share of
     every quota. The Kubernetes manifests set it to the autoscaler's most replicas."""
+    metrics_port: int = 0
+    """The port ``/metrics`` is served on, apart from the API (``services.kit.metrics``); 0: on
+    the API's port (local use). The Kubernetes manifests set it: never on the public port."""
+    metrics_host: str = "127.0.0.1"
+    """The address the metrics' own port listens on (``0.0.0.0`` in a pod)."""
 
     def _shown(self) -> list[tuple[str, Any]]:
         return [(name, redact(name, getattr(self, name))) for name in self.__struct_fields__]

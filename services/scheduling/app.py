@@ -22,8 +22,12 @@ from .groups.routes import GroupController
 from .methods.routes import MethodController
 from .organisations.routes import ClientOrganisationController
 from .people.routes import PeopleController
+from .policy import POLICY
 from .preflight.client import install as install_preflight
-from .principal import ROLES, Principal
+from .principal import Principal
+from .privacy.routes import SubjectController
+from .privacy_requests.client import install as install_peers
+from .privacy_requests.routes import ErasureRequestController, PersonRequestController
 from .sessions import routes as sessions
 from .sessions.routes import CalendarController
 from .webhooks import WEBHOOKS
@@ -66,19 +70,18 @@ def create_app(settings: SchedulingSettings) -> Litestar:
             PersonCalendarFeedController,
             GroupCalendarFeedController,
             subscribed,
+            SubjectController,
+            PersonRequestController,
+            ErasureRequestController,
         ],
         migrations=MIGRATIONS,
         principal_type=Principal,
-        roles=ROLES,
-        events=EventAccess(
-            readers=("admin", "service", "hr"),
-            operators=("admin",),
-            scope=scope,
-            subscribers=("hr",),
-        ),
+        policy=POLICY,
+        events=EventAccess(scope=scope),
         webhooks=WEBHOOKS,
     )
     install_preflight(app, settings.accreditation_url)
+    install_peers(app, settings.invoicing_url)
     return app
 
 

@@ -18,6 +18,9 @@ class SchedulingSettings(Settings, frozen=True, kw_only=True):
     accreditation_url: str = ""
     """Accreditation's base URL (``KRING_ACCREDITATION_URL``), asked for the preflight of a
     member joining a group or a session planned; empty: no preflight."""
+    invoicing_url: str = ""
+    """Invoicing's base URL (``KRING_INVOICING_URL``), asked for its part of a person's export
+    and erasure; empty: those requests answer 503."""
     public_url: str = ""
     """The base URL calendar apps reach scheduling at (``KRING_PUBLIC_URL``, such as
     ``https://api.kring.example/scheduling``), the start of every calendar feed URL; empty:

@@ -35,6 +35,7 @@ FOR_EMPLOYER: dict[str, Narrow] = {
     "person.updated": when("employer_id"),
     "group.member_added": when("employer_id"),
     "group.member_left": when("employer_id"),
+    "person.erased": when("employer_id"),
 }
 """Each type as an HR client sees it, narrowed to its client organisation; a type missing
 here is not shown to an HR client at all."""

@@ -4,10 +4,12 @@ outbox, in the transaction of the change that caused it."""
 from __future__ import annotations
 
 from services.kit.events import Emitter
+from services.kit.subjects import SubjectErasedData
 
 from .config import SCHEMA
 from .groups.schemas import GroupMemberAddedData, GroupMemberLeftData
 from .people.schemas import PersonUpdatedData
+from .privacy_requests.schemas import PersonErasedData
 from .sessions.schemas import (
     AttendanceAmendedData,
     AttendanceConfirmedData,
@@ -27,6 +29,8 @@ EventData = (
     | PersonUpdatedData
     | GroupMemberAddedData
     | GroupMemberLeftData
+    | SubjectErasedData
+    | PersonErasedData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
@@ -39,5 +43,7 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "person.updated": PersonUpdatedData,
     "group.member_added": GroupMemberAddedData,
     "group.member_left": GroupMemberLeftData,
+    "subject.erased": SubjectErasedData,
+    "person.erased": PersonErasedData,
 }
 emit = Emitter(SCHEMA, WEBHOOKS)

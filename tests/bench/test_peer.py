@@ -1,4 +1,5 @@
-"""The benchmark's peer (FastAPI, pydantic, SQLAlchemy) answers the registrar query as Kring does.
+"""The benchmark's peers answer the registrar query as Kring does: the conventional one (FastAPI,
+pydantic, SQLAlchemy) and the raw one (FastAPI, pydantic, Kring's raw asyncpg SQL).
 
 Entries and consents are made through the real accreditation API; then the same requests with
 the same tokens go to Kring and to the peer, both in-process, on the same database and role.
@@ -15,7 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bench.peer import PeerSettings, create_app
+from bench.peer import PeerSettings, create_app, raw
 from services.kit.auth import mint_token
 from services.kit.devkeys import DevKey
 from services.kit.settings import Settings
@@ -28,9 +29,11 @@ DAYS = [date(2024, month, 10) for month in (1, 2, 3, 4)]
 Headers = dict[str, str]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def peer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
-    """The peer app in-process, configured like the accreditation service of this test run."""
+@pytest_asyncio.fixture(scope="module", loop_scope="session", params=["orm", "raw"])
+async def peer(
+    request: pytest.FixtureRequest, settings_for: Callable[..., Settings]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Each peer app in-process, configured like the accreditation service of this test run."""
     kring = settings_for("accreditation")
     settings = PeerSettings(
         database_url=kring.database_url,
@@ -40,7 +43,7 @@ async def peer(settings_for: Callable[..., Settings]) -> AsyncIterator[httpx.Asy
         jwt_audience=kring.jwt_audience,
         jwt_jwks=kring.jwt_jwks or "",
     )
-    app = create_app(settings)
+    app = raw.create_app(settings) if request.param == "raw" else create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://peer") as client:

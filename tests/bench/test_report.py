@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from bench.render import render
 
@@ -17,10 +18,10 @@ def test_the_committed_markdown_is_the_committed_json_rendered() -> None:
 
 def test_sections_without_figures_are_left_out() -> None:
     report = json.loads((RESULTS / "latest.json").read_text())
-    report.update(versus_peer=None, profile=None, ladder=None, flow=None)
+    report.update(versus_peer=None, versus_peers=None, profile=None, ladder=None, flow=None)
     report["export"] = {"runs": [], "memory_flat": None}
     text = render(report)
-    for heading in ("Kring against the peer", "## Profile", "## From the framework", "## Flow"):
+    for heading in ("The ladder of peers", "## Profile", "## From the framework", "## Flow"):
         assert heading not in text
     assert "## Streamed export" not in text
     assert "## Scale curve" in text
@@ -49,3 +50,75 @@ DELIVERY = {
     "events_per_second": 61.6,
     "deliveries_per_second": 554.4,
 }
+
+
+def _run(rps: float, p99_us: float, service_ms: float) -> dict[str, Any]:
+    return {
+        "rps": rps,
+        "p50_us": p99_us / 2,
+        "p99_us": p99_us,
+        "connections": 32,
+        "cpu": {"service_ms": service_ms, "postgres_ms": 0.4, "service_core_busy": 0.99},
+    }
+
+
+def test_the_sections_of_issue_21_are_rendered_when_a_run_has_them() -> None:
+    report = json.loads((RESULTS / "latest.json").read_text())
+    report["versus_peers"] = {
+        "kring_over_raw_peer": {
+            "throughput_ratio": 1.25,
+            "p99_ratio": 0.8,
+            "p50_ratio": 0.8,
+            "service_cpu_ratio": 0.8,
+        }
+    }
+    report["workers"] = {
+        "runs": {"1": _run(1200, 50_000, 0.82), "2": _run(1500, 60_000, 0.9)},
+        "throughput_ratio": 1.25,
+        "p99_ratio": 1.2,
+        "service_cpu_ratio": 1.098,
+    }
+    report["credentials"] = {
+        "issue": {
+            "credentials": 200,
+            "clients": 4,
+            "seconds": 2.5,
+            "per_second": 80.0,
+            "median_ms": 40.0,
+            "p95_ms": 60.0,
+            "max_ms": 70.0,
+        },
+        "verify": _run(900, 40_000, 1.0),
+    }
+    report["subject_export"] = {
+        "person_id": "0",
+        "scheduling": {"absent": True, "status": 404},
+        "archive": {
+            "absent": False,
+            "bytes": 12_345,
+            "times": 10,
+            "median_ms": 30.0,
+            "p95_ms": 40.0,
+            "max_ms": 41.0,
+            "rss_before_mib": 100.0,
+            "peak_rss_mib": 101.0,
+        },
+    }
+    point = report["scale_curve"]["points"][0]
+    point.update(
+        sizes={"database": 9_627_678_399, "ledger_table": 4_647_100_416, "ledger_indexes": 1},
+        reused=False,
+        build_seconds=666.0,
+    )
+    report["flow"]["delivery"] = {**DELIVERY, "baseline": {**DELIVERY, "hung": 0, "p95_ms": 40.0}}
+    text = render(report)
+    assert "| Kring / raw peer: Litestar + msgspec against FastAPI + pydantic" in text
+    assert "**1.25x** | 0.8x" in text
+    assert "Two workers / one: **1.25x** the throughput" in text
+    assert "**80.0 credentials/s**" in text
+    assert "**900 verifications/s**" in text
+    assert "| scheduling's part (GET /v1/subjects/{id}/export) | not served (404)" in text
+    assert "| 12,345 | 10 | 30.0 | 40.0 | 41.0 | 100.0 | 101.0 |" in text
+    assert "| 9,182 | 4,432 | 0.00 |" in text
+    assert "666 s, this run" in text
+    assert "none hung (the normal p95" in text

@@ -38,7 +38,6 @@ import msgspec
 import schemathesis
 import yaml
 from litestar import Litestar
-from litestar.routes import HTTPRoute
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -46,7 +45,7 @@ from schemathesis.generation.stateful.state_machine import APIStateMachine
 from services import topology
 from services.cli import ROOT, service_module
 from services.kit import webhooks
-from services.kit.auth import RoleGuard
+from services.kit.policy import Policy
 from services.kit.settings import Settings
 from tests.servers import ThreadedServer
 
@@ -99,17 +98,9 @@ def operation_id(case: schemathesis.Case) -> str:
 
 
 def guards_of(app: Litestar) -> dict[str, frozenset[str]]:
-    """Each documented operation's roles: those its guards admit."""
-    roles: dict[str, frozenset[str]] = {}
-    for route in app.routes:
-        if isinstance(route, HTTPRoute):
-            for handler in route.route_handlers:
-                if handler.operation_id and handler.include_in_schema:
-                    admitted = [
-                        g.roles for g in handler.resolve_guards() if isinstance(g, RoleGuard)
-                    ]
-                    roles[str(handler.operation_id)] = frozenset().union(*admitted)
-    return roles
+    """Each documented operation's roles: those its service's policy admits (ADR 0080)."""
+    policy: Policy = app.state.policy
+    return {operation: frozenset(grants) for operation, grants in policy.table.items()}
 
 
 class Reach:
@@ -620,6 +611,7 @@ def _scheduling(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         joined, left = (_ok(api.post("/groups", json=roomy))["id"] for _ in range(2))
         # A feed URL of a person no case changes, for the calendar polled by its URL alone.
         feed = _ok(api.post(f"/people/{outsider['id']}/calendar-feed"))
+        erased, request_id = _erased(api)
     member = members[0]
     tenant.ids["scheduling"] = {
         "client_organisation_id": employer["id"],
@@ -652,6 +644,10 @@ def _scheduling(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         "getProofOfAttendance": {"session_id": closed["id"]},
         "amendAttendance": {"session_id": closed["id"]},
         "getSubscribedCalendar": {"token": urlsplit(feed["url"]).path.split("/")[3]},
+        "eraseSubject": {"person_id": fresh.person},
+        "erasePerson": {"person_id": fresh.person},
+        "getSubjectErasure": {"person_id": erased},
+        "getErasureRequest": {"request_id": request_id},
     }
     tenant.claims["scheduling"] = {
         "facilitator": {"person": facilitator["id"]},
@@ -666,6 +662,16 @@ def _scheduling(platform: Platform, tenant: Tenant) -> dict[str, Any]:
         "opened": opened,
         "closed": closed,
     }
+
+
+def _erased(api: httpx.Client) -> tuple[str, str]:
+    """A person scheduling erased (its part), and the erasure request of another: completed
+    when accreditation and invoicing did their parts, else kept with why it was not."""
+    erased = _person(api, "contract-erased")["id"]
+    _ok(api.post(f"/subjects/{erased}/erasure"))
+    requested = api.post(f"/people/{_person(api, 'contract-forgotten')['id']}/erasure")
+    body = requested.json()
+    return str(erased), str(body.get("id") or body["extra"]["erasure_request_id"])
 
 
 @dataclass
@@ -795,10 +801,15 @@ def _credentials(platform: Platform, tenant: Tenant, made: dict[str, Any], sessi
         "list_number": "1",
         "body.supervisor_id": facilitator,
     }
+    erased = fresh_person()  # a person with an SKJ credit, erased from accreditation
+    with platform.client("accreditation") as api:
+        _ok(api.post(f"/subjects/{erased}/erasure"))
     tenant.at["accreditation"] |= {
         "issueCredential": {"body.register": SKJ},
         "requestReflectionStatement": {"body.person_id": fresh_person, "body.register": SKJ},
         "countersignReflectionStatement": {"statement_id": fresh_statement},
+        "eraseSubject": {"person_id": lambda: str(uuid.uuid4())},
+        "getSubjectErasure": {"person_id": erased},
     }
 
 
@@ -919,6 +930,8 @@ def _invoicing(platform: Platform, tenant: Tenant, made: dict[str, Any]) -> None
         _ok(api.put(f"/debtors/for-client-organisation/{employer}", json=DEBTOR))
         debtor = _ok(api.put("/debtors/by-external-id/contract-debtor", json=DEBTOR))
         _ok(api.put(f"/debtors/for-person/{member['id']}", json={"pays": "employer"}))
+        erased = str(uuid.uuid4())  # a person invoicing holds nothing of: erased at once
+        _ok(api.post(f"/subjects/{erased}/erasure"))
     issued, drafts = fresh.issued(), fresh.sheet()
     tenant.ids["invoicing"] = {
         "facilitator_id": facilitator,
@@ -940,6 +953,8 @@ def _invoicing(platform: Platform, tenant: Tenant, made: dict[str, Any]) -> None
         "creditInvoice": {"invoice_id": fresh.issued},
         "recordInvoicePayment": {"invoice_id": fresh.issued},
         "billUnbilledSession": {"unbilled_session_id": unbilled[1]["id"]},
+        "eraseSubject": {"person_id": lambda: str(uuid.uuid4())},
+        "getSubjectErasure": {"person_id": erased},
     }
 
 

@@ -46,6 +46,8 @@ NOT_REFUSING = {
     ("services/scheduling/preflight/rules.py", "group_warnings"): "the preflight's warnings",
     ("services/scheduling/people/rules.py", "_not_own"): "403: another client organisation's",
     ("services/accreditation/credentials/rules.py", "nothing_to_state"): "a refused item in a 200",
+    ("services/kit/subjects.py", "bsn_refused"): "a builder of the services that take a"
+    " registration number, each listing `bsn` where it refuses one",
 }
 """Functions that build ``FieldError`` s for answers other than a 422, and which answers."""
 

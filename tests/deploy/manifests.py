@@ -73,6 +73,9 @@ def of_kind(objects: Objects, kind: str) -> list[dict[str, Any]]:
 
 
 def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    """The pod a Deployment or Job runs (a CronJob's: its Job template's)."""
+    if workload["kind"] == "CronJob":
+        workload = workload["spec"]["jobTemplate"]
     spec: dict[str, Any] = workload["spec"]["template"]["spec"]
     return spec
 
@@ -435,6 +438,10 @@ def check_deployment(
     ports = {port: port if port_free(port) else free_port() for port in declared}
     argv = [str(ports[int(a)]) if a.isdigit() and int(a) in ports else a for a in argv]
     found = [Probe(p.kind, p.path, ports[p.port]) for p in found]
+    metrics = int(env.get("KRING_METRICS_PORT") or 0)  # /metrics apart from the API
+    if metrics and not port_free(metrics):
+        metrics = free_port()
+        env["KRING_METRICS_PORT"] = str(metrics)
 
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"{service}.log"
@@ -447,9 +454,12 @@ def check_deployment(
             stderr=subprocess.STDOUT,
         )
     try:
-        problems += _probe(process, service, found, timeout=timeout, log=log)
-        if not problems and extra_check is not None:
-            ready = next(p for p in found if p.kind == "readinessProbe")
+        ignored = frozenset({metrics} - {0})
+        problems += _probe(process, service, found, timeout=timeout, log=log, ignore=ignored)
+        ready = next((p for p in found if p.kind == "readinessProbe"), None)
+        if not problems and metrics and ready is not None:
+            problems += _metrics_apart(service, metrics, api=ready.port)
+        if not problems and extra_check is not None and ready is not None:
             with httpx.Client(timeout=5.0) as client:
                 problems += extra_check(client, f"http://127.0.0.1:{ready.port}")
     finally:
@@ -464,16 +474,34 @@ def _tail(log: Path, lines: int = 15) -> str:
         return ""
 
 
+def _metrics_apart(service: str, metrics: int, *, api: int) -> list[str]:
+    """/metrics answers on its own port, and not on the API's."""
+    with httpx.Client(timeout=5.0) as client:
+        own = client.get(f"http://127.0.0.1:{metrics}/metrics").status_code
+        public = client.get(f"http://127.0.0.1:{api}/metrics").status_code
+    problems = [] if own == 200 else [f"{service} /metrics on port {metrics} answered {own}"]
+    if public != 404:
+        problems.append(f"{service} /metrics on the API's port answered {public}, not 404")
+    return problems
+
+
 def _probe(
-    process: subprocess.Popen[bytes], service: str, found: list[Probe], *, timeout: float, log: Path
+    process: subprocess.Popen[bytes],
+    service: str,
+    found: list[Probe],
+    *,
+    timeout: float,
+    log: Path,
+    ignore: frozenset[int] = frozenset(),
 ) -> list[str]:
     deadline = time.monotonic() + timeout
     wanted = {probe.port for probe in found}
-    # Up: uvicorn listens once the app's startup has run. On which port is the question.
+    # Up: uvicorn listens once the app's startup has run (the metrics' own port, ``ignore``,
+    # opens during that startup). On which port is the question.
     while True:
         if process.poll() is not None:
             return [f"{service} exited with status {process.returncode}:\n{_tail(log)}"]
-        listening = listening_ports(process.pid)
+        listening = listening_ports(process.pid) - ignore
         if listening:
             missing = wanted - listening
             if missing:
@@ -507,10 +535,17 @@ def _probe(
 
 
 def run_job(
-    objects: Objects, name: str, *, secrets: Secrets, workdir: Path, timeout: float = 120.0
+    objects: Objects,
+    name: str,
+    *,
+    secrets: Secrets,
+    workdir: Path,
+    timeout: float = 120.0,
+    kind: str = "Job",
 ) -> list[str]:
-    """Run a Job's container as the manifest says, to completion; the problems found."""
-    job = find(objects, "Job", name)
+    """Run a Job's (or a CronJob's) container as the manifest says, to completion; the
+    problems found."""
+    job = find(objects, kind, name)
     containers = pod_spec(job)["containers"]
     if len(containers) != 1:
         return [f"{name}: expected one container, found {len(containers)}"]

@@ -44,6 +44,8 @@ CUSTOM_RESOURCES = {
     ),
 }
 HEALTH = {"livenessProbe": "/health/live", "readinessProbe": "/health/ready"}
+METRICS_PORT = 9100
+"""Where every pod serves /metrics, apart from its API (``KRING_METRICS_PORT``)."""
 
 
 def objects_of(rendered: dict[str, Objects]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -113,7 +115,12 @@ def test_the_deployment_is_hardened_and_probed(
     spec = pod_spec(deployment)
     (container,) = spec["containers"]
     port = service_module(service, "config").PORT
-    assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+    assert container["ports"] == [
+        {"name": "http", "containerPort": port, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+    ]
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(METRICS_PORT), "scraped apart from the API"
     for probe, path in HEALTH.items():
         assert container[probe]["httpGet"] == {"path": path, "port": "http"}, probe
     assert container["startupProbe"]["httpGet"]["path"] == "/health/live"
@@ -244,6 +251,10 @@ def test_the_configmap_holds_the_shared_settings(
         assert key in data, key
     assert data["KRING_LOG_FORMAT"] == "json"
     assert data["KRING_JWT_JWKS_URL"].startswith("https://")
+    assert (data["KRING_METRICS_PORT"], data["KRING_METRICS_HOST"]) == (
+        str(METRICS_PORT),
+        "0.0.0.0",
+    )
     every_service_reads = set.intersection(*(settings_variables(s) for s in SERVICES))
     assert set(data) <= every_service_reads, set(data) - every_service_reads
     assert not {"KRING_DATABASE_URL", "KRING_JWT_JWKS", "KRING_DATABASE_ROLE"} & set(data), (
@@ -468,7 +479,10 @@ def test_network_policies_allow_only_the_architectures_flows(
     for service in SERVICES:
         api = kring[service]
         assert allowed(objects, ingress_controller, api, port[service]), service
-        assert allowed(objects, prometheus, api, port[service]), service
+        assert allowed(objects, prometheus, api, METRICS_PORT), service
+        assert not allowed(objects, prometheus, api, port[service]), f"{service}: not the API"
+        assert not allowed(objects, ingress_controller, api, METRICS_PORT), service
+        assert not allowed(objects, kring["scheduling"], api, METRICS_PORT), service
         assert not allowed(objects, stranger, api, port[service]), service
         assert allowed(objects, api, postgres, 5432), service
         assert allowed(objects, api, dns, 53), service

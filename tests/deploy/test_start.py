@@ -129,6 +129,27 @@ def test_the_migration_job_runs_as_its_manifest_says(migration_job: list[str]) -
     assert migration_job == []
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_retention_cronjob_runs_as_its_manifest_says(
+    rendered: dict[str, Objects],
+    secret_values: Secrets,
+    migration_job: list[str],
+    service: str,
+    workdir: Path,
+) -> None:
+    """Twice, as two days' runs: the second has nothing left to remove."""
+    assert migration_job == []
+    for _ in range(2):
+        problems = run_job(
+            rendered["prod"],
+            f"{service}-retention",
+            kind="CronJob",
+            secrets=secret_values,
+            workdir=workdir,
+        )
+        assert problems == []
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_overlay_configures_what_the_code_reads(
     rendered: dict[str, Objects], secret_values: Secrets, overlay: str
@@ -154,6 +175,14 @@ def test_every_overlay_configures_what_the_code_reads(
     assert problems == []
     assert set(env) == {"KRING_MIGRATION_DATABASE_URL"}
     assert container_argv(job, image_config()) == ["kring", "migrate"]
+    for service in SERVICES:
+        cron = pod_spec(find(objects, "CronJob", f"{service}-retention"))["containers"][0]
+        env, problems = container_env(cron, objects, secret_values)
+        problems += unknown_variables(env, settings_variables(service))
+        assert problems == [], (overlay, service)
+        assert service_module(service, "config").load_settings(env).service == service
+        argv = container_argv(cron, image_config())
+        assert argv == ["kring", "retention", "--service", service], argv
 
 
 # --- broken manifests: the same check must fail ----------------------------------------

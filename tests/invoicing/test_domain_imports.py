@@ -1,9 +1,10 @@
 """Invoicing's domains import one another one way: profiles ← debtors ← invoices ← relations ←
-costs ← events.
+costs ← events ← privacy.
 
 A cost sheet is split into invoices, so ``costs`` knows ``invoices``; an invoice knows its
 cost sheet only by id. The billing relations complete held invoices, and a cost sheet's
-drafts are addressed by them, so ``relations`` sits between the two. Read from the source,
+drafts are addressed by them, so ``relations`` sits between the two. A person's export and
+erasure read and erase across all of them, so ``privacy`` is on top. Read from the source,
 like the house rules (``tests/house``).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from tests.house.imports import domain_of, imports, modules
 
-LAYERS = ("profiles", "debtors", "invoices", "relations", "costs", "events")
+LAYERS = ("profiles", "debtors", "invoices", "relations", "costs", "events", "privacy")
 
 
 def _domain_graph() -> dict[str, set[str]]:

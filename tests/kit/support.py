@@ -1,5 +1,5 @@
-"""What the kit's tests share: a database connection that can be cut, an app's log lines, and
-webhook subscriptions made through the API."""
+"""What the kit's tests share: a database connection that can be cut, an app's log lines,
+webhook subscriptions made through the API, and a probe app's policy."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import socket
 import threading
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from services.kit.policy import PRIVACY_OPERATIONS, TENANT, Policy
 
 DATABASE_PASSWORD = "hunter2-db-password"
 """The password the cut-able URL carries when the test database needs none (trust)."""
@@ -110,3 +112,9 @@ async def subscribe(client: Any, headers: dict[str, str], **fields: Any) -> dict
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def admin_policy(*operations: str) -> Policy:
+    """A probe app's policy: the admin alone, on its ``operations`` and those every app serves."""
+    table = {operation: {"admin": TENANT} for operation in (*PRIVACY_OPERATIONS, *operations)}
+    return Policy(roles=("admin",), scopes={TENANT: "every row of the organisation"}, table=table)

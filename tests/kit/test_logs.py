@@ -25,7 +25,7 @@ from services.kit.observability import configure_logging
 from services.kit.principal import Principal
 from services.kit.schemas import Inbound
 from services.kit.settings import Settings
-from tests.kit.support import CuttableDatabase
+from tests.kit.support import CuttableDatabase, admin_policy
 from tests.servers import ThreadedServer
 
 COOKIE = "session=cookie-marker-5d1e"
@@ -36,7 +36,7 @@ class Note(Inbound):
     note: str
 
 
-@post("/v1/boom", status_code=200)
+@post("/v1/boom", operation_id="postBoom", status_code=200)
 async def boom(request: Request[Any, Any, Any], data: JSONBody[Note], state: State) -> None:
     """Fails with the caller's token, the settings and the database URL at hand (in its locals
     and its message), as an unforeseen bug would."""
@@ -45,7 +45,7 @@ async def boom(request: Request[Any, Any, Any], data: JSONBody[Note], state: Sta
     raise RuntimeError(f"boom: {token} {settings!r} {settings.database_url}")
 
 
-@get("/v1/one")
+@get("/v1/one", operation_id="getOne")
 async def one(conn: Conn) -> dict[str, int]:
     return {"one": await conn.fetchval("SELECT 1")}
 
@@ -76,7 +76,7 @@ def _app(settings: Settings) -> Any:
         route_handlers=[boom, one],
         migrations=config.MIGRATIONS,
         principal_type=Principal,
-        roles=frozenset({"admin"}),
+        policy=admin_policy("postBoom", "getOne"),
         signature_namespace={"Note": Note},
     )
 

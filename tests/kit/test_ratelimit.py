@@ -201,3 +201,21 @@ async def test_health_metrics_and_docs_are_not_limited(
         answers = [await limited.get(path, headers=headers) for _ in range(TENANT + 2)]
         assert {a.status_code for a in answers} == {200}, path
         assert "ratelimit" not in answers[-1].headers
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_publics_calls_take_from_buckets_of_their_own(
+    limited: httpx.AsyncClient, token_for: Callable[..., dict[str, str]]
+) -> None:
+    """An operation anyone may call (an issuer's keys) is limited per client address, in a
+    tenant bucket of the public's own: a flood of them leaves every real tenant's quota whole."""
+    issuer = uuid.uuid4()
+    answers = [await limited.get(f"/v1/issuers/{issuer}/jwks.json") for _ in range(CLIENT + 1)]
+    assert [a.status_code for a in answers] == [200] * CLIENT + [429]
+    assert answers[0].headers["ratelimit"] == '"tenant";r=4;t=12, "client";r=2;t=20'
+    refused = answers[-1]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["rule"] for e in refused.json()["errors"]] == ["rate_limit.client"]
+    assert refused.headers["retry-after"] == "20"
+    tenant = await _list(limited, token_for(issuer, "admin"))
+    assert tenant.headers["ratelimit"] == '"tenant";r=4;t=12, "client";r=2;t=20'

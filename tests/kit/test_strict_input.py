@@ -21,6 +21,7 @@ from services.kit.schemas import Inbound
 from services.kit.settings import Settings
 from services.kit.strict import MAX_DEPTH, schema_depth
 from tests.conftest import Token
+from tests.kit.support import admin_policy
 
 
 class Leaf(Inbound):
@@ -55,7 +56,7 @@ def test_any_or_recursion_nests_without_limit(unbounded: Any) -> None:
 def test_an_app_refuses_to_start_with_a_body_it_cannot_bound(
     settings_for: Callable[..., Settings],
 ) -> None:
-    @post("/v1/loose")
+    @post("/v1/loose", operation_id="postLoose")
     async def loose(data: JSONBody[Loose]) -> None:
         return None
 
@@ -71,7 +72,7 @@ def test_an_app_refuses_to_start_with_a_body_it_cannot_bound(
             route_handlers=[loose],
             migrations=config.MIGRATIONS,
             principal_type=Principal,
-            roles=frozenset({"admin"}),
+            policy=admin_policy("postLoose"),
             signature_namespace={"Loose": Loose},
         )
 

@@ -5,7 +5,6 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems
@@ -21,7 +20,6 @@ Me = NamedDependency[Principal]
 class ConsentController(Controller):
     path = "/v1/consents"
     tags = ("consents",)
-    guards = (requires("participant"),)
 
     @get("/", operation_id="listConsents", responses=problems())
     async def list_own(self, conn: Conn, principal: Me) -> ConsentList:

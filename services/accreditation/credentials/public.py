@@ -89,7 +89,8 @@ def _answer(
 
 def _judged(examined: jose.Examined, row: Row | None, token: str) -> CredentialVerification:
     """A signed token held against what was issued: unknown, revoked or valid."""
-    issued = rules.issued_check(row is not None, same=row is not None and row.jws == token)
+    # An erased person's credential keeps its row and revocation, not its token.
+    issued = rules.issued_check(row is not None, same=row is not None and row.jws in (token, ""))
     if row is None or not issued.passed:
         return _answer("unknown", examined, extra=[issued])
     status = rules.status_check(
@@ -131,6 +132,20 @@ async def verify_stored(
             status="unknown",
             credential_id=None,
             checks=[rules.issued_check(False, same=False)],
+            credential=None,
+            checked_at=datetime.now(UTC),
+        )
+    if not row.jws:  # erased with its person: revoked, and nothing of it left to show
+        status = rules.status_check(
+            revoked=True,
+            list_number=row.status_list,
+            index=row.status_index,
+            reason=row.revoked_reason,
+        )
+        return CredentialVerification(
+            status="revoked",
+            credential_id=None,
+            checks=[status],
             credential=None,
             checked_at=datetime.now(UTC),
         )

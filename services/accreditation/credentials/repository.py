@@ -157,6 +157,35 @@ async def revoke(
     return _row(record)
 
 
+async def revoke_person(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, *, reason: str
+) -> list[Row]:
+    """Revoke every standing credential of a person (their positions stay taken, revoked)."""
+    records = await conn.fetch(
+        f"""
+        UPDATE credentials SET revoked_at = now(), revoked_reason = $3
+        WHERE org_id = $1 AND person_id = $2 AND revoked_at IS NULL
+        RETURNING {_SELECTED}
+        """,
+        org_id,
+        person_id,
+        reason,
+    )
+    return [_row(record) for record in records]
+
+
+async def erase_tokens(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> int:
+    """Erase the signed tokens of a person's revoked credentials (they state the person's name
+    and number); each keeps its row, its revocation and its status list position."""
+    status = await conn.execute(
+        "UPDATE credentials SET jws = '' WHERE org_id = $1 AND person_id = $2 AND jws <> ''"
+        " AND revoked_at IS NOT NULL",
+        org_id,
+        person_id,
+    )
+    return int(status.split()[-1])
+
+
 async def consented(
     conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, register_code: str
 ) -> bool:
@@ -195,6 +224,7 @@ async def page(
         where.append(f"c.kind = {param(kind)}")
     if consented_only:
         where.append(_CONSENTED)
+    where.append("c.jws <> ''")
     query = keyset(f"SELECT {_C_SELECTED} FROM credentials c", where, param, asked, key="c.id")
     return [_row(record) for record in await conn.fetch(query, *param.values)]
 

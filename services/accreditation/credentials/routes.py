@@ -18,11 +18,11 @@ from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_207_MULTI_STATUS
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
 from services.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
+from services.kit.privacy import processing_log
 
 from ..ledger.chain import Signer
 from ..principal import Principal
@@ -53,8 +53,6 @@ Me = NamedDependency[Principal]
 Base = NamedDependency[str]
 PDF = "application/pdf"
 BASE = {"base": Provide(provide_base, sync_to_thread=False)}
-READERS = [requires(*rules.READERS)]
-ISSUERS = [requires(*rules.ISSUERS)]
 
 
 def _signer(state: State) -> Signer:
@@ -80,7 +78,6 @@ class CredentialController(Controller):
     @post(
         "/",
         operation_id="issueCredential",
-        guards=ISSUERS,
         status_code=HTTP_201_CREATED,
         responses={
             HTTP_200_OK: ResponseSpec(
@@ -102,7 +99,12 @@ class CredentialController(Controller):
         )
         return upserted(credential, created)
 
-    @get("/", operation_id="listCredentials", guards=READERS, responses=problems())
+    @get(
+        "/",
+        operation_id="listCredentials",
+        responses=problems(),
+        opt=processing_log.logged_read(),
+    )
     async def list_page(
         self,
         conn: Conn,
@@ -114,7 +116,8 @@ class CredentialController(Controller):
         limit: Limit = DEFAULT_LIMIT,
     ) -> CredentialPage:
         """Credentials in the order issued: a participant's own, a registration body's of its
-        register's consenting registrants, an admin's of anyone."""
+        register's consenting registrants (each written to the processing log), an admin's of
+        anyone. An erased person's credentials are revoked and no longer shown."""
         return await service.page(
             conn,
             principal,
@@ -127,9 +130,8 @@ class CredentialController(Controller):
     @get(
         "/{credential_id:uuid}",
         operation_id="getCredential",
-        guards=READERS,
         responses=problems(),
-        opt=links(link("getCredentialPdf", credential_id="id")),
+        opt=processing_log.logged_read(links(link("getCredentialPdf", credential_id="id"))),
     )
     async def get_one(
         self, conn: Conn, principal: Me, credential_id: CredentialIdPath
@@ -140,9 +142,9 @@ class CredentialController(Controller):
     @get(
         "/{credential_id:uuid}/pdf",
         operation_id="getCredentialPdf",
-        guards=READERS,
         media_type=PDF,
         responses=problems(),
+        opt=processing_log.logged_read(),
     )
     async def get_pdf(
         self, conn: Conn, principal: Me, credential_id: CredentialIdPath
@@ -164,7 +166,6 @@ class CycleCredentialController(Controller):
     @post(
         "/",
         operation_id="issueCycleCredentials",
-        guards=ISSUERS,
         status_code=HTTP_207_MULTI_STATUS,
         responses={
             HTTP_207_MULTI_STATUS: ResponseSpec(

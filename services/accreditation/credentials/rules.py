@@ -29,9 +29,6 @@ from ..principal import Principal
 from ..registers.rules import normalise_code
 from .schemas import Check
 
-READERS = ("admin", "participant", "registrar")
-ISSUERS = ("admin", "participant")
-
 RULES_ISSUE = ("person_required", "outcome_refused", "outcome_pending", "entry_reversed")
 RULES_VERIFY = ("compact_jws",)
 

@@ -10,6 +10,7 @@ import asyncpg
 
 from services.kit.errors import NotFound
 from services.kit.pagination import Keyset, page_of
+from services.kit.privacy import processing_log
 
 from ..ledger import repository as ledger
 from ..ledger import rules as ledger_rules
@@ -58,14 +59,36 @@ async def issue(
     return issuing.credential_of(row, org_id), created
 
 
+async def _logged(
+    conn: asyncpg.Connection, principal: Principal, rows: list[Row], *, operation: str
+) -> None:
+    """A registration body's read of registrants' credentials, written to the processing log
+    (the others read their own, or are the organisation)."""
+    if principal.has("admin") or not principal.has("registrar") or not rows:
+        return
+    await processing_log.record_each(
+        conn,
+        principal,
+        operation=operation,
+        grant=f"consent to register {rows[0].register_code}",
+        person_ids=list(dict.fromkeys(row.person_id for row in rows)),
+        scope=rows[0].register_code,
+        role="registrar",
+    )
+
+
 async def _readable(conn: asyncpg.Connection, principal: Principal, row: Row | None) -> Row:
     consented = (
         row is not None
         and principal.has("registrar")
         and await repository.consented(conn, principal.org_id, row.person_id, row.register_code)
     )
-    if row is None or not rules.may_read(
-        principal, person_id=row.person_id, register_code=row.register_code, consented=consented
+    if (
+        row is None
+        or not row.jws
+        or not rules.may_read(
+            principal, person_id=row.person_id, register_code=row.register_code, consented=consented
+        )
     ):
         raise NotFound("No such credential.")
     return row
@@ -77,6 +100,7 @@ async def get(
     row = await _readable(
         conn, principal, await repository.get(conn, principal.org_id, credential_id)
     )
+    await _logged(conn, principal, [row], operation="getCredential")
     return issuing.credential_of(row, principal.org_id)
 
 
@@ -87,6 +111,7 @@ async def document(
     row = await _readable(
         conn, principal, await repository.get(conn, principal.org_id, credential_id)
     )
+    await _logged(conn, principal, [row], operation="getCredentialPdf")
     credential = issuing.credential_of(row, principal.org_id)
     return pdf.render(credential.credential, url=credential.url, revoked=row.revoked_at is not None)
 
@@ -124,4 +149,5 @@ async def page(
         kind=kind,
         consented_only=consented_only,
     )
+    await _logged(conn, principal, rows[: asked.limit], operation="listCredentials")
     return page_of(CredentialPage, [issuing.credential_of(r, org_id) for r in rows], asked.limit)

@@ -15,7 +15,8 @@ Choices where the two vocabularies differ:
   recognition's role where it has one (NOvA counts a gespreksleider only); the number is
   not used by any rule.
 - A registration whose number the ledger cannot hold (its pattern) is refused with the
-  rule `registration_number` instead of failing the whole session; the rest is judged.
+  rule `registration_number` instead of failing the whole session, and one that looks like a
+  BSN (nine digits passing the elfproef) with the rule `bsn`, never stored; the rest is judged.
 - `person.updated`: the registrations the ledger can hold, by canonical register code, to
   judge a person's pending outcomes again; one it cannot hold is left out (what waits for
   it keeps waiting).
@@ -29,6 +30,7 @@ from typing import Any
 import msgspec
 
 from services.kit.errors import FieldError, InvalidInput
+from services.kit.subjects import BSN_RULE, bsn_refused, looks_like_bsn
 
 from ..ledger.schemas import NUMBER_PATTERN, ClosedSessionIn, Judgement, Reason, RegistrationIn
 from ..registers.rules import CODE_PATTERN, normalise_code
@@ -57,21 +59,28 @@ def _text(value: str | None) -> str | None:
 
 
 def _fits(registration: EventRegistration) -> bool:
-    return bool(re.match(NUMBER_PATTERN, registration.number)) and "\n" not in registration.number
+    number = registration.number
+    return (
+        bool(re.match(NUMBER_PATTERN, number)) and "\n" not in number and not looks_like_bsn(number)
+    )
 
 
 def _unrecordable(attendee: EventAttendee, registration: EventRegistration) -> Judgement:
+    # The number is not repeated (outcomes and their events would keep it): it may even be
+    # a citizen service number.
+    if looks_like_bsn(registration.number):
+        reason = Reason(rule=BSN_RULE, message=bsn_refused("number").message)
+    else:
+        reason = Reason(
+            rule="registration_number",
+            message="the registration number is not one the ledger can hold "
+            "(letters, digits, '.', '/' and '-', at most 32)",
+        )
     return Judgement(
         person_id=attendee.person_id,
         register_code=normalise_code(registration.register),
         outcome="refused",
-        reasons=[
-            Reason(
-                rule="registration_number",
-                message=f"the number {registration.number!r} is not one the ledger can hold "
-                "(letters, digits, '.', '/' and '-', at most 32)",
-            )
-        ],
+        reasons=[reason],
     )
 
 

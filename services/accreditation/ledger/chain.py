@@ -1,7 +1,10 @@
 """The hash chain and its signed checkpoints: pure functions, no I/O.
 
-Each entry's ``hash`` is SHA-256 over ``prev_hash`` and the entry's canonical JSON
-(every column but ``hash``, keys sorted, times in UTC). The first entry of an
+Each entry's ``hash`` is SHA-256 over ``prev_hash`` and the entry's canonical JSON (keys
+sorted, times in UTC) of the columns its ``hash_version`` hashes (ADR 0092): version 1 every
+column but ``hash`` as ADR 0010 wrote them, version 2 the same with the person's name and
+registration number replaced by ``personal_commitment``, SHA-256 of a random salt and the
+two, so that shredding them (and the salt) leaves the hash as it was. The first entry of an
 organisation links to :data:`GENESIS`. A checkpoint signs (Ed25519) the text::
 
     kring-ledger-checkpoint:v1
@@ -9,6 +12,9 @@ organisation links to :data:`GENESIS`. A checkpoint signs (Ed25519) the text::
     <seq>
     <head hash>
     <signed_at, RFC 3339 UTC>
+
+A version-1 entry is shredded only under a signed redaction (:func:`redaction_message`)
+stating its hash and the hash of what is left of it (:func:`residual_hash`).
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,13 +49,106 @@ def _plain(value: Any) -> Any:
     return value
 
 
+PERSONAL = ("person_name", "registration_number")
+"""What identifies the person in an entry: shredded on erasure."""
+V1_COLUMNS = (
+    "org_id",
+    "id",
+    "seq",
+    "kind",
+    "session_id",
+    "person_id",
+    "register_code",
+    "revision",
+    "registration_number",
+    "person_name",
+    "session_date",
+    "started_at",
+    "ended_at",
+    "mode",
+    "group_size",
+    "method",
+    "facilitator_name",
+    "facilitator_recognitions",
+    "minutes",
+    "points_centi",
+    "rule_set_id",
+    "rule_version",
+    "cycle_start",
+    "cycle_end",
+    "self_declared",
+    "reverses_id",
+    "reason",
+    "recorded_at",
+    "recorded_by",
+    "prev_hash",
+)
+"""The columns an entry of ``hash_version`` 1 hashes (every column ADR 0010 knew but ``hash``)."""
+V2_COLUMNS = (
+    *(c for c in V1_COLUMNS if c not in PERSONAL),
+    "hash_version",
+    "personal_commitment",
+)
+"""Version 2: the person only through their commitment."""
+RESIDUAL_COLUMNS = tuple(c for c in V1_COLUMNS if c not in PERSONAL)
+"""What is left of a version-1 entry once shredded, which its redaction vouches for."""
+
+
+def _json(body: Mapping[str, Any]) -> bytes:
+    plain = {key: _plain(value) for key, value in body.items()}
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def hashed_columns(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    return V1_COLUMNS if entry.get("hash_version", 1) == 1 else V2_COLUMNS
+
+
 def canonical(entry: Mapping[str, Any]) -> bytes:
-    body = {key: _plain(value) for key, value in entry.items() if key != "hash"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _json({key: entry[key] for key in hashed_columns(entry)})
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(entry["prev_hash"].encode() + b"\n" + canonical(entry)).hexdigest()
+
+
+def new_salt() -> str:
+    return secrets.token_hex(32)
+
+
+def commitment(salt: str, *, person_name: str | None, registration_number: str | None) -> str:
+    """SHA-256 of the salt and the person's fields: binds them without stating them."""
+    body = _json({"person_name": person_name, "registration_number": registration_number})
+    return hashlib.sha256(bytes.fromhex(salt) + body).hexdigest()
+
+
+def shredded(entry: Mapping[str, Any]) -> bool:
+    return entry["person_name"] is None
+
+
+def residual_hash(entry: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_json({key: entry[key] for key in RESIDUAL_COLUMNS})).hexdigest()
+
+
+def redaction_message(
+    *,
+    org_id: uuid.UUID,
+    seq: int,
+    entry_id: uuid.UUID,
+    entry_hash: str,
+    residual_hash: str,
+    signed_at: datetime,
+) -> str:
+    return "\n".join(
+        [
+            "kring-ledger-redaction:v1",
+            str(org_id),
+            str(seq),
+            str(entry_id),
+            entry_hash,
+            residual_hash,
+            signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        ]
+    )
 
 
 # --- keys and checkpoints -------------------------------------------------------------------
@@ -145,6 +245,10 @@ class Walk:
     head_seq: int = 0
     head_hash: str | None = None
     total_problems: int = 0
+    org_id: uuid.UUID | None = None
+    redactions: Mapping[uuid.UUID, Mapping[str, Any]] = field(default_factory=dict)
+    """The signed redactions of shredded version-1 entries, by entry id."""
+    trusted: Mapping[str, str] = field(default_factory=dict)
 
     def note(self, found: Found) -> None:
         self.total_problems += 1
@@ -180,20 +284,81 @@ class Walk:
                     "prev_hash is not the hash of the entry before it",
                 )
             )
-        if entry_hash(entry) != entry["hash"]:
-            self.note(
-                Found(
-                    "hash_mismatch",
-                    seq,
-                    entry_id,
-                    "the stored hash is not the hash of the entry's content: it was changed",
-                )
-            )
+        for found in self._content(entry):
+            self.note(found)
         self.checked += 1
         self.head_seq = seq
         self.head_hash = entry["hash"]
         if seq in wanted:
             hashes[seq] = (entry["hash"], entry_id)
+
+    def _content(self, entry: Mapping[str, Any]) -> Iterator[Found]:
+        """The entry's content against its hash, and its person against their commitment; a
+        shredded version-1 entry against its signed redaction instead. Each is a
+        ``hash_mismatch`` (the content is not what the chain proves), its message saying how."""
+        seq, entry_id = int(entry["seq"]), entry["id"]
+        if entry.get("hash_version", 1) == 1 and shredded(entry):
+            yield from self._redaction(entry)
+            return
+        if entry_hash(entry) != entry["hash"]:
+            yield Found(
+                "hash_mismatch",
+                seq,
+                entry_id,
+                "the stored hash is not the hash of the entry's content: it was changed",
+            )
+        if entry.get("hash_version", 1) >= 2 and not shredded(entry):
+            salt = entry["personal_salt"]
+            person = {key: entry[key] for key in PERSONAL}
+            if salt is None or commitment(salt, **person) != entry["personal_commitment"]:
+                yield Found(
+                    "hash_mismatch",
+                    seq,
+                    entry_id,
+                    "the person's name or registration number is not what the entry committed to",
+                )
+
+    def _redaction(self, entry: Mapping[str, Any]) -> Iterator[Found]:
+        seq, entry_id = int(entry["seq"]), entry["id"]
+        redaction = self.redactions.get(entry_id)
+        if redaction is None or self.org_id is None:
+            yield Found(
+                "hash_mismatch",
+                seq,
+                entry_id,
+                "the entry's personal data is gone, and no signed redaction vouches for the rest",
+            )
+            return
+        message = redaction_message(
+            org_id=self.org_id,
+            seq=seq,
+            entry_id=entry_id,
+            entry_hash=redaction["entry_hash"],
+            residual_hash=redaction["residual_hash"],
+            signed_at=redaction["signed_at"],
+        )
+        key = self.trusted.get(redaction["key_id"])
+        if (
+            key is None
+            or key != redaction["public_key"]
+            or not signature_valid(key, message, redaction["signature"])
+        ):
+            yield Found(
+                "hash_mismatch",
+                seq,
+                entry_id,
+                "the entry's redaction is not signed by a key this service trusts",
+            )
+        if (
+            redaction["entry_hash"] != entry["hash"]
+            or residual_hash(entry) != redaction["residual_hash"]
+        ):
+            yield Found(
+                "hash_mismatch",
+                seq,
+                entry_id,
+                "the shredded entry is not what its redaction signed: it was changed",
+            )
 
 
 def check_checkpoints(

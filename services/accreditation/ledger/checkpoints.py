@@ -48,6 +48,8 @@ class Head:
             "seq": self.seq + 1,
             "recorded_at": datetime.now(UTC),
             "prev_hash": self.hash,
+            "hash_version": 2,
+            **_personal(values),
         }
         values["hash"] = chain.entry_hash(values)
         stored = await repository.insert(conn, values)
@@ -55,6 +57,16 @@ class Head:
         if stored.kind == "reversal":
             self.reversals.append(stored)
         return stored
+
+
+def _personal(values: dict[str, Any]) -> dict[str, Any]:
+    """The person's fields, their salt and commitment; an erased person's (a reversal of a
+    shredded entry) stay empty, committed to with a salt nobody keeps."""
+    person = {key: values[key] or None for key in chain.PERSONAL}
+    salt = chain.new_salt()
+    committed = chain.commitment(salt, **person)
+    kept = salt if person["person_name"] is not None else None
+    return {**person, "personal_salt": kept, "personal_commitment": committed}
 
 
 async def open_head(conn: asyncpg.Connection, org_id: uuid.UUID) -> Head:
@@ -96,6 +108,30 @@ async def sign(conn: asyncpg.Connection, head: Head, signer: chain.Signer) -> Ch
         },
     )
     return _checkpoint_out(head.org_id, row)
+
+
+def redaction(org_id: uuid.UUID, row: dict[str, Any], signer: chain.Signer) -> dict[str, Any]:
+    """A signed statement that a version-1 entry (``row``: every stored column, intact) had
+    its hash, and what will be left of it once shredded."""
+    signed_at = datetime.now(UTC)
+    values = {
+        "entry_id": row["id"],
+        "seq": row["seq"],
+        "entry_hash": row["hash"],
+        "residual_hash": chain.residual_hash(row),
+        "signed_at": signed_at,
+        "key_id": signer.key_id,
+        "public_key": signer.public_key,
+    }
+    message = chain.redaction_message(
+        org_id=org_id,
+        seq=row["seq"],
+        entry_id=row["id"],
+        entry_hash=row["hash"],
+        residual_hash=values["residual_hash"],
+        signed_at=signed_at,
+    )
+    return {**values, "signature": signer.sign(message)}
 
 
 async def create(conn: asyncpg.Connection, org_id: uuid.UUID, signer: chain.Signer) -> Checkpoint:
@@ -140,7 +176,12 @@ async def verify(conn: asyncpg.Connection, org_id: uuid.UUID, signer: chain.Sign
     checkpoints = await repository.all_checkpoints(conn, org_id)
     wanted = {int(cp["seq"]) for cp in checkpoints}
     hashes: dict[int, tuple[str, uuid.UUID]] = {}
-    walk = chain.Walk(problems=[])
+    walk = chain.Walk(
+        problems=[],
+        org_id=org_id,
+        redactions=await repository.redactions(conn, org_id),
+        trusted=signer.trusted(),
+    )
     async for row in repository.walk(conn, org_id):
         walk.step(row, hashes, wanted)
     for found in chain.check_checkpoints(

@@ -11,54 +11,44 @@ import msgspec
 from services.kit.db import one, transaction
 from services.kit.errors import Conflict
 from services.kit.pagination import Keyset
+from services.kit.privacy import processing_log
 from services.kit.sql import Params, keyset
 
 from ..registers.schemas import RuleSpec
+from . import chain
 from .schemas import LedgerEntry
 
-ENTRY_COLUMNS = (
-    "org_id",
-    "id",
-    "seq",
-    "kind",
-    "session_id",
-    "person_id",
-    "register_code",
-    "revision",
-    "registration_number",
-    "person_name",
-    "session_date",
-    "started_at",
-    "ended_at",
-    "mode",
-    "group_size",
-    "method",
-    "facilitator_name",
-    "facilitator_recognitions",
-    "minutes",
-    "points_centi",
-    "rule_set_id",
-    "rule_version",
-    "cycle_start",
-    "cycle_end",
-    "self_declared",
-    "reverses_id",
-    "reason",
-    "recorded_at",
-    "recorded_by",
-    "prev_hash",
-    "hash",
-)
+ENTRY_COLUMNS = (*chain.V1_COLUMNS, "hash", "hash_version", "personal_commitment", "personal_salt")
+"""Every column of an entry as stored."""
 _COLUMNS = ", ".join(ENTRY_COLUMNS)
 _PLACEHOLDERS = ", ".join(f"${i}" for i in range(1, len(ENTRY_COLUMNS) + 1))
 # What a query returns of an entry: LedgerEntry's fields, in its order, so that a row becomes
-# an entry positionally (``LedgerEntry(*row)``), without a dict per row.
+# an entry positionally (``LedgerEntry(*row)``), without a dict per row. A shredded entry
+# shows no name and no number, and says it is erased.
 _FIELDS = LedgerEntry.__struct_fields__
-if ENTRY_COLUMNS != ("org_id", *_FIELDS):
-    raise RuntimeError("ENTRY_COLUMNS must be org_id followed by LedgerEntry's fields")
-_RETURNED = ", ".join(_FIELDS)
-_E_RETURNED = ", ".join(f"e.{c}" for c in _FIELDS)
+if _FIELDS != (*chain.V1_COLUMNS[1:], "hash", "erased"):
+    raise RuntimeError("LedgerEntry's fields must be the hashed columns but org_id, then erased")
+_SHOWN = {
+    "person_name": "coalesce({p}person_name, '')",
+    "registration_number": "coalesce({p}registration_number, '')",
+    "erased": "({p}person_name IS NULL)",
+}
+
+
+def _selected(prefix: str = "") -> str:
+    return ", ".join(
+        f"{_SHOWN[c].format(p=prefix)} AS {c}" if c in _SHOWN else f"{prefix}{c}" for c in _FIELDS
+    )
+
+
+_RETURNED = _selected()
+_E_RETURNED = _selected("e.")
+SHOWN = _RETURNED
+"""An entry's columns as a query selects them to show it (:func:`entry`)."""
 _CHECKPOINT_COLUMNS = "id, seq, head_hash, signed_at, key_id, public_key, signature"
+_REDACTION_COLUMNS = (
+    "entry_id, seq, entry_hash, residual_hash, signed_at, key_id, public_key, signature"
+)
 
 
 def entry(row: asyncpg.Record | tuple[Any, ...]) -> LedgerEntry:
@@ -212,6 +202,25 @@ _CONSENTED = """
 _CONSENTED_PROBE = _CONSENTED.replace("IS NULL)", "IS NULL OFFSET 0)")
 
 
+_LOGGED_PAGE = f"""
+    WITH page AS ({{query}}),
+    {processing_log.CTE} AS (
+        INSERT INTO processing_log ({processing_log.COLUMNS})
+        SELECT $1, gen_random_uuid(), {{subject}}, 'registrar', 'listRegistrantEntries',
+               c.person_id, $2, 'consent ' || c.id || ' to register ' || $2, {{request_id}}
+        FROM (SELECT DISTINCT person_id
+              FROM (SELECT person_id FROM page ORDER BY id LIMIT {{shown}}) shown) p
+        JOIN consents c ON c.org_id = $1 AND c.person_id = p.person_id
+                       AND c.register_code = $2 AND c.revoked_at IS NULL
+        UNION ALL
+        SELECT $1, gen_random_uuid(), {{subject}}, 'registrar', 'listRegistrantEntries',
+               NULL, $2, 'role registrar of register ' || $2, {{request_id}}
+        WHERE NOT EXISTS (SELECT 1 FROM page)
+    )
+    SELECT * FROM page ORDER BY id
+"""
+
+
 async def registrar_page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
@@ -221,9 +230,13 @@ async def registrar_page(
     from_date: date | None,
     to_date: date | None,
     asked: Keyset,
+    reader: str,
+    request_id: str | None,
 ) -> list[LedgerEntry]:
     """A register's entries of registrants who consented, optionally of one registration number
-    (in any of the spellings given); the statement names only the filters given."""
+    (in any of the spellings given); the statement names only the filters given. Each person
+    shown is logged as read by ``reader`` (a registrar's subject) under their consent, in the
+    same statement (a page showing nobody as a read of the register)."""
     param = Params(org_id, register_code)
     where = ["e.org_id = $1", "e.register_code = $2"]
     if registration_numbers is not None:
@@ -234,7 +247,10 @@ async def registrar_page(
         where.append(f"e.session_date <= {param(to_date)}")
     where.append(_CONSENTED_PROBE)
     query = keyset(f"SELECT {_E_RETURNED} FROM ledger_entries e", where, param, asked, key="e.id")
-    return [entry(row) for row in await conn.fetch(query, *param.values)]
+    statement = _LOGGED_PAGE.format(
+        query=query, subject=param(reader), request_id=param(request_id), shown=param(asked.limit)
+    )
+    return [entry(row) for row in await conn.fetch(statement, *param.values)]
 
 
 async def stream_register(
@@ -339,6 +355,27 @@ async def walk(conn: asyncpg.Connection, org_id: uuid.UUID) -> AsyncIterator[dic
     )
     async for row in cursor:
         yield dict(row)
+
+
+async def insert_redaction(
+    conn: asyncpg.Connection, org_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    await conn.execute(
+        f"INSERT INTO ledger_redactions (org_id, {_REDACTION_COLUMNS})"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        org_id,
+        *(values[c] for c in _REDACTION_COLUMNS.split(", ")),
+    )
+
+
+async def redactions(
+    conn: asyncpg.Connection, org_id: uuid.UUID
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The signed redactions of the organisation's shredded version-1 entries, by entry."""
+    rows = await conn.fetch(
+        f"SELECT {_REDACTION_COLUMNS} FROM ledger_redactions WHERE org_id = $1", org_id
+    )
+    return {row["entry_id"]: dict(row) for row in rows}
 
 
 # --- checkpoints ----------------------------------------------------------------------------

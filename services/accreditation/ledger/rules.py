@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from services.kit.errors import FieldError, Forbidden
+from services.kit.errors import FieldError, Forbidden, RuleViolation
+from services.kit.subjects import bsn_refused, looks_like_bsn
 
 from ..principal import Principal
 from ..registers.rules import normalise_code
@@ -63,8 +64,9 @@ def registrar_register(principal: Principal) -> str:
 
 
 def may_read_person(principal: Principal, person_id: uuid.UUID) -> bool:
-    """Admins and services read anyone's ledger; a participant only their own."""
-    return principal.has("admin", "service") or principal.person == person_id
+    """Admins read anyone's ledger; a participant only their own. A service reads none: it
+    records (ADR 0082)."""
+    return principal.has("admin") or principal.person == person_id
 
 
 # --- cycles ---------------------------------------------------------------------------------
@@ -390,6 +392,9 @@ def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError
             error(f"attendees[{i}].departed_at", "after_arrival", "departure precedes arrival")
         if session.mode == "online" and attendee.joined == "in_person":
             error(f"attendees[{i}].joined", "matches_mode", "an online session is joined online")
+        for j, registration in enumerate(attendee.registrations):
+            if looks_like_bsn(registration.number):
+                errors.append(bsn_refused(f"body.attendees[{i}].registrations[{j}].number"))
         codes = [normalise_code(r.register) for r in attendee.registrations]
         if len(codes) != len(set(codes)):
             error(f"attendees[{i}].registrations", "unique", "one registration per register")
@@ -397,3 +402,9 @@ def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError
     if present > session.group_size:
         error("group_size", "covers_attendees", f"{present} attendees were present")
     return errors
+
+
+def refuse_bsn(number: str | None, *, field: str) -> None:
+    """A registration number is never a BSN (nine digits passing the elfproef): 422 ``bsn``."""
+    if number is not None and looks_like_bsn(number):
+        raise RuleViolation("A registration number is never a BSN.", errors=[bsn_refused(field)])

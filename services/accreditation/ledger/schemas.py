@@ -176,6 +176,9 @@ class LedgerEntry(Outbound, frozen=True):
     recorded_by: str
     prev_hash: str
     hash: str
+    erased: bool = False
+    """The person was erased: their name and registration number are gone (both empty); the
+    entry, its counts and its hash stay, and the chain still verifies."""
 
 
 class Judgement(Outbound, kw_only=True, frozen=True):
@@ -305,6 +308,8 @@ class Totals(Outbound, frozen=True):
     register_code: str
     unit: Literal["hours", "points"]
     cycles: list[CycleTotal]
+    erased: bool = False
+    """The person was erased: their totals are gone (no cycles)."""
 
 
 class AttendanceLine(Outbound, frozen=True):

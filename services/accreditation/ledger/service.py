@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -24,7 +24,10 @@ from services.kit.pagination import Keyset, page_of
 
 from ..outcomes import rules as outcome_rules
 from ..outcomes import service as outcomes
+from ..policy import FACILITATED, POLICY
 from ..principal import Principal
+from ..privacy import repository as privacy
+from ..privacy import rules as privacy_rules
 from ..registers import service as registers
 from ..registers.rules import normalise_code
 from . import chain, checkpoints, events, export, repository, rules
@@ -73,11 +76,16 @@ async def record_session(
     Every judgement is stored as the session's outcomes, with ``prejudged`` (registrations
     refused before judging, absent from the snapshot). With a ``correction``, a standing credit
     is judged again too: reversed when it no longer counts as it did, and recorded anew when
-    it counts otherwise."""
+    it counts otherwise. An attendee erased before the snapshot arrived is refused (rule
+    `erased`) and kept in it nameless."""
     today = datetime.now(rules.AMSTERDAM).date()
     if errors := rules.snapshot_errors(session, today=today):
         raise RuleViolation("The session snapshot is not consistent.", errors=errors)
     head = await checkpoints.open_head(conn, org_id)
+    erased = await privacy.erased_among(conn, org_id, [a.person_id for a in session.attendees])
+    if erased:
+        session = privacy_rules.forgotten(session, erased)
+        prejudged = [*prejudged, *privacy_rules.refusals(session, erased)]
     start_seq = head.seq
     judgements = list(prejudged) + [
         await _judge_one(
@@ -91,6 +99,7 @@ async def record_session(
             correction=correction,
         )
         for attendee in session.attendees
+        if attendee.person_id not in erased
         for registration in attendee.registrations
     ]
     checkpoint = await checkpoints.sign(conn, head, signer) if head.seq > start_seq else None
@@ -311,8 +320,8 @@ async def _append_reversal(
 ) -> LedgerEntry:
     values = {
         name: getattr(original, name)
-        for name in repository.ENTRY_COLUMNS
-        if name not in {"org_id", "id", "seq", "recorded_at", "prev_hash", "hash"}
+        for name in chain.V1_COLUMNS
+        if name not in {"org_id", "id", "seq", "recorded_at", "prev_hash"}
     }
     values.update(
         kind="reversal",
@@ -353,60 +362,16 @@ async def person_entries(
     return page_of(EntryPage, items, asked.limit)
 
 
-async def registrar_entries(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    asked: Keyset,
-    *,
-    registration_number: str | None,
-    from_date: date | None,
-    to_date: date | None,
-) -> EntryPage:
-    """The entries of the token's register, of registrants who consented, for a period."""
-    register_code = rules.registrar_register(principal)
-    numbers = export.spellings(register_code, registration_number) if registration_number else None
-    items = await repository.registrar_page(
-        conn,
-        principal.org_id,
-        register_code=register_code,
-        registration_numbers=numbers,
-        from_date=from_date,
-        to_date=to_date,
-        asked=asked,
-    )
-    return page_of(EntryPage, items, asked.limit)
-
-
-async def register_export(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    code: str,
-    *,
-    pool: asyncpg.Pool,
-    from_date: date | None,
-    to_date: date | None,
-) -> AsyncIterator[LedgerEntry]:
-    """A register's entries the caller may export, streamed from a connection of their own
-    (``pool``): an admin's every entry, a registration body's of registrants who consented."""
-    register_code = await registers.known_code(conn, principal.org_id, code)
-    everything = principal.has("admin")
-    if not everything and rules.registrar_register(principal) != register_code:
-        raise NotFound(f"No register {code!r} for this registration body.")
-    return repository.stream_register(
-        pool,
-        principal.org_id,
-        register_code=register_code,
-        from_date=from_date,
-        to_date=to_date,
-        consented_only=not everything,
-    )
-
-
 async def attendance_list(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, code: str
+    conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID, code: str
 ) -> AttendanceList:
-    """A session's credits in a register that stand, as a PE-online style attendance list."""
+    """A session's credits in a register that stand, as a PE-online style attendance list; a
+    facilitator's of its own sessions (another reads as a session without credits)."""
+    org_id = principal.org_id
     register_code = await registers.known_code(conn, org_id, code)
+    scope = POLICY.scope("getAttendanceList", principal)
+    if scope == FACILITATED and not await outcomes.facilitated(conn, principal, session_id):
+        return export.attendance_list(session_id, register_code, [])
     credits = await repository.session_credits(
         conn, org_id, session_id=session_id, register_code=register_code
     )
@@ -417,11 +382,16 @@ async def totals(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID, code: str
 ) -> Totals:
     """Per cycle: minutes and points, the caps of the version in force at the cycle's end,
-    and progress against that version's requirement."""
+    and progress against that version's requirement; none for an erased person."""
     register_code = await _person_register(conn, principal, person_id, code)
     org_id = principal.org_id
-    entries = await repository.person_entries(
-        conn, org_id, person_id=person_id, register_code=register_code
+    erased = await privacy.erased(conn, org_id, person_id)
+    entries = (
+        []
+        if erased
+        else await repository.person_entries(
+            conn, org_id, person_id=person_id, register_code=register_code
+        )
     )
     by_cycle: dict[tuple[date, date], list[LedgerEntry]] = {}
     for item in entries:
@@ -442,4 +412,5 @@ async def totals(
         register_code=register_code,
         unit=unit,  # type: ignore[arg-type]
         cycles=cycles,
+        erased=erased,
     )

@@ -112,11 +112,29 @@ async def last_judged_session_date(
     return value if isinstance(value, date) else None
 
 
+def _employed_by(param: Params, employer_id: uuid.UUID) -> str:
+    """The outcome's person was employed by ``employer_id`` at its session, as the session's
+    stored snapshot names the attendee's employer."""
+    return f"""EXISTS (SELECT 1 FROM session_snapshots s,
+                              jsonb_array_elements(s.snapshot -> 'attendees') a
+                       WHERE s.org_id = o.org_id AND s.session_id = o.session_id
+                         AND a ->> 'person_id' = o.person_id::text
+                         AND a ->> 'employer_id' = {param(str(employer_id))})"""
+
+
 async def session_page(
-    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, asked: Keyset
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    session_id: uuid.UUID,
+    asked: Keyset,
+    *,
+    employer_id: uuid.UUID | None = None,
 ) -> list[Outcome]:
-    param, where = Params(org_id, session_id), ["org_id = $1", "session_id = $2"]
-    query = keyset(f"SELECT {_COLUMNS} FROM outcomes", where, param, asked)
+    """A session's outcomes, of the people ``employer_id`` employed there when it is given."""
+    param, where = Params(org_id, session_id), ["o.org_id = $1", "o.session_id = $2"]
+    if employer_id is not None:
+        where.append(_employed_by(param, employer_id))
+    query = keyset(f"SELECT {_O_COLUMNS} FROM outcomes o", where, param, asked, key="o.id")
     return [_outcome(row) for row in await conn.fetch(query, *param.values)]
 
 
@@ -127,15 +145,54 @@ async def person_page(
     asked: Keyset,
     *,
     register_code: str | None,
+    employer_id: uuid.UUID | None = None,
 ) -> list[Outcome]:
-    """A person's outcomes, of one register when it is given; the statement names only the
-    filters given."""
+    """A person's outcomes, of one register when it is given, of the sessions where
+    ``employer_id`` employed them when it is given; the statement names only the filters
+    given."""
     param = Params(org_id, person_id)
-    where = ["org_id = $1", "person_id = $2"]
+    where = ["o.org_id = $1", "o.person_id = $2"]
     if register_code is not None:
-        where.append(f"register_code = {param(register_code)}")
-    query = keyset(f"SELECT {_COLUMNS} FROM outcomes", where, param, asked)
+        where.append(f"o.register_code = {param(register_code)}")
+    if employer_id is not None:
+        where.append(_employed_by(param, employer_id))
+    query = keyset(f"SELECT {_O_COLUMNS} FROM outcomes o", where, param, asked, key="o.id")
     return [_outcome(row) for row in await conn.fetch(query, *param.values)]
+
+
+async def employed(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, employer_id: uuid.UUID
+) -> bool:
+    """Whether a stored session snapshot names ``employer_id`` as the person's employer."""
+    value = await conn.fetchval(
+        """
+        SELECT EXISTS (SELECT 1 FROM session_snapshots s,
+                                     jsonb_array_elements(s.snapshot -> 'attendees') a
+                       WHERE s.org_id = $1 AND a ->> 'person_id' = $2
+                         AND a ->> 'employer_id' = $3)
+        """,
+        org_id,
+        str(person_id),
+        str(employer_id),
+    )
+    return bool(value)
+
+
+async def facilitated(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    """Whether the session's stored snapshot names ``person_id`` as its facilitator."""
+    value = await conn.fetchval(
+        """
+        SELECT EXISTS (SELECT 1 FROM session_snapshots
+                       WHERE org_id = $1 AND session_id = $2
+                         AND snapshot -> 'facilitator' ->> 'person_id' = $3)
+        """,
+        org_id,
+        session_id,
+        str(person_id),
+    )
+    return bool(value)
 
 
 _CONSENTED = """EXISTS (SELECT 1 FROM consents c

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from typing import Literal
+from typing import Final, Literal
 
 import msgspec
 
@@ -53,9 +53,18 @@ def worth_announcing(previous: Outcome | None, now: Outcome) -> bool:
     )
 
 
-def may_read_person(principal: Principal, person_id: uuid.UUID) -> bool:
-    """Admins, HR and services read anyone's outcomes; a participant or facilitator their own."""
-    return principal.has("admin", "hr", "service") or principal.person == person_id
+NOBODY: Final = uuid.UUID(int=0)
+"""Whom a reading is narrowed to when the token lacks the claim its scope needs: nobody."""
+
+
+def person_of(principal: Principal) -> uuid.UUID:
+    """The person a facilitator's or participant's reading is narrowed to (claim `person`)."""
+    return principal.person or NOBODY
+
+
+def employer_of(principal: Principal) -> uuid.UUID:
+    """The employer an HR client's reading is narrowed to (claim `client_org`)."""
+    return principal.client_org or NOBODY
 
 
 def with_registrations(

@@ -14,10 +14,13 @@ import msgspec
 from services.kit.errors import NotFound
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset, page_of
+from services.kit.policy import TENANT
+from services.kit.privacy import processing_log
 
 from .. import webhooks
 from ..ledger import rules as ledger_rules
 from ..ledger.schemas import ClosedSessionIn, Judgement, RegistrationIn
+from ..policy import EMPLOYEES, FACILITATED, POLICY
 from ..principal import Principal
 from ..registers import service as registers
 from ..registers.rules import normalise_code
@@ -144,14 +147,34 @@ async def pending_snapshots(
     return updated
 
 
+async def facilitated(
+    conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID
+) -> bool:
+    """Whether the caller facilitated the session, as its stored snapshot says."""
+    return await repository.facilitated(
+        conn, principal.org_id, session_id, rules.person_of(principal)
+    )
+
+
 async def session_outcomes(
     conn: asyncpg.Connection,
     principal: Principal,
     session_id: uuid.UUID,
     asked: Keyset,
 ) -> OutcomePage:
-    """What a session earned, for whom, and why not, in the order first judged."""
-    items = await repository.session_page(conn, principal.org_id, session_id, asked)
+    """What a session earned, for whom, and why not, in the order first judged: a
+    facilitator's own sessions (another reads as a session never judged), an HR client's
+    employees only (ADR 0082)."""
+    scope = POLICY.scope("listSessionOutcomes", principal)
+    if scope == FACILITATED and not await facilitated(conn, principal, session_id):
+        return OutcomePage(items=[], next_cursor=None)
+    items = await repository.session_page(
+        conn,
+        principal.org_id,
+        session_id,
+        asked,
+        employer_id=rules.employer_of(principal) if scope == EMPLOYEES else None,
+    )
     return page_of(OutcomePage, items, asked.limit)
 
 
@@ -163,12 +186,19 @@ async def person_outcomes(
     *,
     register: str | None,
 ) -> OutcomePage:
-    """A person's outcomes, of one register when it is given (404 when not the caller's to read)."""
-    if not rules.may_read_person(principal, person_id):
+    """A person's outcomes, of one register when it is given: an admin's of anyone, an HR
+    client's of the sessions where its organisation employed them (404 for anyone it never
+    employed), anyone else's of themselves (404 for another)."""
+    scope = POLICY.scope("listPersonOutcomes", principal)
+    employer = rules.employer_of(principal) if scope == EMPLOYEES else None
+    if employer is not None:
+        if not await repository.employed(conn, principal.org_id, person_id, employer):
+            raise NotFound(f"No outcomes of person {person_id}.")
+    elif scope != TENANT and rules.person_of(principal) != person_id:
         raise NotFound(f"No outcomes of person {person_id}.")
     code = await registers.known_code(conn, principal.org_id, register) if register else None
     items = await repository.person_page(
-        conn, principal.org_id, person_id, asked, register_code=code
+        conn, principal.org_id, person_id, asked, register_code=code, employer_id=employer
     )
     return page_of(OutcomePage, items, asked.limit)
 
@@ -176,7 +206,17 @@ async def person_outcomes(
 async def registrar_outcomes(
     conn: asyncpg.Connection, principal: Principal, asked: Keyset
 ) -> OutcomePage:
-    """The outcomes in the token's register of registrants who consented."""
+    """The outcomes in the token's register of registrants who consented; each registrant
+    shown is written to the processing log."""
     register_code = ledger_rules.registrar_register(principal)
     items = await repository.registrar_page(conn, principal.org_id, register_code, asked)
-    return page_of(OutcomePage, items, asked.limit)
+    page = page_of(OutcomePage, items, asked.limit)
+    await processing_log.record_each(
+        conn,
+        principal,
+        operation="listRegistrantOutcomes",
+        grant=f"consent to register {register_code}",
+        person_ids=list(dict.fromkeys(o.person_id for o in page.items)),
+        scope=register_code,
+    )
+    return page

@@ -4,7 +4,6 @@ from litestar import Controller
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.routes import action
 
@@ -22,9 +21,8 @@ class PreflightController(Controller):
     @action(
         "/",
         operation_id="preflight",
-        guards=[requires("admin", "facilitator", "service")],
         errors=(413, 415),
-        rules=("covers_members", "unique"),
+        rules=("covers_members", "unique", "bsn"),
     )
     async def preflight(
         self, conn: Conn, principal: Me, data: JSONBody[PreflightIn]

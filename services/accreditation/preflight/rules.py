@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 
 from services.kit.errors import FieldError
+from services.kit.subjects import bsn_refused, looks_like_bsn
 
 from ..ledger import checks
 from ..ledger.schemas import Reason, RecognitionRoleIn
@@ -42,6 +43,11 @@ def input_errors(data: PreflightIn) -> list[FieldError]:
             errors.append(
                 _error(f"members[{i}].registrations", "unique", "one registration per register")
             )
+        errors += [
+            bsn_refused(f"body.members[{i}].registrations[{j}].number")
+            for j, r in enumerate(member.registrations)
+            if r.number is not None and looks_like_bsn(r.number)
+        ]
     if len(data.members) > data.group_size:
         errors.append(
             _error("group_size", "covers_members", f"the group has {len(data.members)} members")

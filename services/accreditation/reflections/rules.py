@@ -17,12 +17,13 @@ import uuid
 from collections.abc import Sequence
 
 from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
+from services.kit.subjects import bsn_refused, looks_like_bsn
 
 from ..principal import Principal
 from ..registers.rules import normalise_code
 
 RULES_REQUEST = ("person_required", "no_reflection_statement", "no_cycle", "own_supervisor")
-RULES_COUNTERSIGN = ("supervisor_recognition",)
+RULES_COUNTERSIGN = ("supervisor_recognition", "bsn")
 
 
 def may_read(principal: Principal, *, person_id: uuid.UUID, supervisor_id: uuid.UUID) -> bool:
@@ -73,7 +74,12 @@ def check_countersigner(
         raise Conflict("The reflection statement is countersigned already.")
 
 
-def check_recognition(register: str, *, accepted: Sequence[str], code: str) -> None:
+def check_recognition(register: str, number: str, *, accepted: Sequence[str], code: str) -> None:
+    if looks_like_bsn(number):
+        raise RuleViolation(
+            "A supervisor's registration number is never a BSN.",
+            errors=[bsn_refused("body.recognition.number")],
+        )
     if normalise_code(register) not in accepted:
         raise RuleViolation(
             "The recognition does not qualify for this reflection statement.",

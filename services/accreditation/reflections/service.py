@@ -162,7 +162,12 @@ async def countersign(
     )
     day = _today().astimezone(AMSTERDAM).date()
     accepted = await repository.accepted_on(conn, org_id, row.register_code, day) or []
-    rules.check_recognition(data.recognition.register, accepted=accepted, code=row.register_code)
+    rules.check_recognition(
+        data.recognition.register,
+        data.recognition.number,
+        accepted=accepted,
+        code=row.register_code,
+    )
     signed = await repository.countersign(
         conn,
         org_id,

@@ -68,17 +68,24 @@ async def upsert(
 
 
 async def save(
-    conn: asyncpg.Connection, org_id: uuid.UUID, debtor_id: uuid.UUID, data: DebtorIn
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    debtor_id: uuid.UUID,
+    data: DebtorIn,
+    *,
+    person_id: uuid.UUID | None = None,
 ) -> StoredDebtor:
-    """Create or update the debtor ``debtor_id`` (a linked one: it has no external id)."""
+    """Create or update the debtor ``debtor_id`` (a linked one: it has no external id); one
+    made as a person's own records the person (``person_id``), for their export and erasure."""
     row = await conn.fetchrow(
         f"""
-        INSERT INTO debtors (org_id, id, external_id, {_FIELDS})
-        VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        INSERT INTO debtors (org_id, id, external_id, person_id, {_FIELDS})
+        VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         ON CONFLICT (id) DO UPDATE {_UPDATE}
         """,
         org_id,
         debtor_id,
+        person_id,
         *_values(data),
     )
     assert row is not None
@@ -114,3 +121,15 @@ async def page(conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset) -> li
     param = Params(org_id)
     query = keyset(f"SELECT {_COLUMNS} FROM debtors", ["org_id = $1"], param, asked)
     return [_debtor(row) for row in await conn.fetch(query, *param.values)]
+
+
+async def of_person(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> list[StoredDebtor]:
+    """The debtors that are the person: written as their own, paying themselves."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND person_id = $2 ORDER BY id",
+        org_id,
+        person_id,
+    )
+    return [_debtor(row) for row in rows]

@@ -6,7 +6,6 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
@@ -25,7 +24,6 @@ Me = NamedDependency[Principal]
 class DebtorController(Controller):
     path = "/v1/debtors"
     tags = ("debtors",)
-    guards = (requires("admin", "facilitator"),)
 
     @upsert(
         StoredDebtor,

@@ -13,16 +13,19 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from services.kit.errors import FieldError
+
 from .. import webhooks
 from .schemas import (
     Invoice,
     InvoiceCreditedData,
     InvoiceEventData,
     InvoiceIssuedData,
+    InvoiceNotIssuedData,
     InvoicePaidData,
 )
 
-InvoiceData = InvoiceIssuedData | InvoicePaidData | InvoiceCreditedData
+InvoiceData = InvoiceIssuedData | InvoicePaidData | InvoiceCreditedData | InvoiceNotIssuedData
 
 
 async def emit(conn: asyncpg.Connection, org_id: uuid.UUID, data: InvoiceData) -> None:
@@ -51,6 +54,17 @@ def issued(invoice: Invoice) -> InvoiceIssuedData:
 def paid(invoice: Invoice) -> InvoicePaidData:
     assert invoice.paid_on is not None
     return _of(InvoicePaidData, invoice)
+
+
+def not_issued(draft: Invoice, reasons: list[FieldError]) -> InvoiceNotIssuedData:
+    return InvoiceNotIssuedData(
+        invoice_id=draft.id,
+        cost_sheet_id=draft.cost_sheet_id,
+        facilitator_id=draft.facilitator_id,
+        person_id=draft.person_id,
+        client_organisation_id=draft.client_organisation_id,
+        reasons=reasons,
+    )
 
 
 def credited(original: Invoice, note: Invoice) -> InvoiceCreditedData:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 
 import asyncpg
@@ -13,12 +13,17 @@ from services.kit.pagination import Keyset
 from services.kit.sql import Params, keyset
 
 from .rules import Completion, Draft, Held, Numbered, Released
-from .schemas import CostLine, Invoice, InvoiceStatus, Seller
+from .schemas import CostLine, Invoice, InvoiceKind, InvoiceStatus, Seller
 
-_COLUMNS = """id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
+_EMPLOYER = """COALESCE(client_organisation_id,
+    (SELECT credited.client_organisation_id FROM invoices credited
+     WHERE credited.org_id = invoices.org_id AND credited.id = invoices.credits_id))"""
+"""The participant's employer: an invoice's own, a credit note's that of the invoice it credits
+(a credit note stored before it copied the column has none of its own)."""
+_COLUMNS = f"""id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
     facilitator_id, person_id, participant_name, description, supply_date, seller, buyer, lines,
     btw_rate_percent, subtotal_cents, btw_cents, total_cents, credits_id, credits_number,
-    credits_issue_date, created_at, needs, client_organisation_id,
+    credits_issue_date, created_at, needs, {_EMPLOYER} AS client_organisation_id,
     (SELECT credited.paid_on FROM invoices credited
      WHERE credited.org_id = invoices.org_id AND credited.id = invoices.credits_id)
     AS credits_paid_on"""
@@ -97,20 +102,22 @@ async def page(
     cost_sheet_id: uuid.UUID | None,
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
+    employer_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
 ) -> list[Invoice]:
-    """A page of invoices by id, narrowed by the filters given; a person's (``person_id``)
-    only once issued."""
+    """A page of invoices by id, narrowed by the filters given; a person's (``person_id``) and
+    an employer's (``employer_id``, the participants' client organisation) only once issued."""
     param, where = Params(org_id), ["org_id = $1"]
     for column, value in (
         ("cost_sheet_id", cost_sheet_id),
         ("facilitator_id", facilitator_id),
         ("person_id", person_id),
+        (_EMPLOYER, employer_id),
         ("status", status),
     ):
         if value is not None:
             where.append(f"{column} = {param(value)}")
-    if person_id is not None:
+    if person_id is not None or employer_id is not None:
         where.append("status NOT IN ('draft', 'needs_debtor')")
     query = keyset(f"SELECT {_COLUMNS} FROM invoices", where, param, asked)
     return [_invoice(row) for row in await conn.fetch(query, *param.values)]
@@ -131,6 +138,26 @@ async def of_cost_sheet(
         cost_sheet_id,
     )
     return [_invoice(row) for row in rows]
+
+
+async def of_person(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, *, kind: InvoiceKind
+) -> AsyncIterator[Invoice]:
+    """Every invoice (or every credit note) of a person, drafts too, by id, from a
+    server-side cursor (the caller's transaction): never all of them in memory."""
+    cursor = conn.cursor(
+        f"""
+        SELECT {_COLUMNS} FROM invoices
+        WHERE org_id = $1 AND person_id = $2 AND kind = $3
+        ORDER BY id
+        """,
+        org_id,
+        person_id,
+        kind,
+        prefetch=200,
+    )
+    async for row in cursor:
+        yield _invoice(row)
 
 
 async def next_number(conn: asyncpg.Connection, kvk_number: str, year: int) -> int:
@@ -213,12 +240,12 @@ async def insert_credit_note(
             org_id, id, kind, status, cost_sheet_id, position, facilitator_id, person_id,
             participant_name, description, supply_date, seller, buyer, lines, btw_rate_percent,
             subtotal_cents, btw_cents, total_cents, number, issue_date, due_date,
-            credits_id, credits_number, credits_issue_date
+            credits_id, credits_number, credits_issue_date, client_organisation_id
         )
         SELECT org_id, $3, 'credit_note', 'issued', cost_sheet_id, position, facilitator_id,
                person_id, participant_name, description, supply_date, seller, buyer, $4,
                btw_rate_percent, -subtotal_cents, -btw_cents, -total_cents, $5, $6, $7,
-               id, number, issue_date
+               id, number, issue_date, client_organisation_id
         FROM invoices WHERE org_id = $1 AND id = $2
         RETURNING {_COLUMNS}
         """,

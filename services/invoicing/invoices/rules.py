@@ -188,20 +188,32 @@ def check_may_write(principal: Principal, invoice: Invoice) -> None:
 
 
 def may_read(principal: Principal, invoice: Invoice) -> bool:
-    """The facilitator's, and the participant's own (once it is issued)."""
+    """The facilitator's; once it is issued, the participant's own, and the HR client's of
+    the participant's employer (ADR 0082)."""
     if may_access(principal, invoice.facilitator_id):
         return True
-    return (
-        principal.has("participant")
-        and principal.person == invoice.person_id
-        and invoice.status not in UNISSUED
-    )
+    if invoice.status in UNISSUED:
+        return False
+    own = principal.has("participant") and principal.person == invoice.person_id
+    employer = principal.client_org is not None and principal.has("hr")
+    return own or (employer and principal.client_org == invoice.client_organisation_id)
 
 
-def reader_filter(principal: Principal) -> tuple[uuid.UUID | None, uuid.UUID | None]:
-    """``(facilitator_id, person_id)`` a list is narrowed to; ``None`` means not narrowed."""
+class ReaderFilter(NamedTuple):
+    """What a list of invoices is narrowed to; ``None`` means not narrowed by it."""
+
+    facilitator_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    employer_id: uuid.UUID | None = None
+
+
+def reader_filter(principal: Principal) -> ReaderFilter:
+    """An admin's list is the tenant's; a facilitator's their sessions'; an HR client's its
+    organisation's employees' issued invoices; anyone else's their own issued ones."""
     if principal.has("admin"):
-        return None, None
+        return ReaderFilter()
+    if principal.has("hr"):
+        return ReaderFilter(employer_id=principal.client_org or NOBODY)
     if principal.has("facilitator"):
-        return principal.person or NOBODY, None
-    return None, principal.person or NOBODY
+        return ReaderFilter(facilitator_id=principal.person or NOBODY)
+    return ReaderFilter(person_id=principal.person or NOBODY)

@@ -158,6 +158,22 @@ class InvoiceEventData(Outbound, frozen=True):
     total_cents: Annotated[int, msgspec.Meta(description="The invoice's total, including BTW.")]
 
 
+class InvoiceNotIssuedData(Outbound, frozen=True):
+    """`invoice.not_issued`: a draft its facilitator's billing profile would issue at once
+    (`auto_issue`) was left a draft, because something the invoice needs is missing: `reasons`
+    names each field and rule, as `POST /v1/invoices/{invoice_id}/issue` would refuse it. Write
+    the missing data (the billing profile's `email` for a government buyer), revise the cost
+    sheet or issue the draft. A draft held for want of a debtor is announced as
+    `cost_sheet.needs_debtor` instead. Ids only, like every invoice event."""
+
+    invoice_id: uuid.UUID
+    cost_sheet_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    person_id: Annotated[uuid.UUID, msgspec.Meta(description="The participant the draft is for.")]
+    client_organisation_id: uuid.UUID | None
+    reasons: list[FieldError]
+
+
 class InvoiceIssuedData(InvoiceEventData, frozen=True):
     """`invoice.issued`: a draft was issued, by hand or at once when its session was billed.
     From now on the invoice never changes; only its payment and crediting are recorded."""

@@ -59,14 +59,15 @@ async def page(
 ) -> InvoicePage:
     """A page of the invoices the caller may see, of one cost sheet or of all, of one status
     or of all."""
-    facilitator_id, person_id = rules.reader_filter(principal)
+    narrowed = rules.reader_filter(principal)
     items = await repository.page(
         conn,
         principal.org_id,
         asked,
         cost_sheet_id=cost_sheet_id,
-        facilitator_id=facilitator_id,
-        person_id=person_id,
+        facilitator_id=narrowed.facilitator_id,
+        person_id=narrowed.person_id,
+        employer_id=narrowed.employer_id,
         status=status,
     )
     return page_of(InvoicePage, items, asked.limit)
@@ -118,12 +119,15 @@ async def issue_drafts(
     conn: asyncpg.Connection, org_id: uuid.UUID, draft_ids: Sequence[uuid.UUID]
 ) -> list[uuid.UUID]:
     """Issue drafts in the order given, so their numbers follow it; the ids issued. A held
-    draft (``needs_debtor``) is left held: its debtor completes it later (``complete``)."""
+    draft (``needs_debtor``) is left held: its debtor completes it later (``complete``). A
+    draft something else refuses stays a draft, announced with why (``invoice.not_issued``)."""
     issued = []
     for draft_id in draft_ids:
         invoice = await repository.get(conn, org_id, draft_id, lock=True)
         if rules.issuable(invoice):
             issued.append((await _issue(conn, org_id, invoice)).id)
+        elif invoice.status == "draft":
+            await events.emit(conn, org_id, events.not_issued(invoice, rules.refusals(invoice)))
     return issued
 
 

@@ -6,7 +6,6 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
@@ -32,7 +31,6 @@ class BillingProfileController(Controller):
             link("getBillingProfile", facilitator_id="$request.path.facilitator_id"),
             link("createCostSheet", body={"facilitator_id": "$request.path.facilitator_id"}),
         ),
-        guards=[requires("admin", "facilitator")],
         errors=(409,),
         rules=(
             "iban_format",
@@ -68,7 +66,6 @@ class BillingProfileController(Controller):
     @get(
         "/{facilitator_id:uuid}",
         operation_id="getBillingProfile",
-        guards=[requires("admin", "facilitator")],
         responses=problems(),
     )
     async def get_one(
@@ -77,7 +74,7 @@ class BillingProfileController(Controller):
         """A facilitator's billing profile; a facilitator sees only their own."""
         return await service.get(conn, principal, facilitator_id)
 
-    @get("/", operation_id="listBillingProfiles", guards=[requires("admin")], responses=problems())
+    @get("/", operation_id="listBillingProfiles", responses=problems())
     async def list_page(
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> BillingProfilePage:

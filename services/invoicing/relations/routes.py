@@ -7,7 +7,6 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
@@ -35,7 +34,6 @@ PersonId = Annotated[uuid.UUID, PathParameter(description="Scheduling's id of th
 class BillingRelationController(Controller):
     path = "/v1/debtors"
     tags = ("debtors",)
-    guards = (requires("admin", "facilitator"),)
 
     @upsert(
         OrganisationDebtorWritten,

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from ..debtors.rules import snapshot
 from ..debtors.schemas import Debtor, StoredDebtor
 from ..invoices.rules import Held
+from ..principal import Principal
 from .schemas import Pays
 
 
@@ -61,3 +62,11 @@ def buyers(links: Links, held: Sequence[Held]) -> dict[uuid.UUID, Debtor | None]
         )
         for draft in held
     }
+
+
+def may_reach_organisation(principal: Principal, client_organisation_id: uuid.UUID) -> bool:
+    """An HR client reaches only its own client organisation's debtor; the admins and
+    facilitators who bill, every one of the tenant."""
+    if principal.has("admin", "facilitator"):
+        return True
+    return principal.client_org is not None and principal.client_org == client_organisation_id

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from services.kit.errors import NotFound
 from services.kit.ids import uuid7
 
 from ..debtors import repository as debtors
@@ -76,13 +77,20 @@ async def _release(
     return await invoices.complete(conn, org_id, rules.buyers(found, held))
 
 
+def _check_reaches(principal: Principal, client_organisation_id: uuid.UUID) -> None:
+    if not rules.may_reach_organisation(principal, client_organisation_id):
+        raise NotFound(f"No debtor is linked to client organisation {client_organisation_id}.")
+
+
 async def link_organisation(
     conn: asyncpg.Connection,
     principal: Principal,
     client_organisation_id: uuid.UUID,
     data: DebtorIn,
 ) -> tuple[OrganisationDebtorWritten, bool]:
-    """Create or update the debtor of a client organisation; whether the link is new."""
+    """Create or update the debtor of a client organisation; whether the link is new. An HR
+    client writes only its own organisation's (another is a 404, as one never linked)."""
+    _check_reaches(principal, client_organisation_id)
     debtor_rules.check(data)
     debtor_id, created = await repository.link_organisation(
         conn, principal.org_id, client_organisation_id, new_debtor_id=uuid7()
@@ -100,6 +108,7 @@ async def link_organisation(
 async def organisation_debtor(
     conn: asyncpg.Connection, principal: Principal, client_organisation_id: uuid.UUID
 ) -> OrganisationDebtor:
+    _check_reaches(principal, client_organisation_id)
     debtor_id = await repository.organisation_debtor_id(
         conn, principal.org_id, client_organisation_id
     )
@@ -118,7 +127,9 @@ async def choose(
     )
     debtor = None
     if own is not None and choice.debtor_id is not None:
-        debtor = await debtors.save(conn, principal.org_id, choice.debtor_id, own)
+        debtor = await debtors.save(
+            conn, principal.org_id, choice.debtor_id, own, person_id=person_id
+        )
     released = await _release(conn, principal.org_id, person_ids=[person_id])
     written = PersonBillingWritten(
         person_id=person_id,

@@ -197,6 +197,16 @@ _DELIVERIES = """
 """
 
 
+_JUDGED = """
+    d.status <> 'skipped' AND (d.status <> 'pending'
+                               OR EXISTS (SELECT 1 FROM delivery_attempts a
+                                          WHERE a.delivery_id = d.id))
+"""
+"""A delivery the relay has sent at least once: of an event its reader may see. One not yet
+sent may be of an event it may not (the relay judges when it first sends, and skips it then),
+so only the tenant's operators, who read every event, see it before."""
+
+
 async def deliveries(
     conn: asyncpg.Connection,
     subscription_id: uuid.UUID,
@@ -206,12 +216,12 @@ async def deliveries(
     skipped: bool,
 ) -> list[SubscriptionDelivery]:
     """A page of the subscription's deliveries, the latest event first; the ``skipped`` ones
-    (events its reader may not see) only when asked."""
+    (events its reader may not see) and those not sent yet only when asked (:data:`_JUDGED`)."""
     param, where = Params(subscription_id), ["d.subscriber_id = $1"]
     if status is not None:
         where.append(f"d.status = {param(status)}")
     if not skipped:
-        where.append("d.status <> 'skipped'")
+        where.append(_JUDGED)
     if asked.after is not None:
         where.append(
             "d.event_position < (SELECT event_position FROM deliveries"
@@ -230,7 +240,7 @@ async def delivery(
 ) -> SubscriptionDelivery:
     query = f"{_DELIVERIES} WHERE d.subscriber_id = $1 AND d.id = $2"
     if not skipped:
-        query += " AND d.status <> 'skipped'"
+        query += f" AND {_JUDGED}"
     row = await one(
         conn, query, subscription_id, delivery_id, missing=f"No delivery {delivery_id}."
     )

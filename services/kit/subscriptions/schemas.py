@@ -188,4 +188,6 @@ class SubscriptionDeliveryPage(Outbound, frozen=True):
 
 class Replayed(Outbound, frozen=True):
     queued: int
-    """Deliveries queued to be sent again, in order per aggregate."""
+    """Deliveries queued to be sent again, in order per aggregate: every event of the
+    subscription's types in the window. One its reader may not see (an HR client's, about
+    another employer's people) is not sent: its delivery turns `skipped` in the log."""

@@ -182,8 +182,8 @@ async def deliveries(
 
 
 def _sees_skipped(principal: Principal, policy: Policy) -> bool:
-    """A skipped delivery is of an event the subscription may not read: only an operator of
-    the tenant, who reads every event, sees it in the log."""
+    """A skipped delivery is of an event the subscription may not read, and one not sent yet
+    may be: only an operator of the tenant, who reads every event, sees them in the log."""
     return rules.owner_of(principal, policy.operators) is None
 
 

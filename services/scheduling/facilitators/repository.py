@@ -67,7 +67,26 @@ async def get(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID)
     return _facilitator(await one(conn, query, org_id, person_id, missing=missing))
 
 
-async def page(conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset) -> list[Facilitator]:
-    param = Params(org_id)
-    query = keyset(_SELECT, ["f.org_id = $1"], param, asked, key="f.person_id")
+async def facilitates_for(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    """Whether ``facilitator_id`` facilitates a group ``person_id`` belongs to (or belonged to)."""
+    query = """
+        SELECT EXISTS (
+            SELECT 1 FROM groups g
+            JOIN group_members m ON m.org_id = g.org_id AND m.group_id = g.id
+            WHERE g.org_id = $1 AND g.facilitator_id = $2 AND m.person_id = $3
+        )
+    """
+    return bool(await conn.fetchval(query, org_id, facilitator_id, person_id))
+
+
+async def page(
+    conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset, *, only: uuid.UUID | None = None
+) -> list[Facilitator]:
+    """A page of facilitators by id; only the one ``only`` names, when given."""
+    param, where = Params(org_id), ["f.org_id = $1"]
+    if only is not None:
+        where.append(f"f.person_id = {param(only)}")
+    query = keyset(_SELECT, where, param, asked, key="f.person_id")
     return [_facilitator(row) for row in await conn.fetch(query, *param.values)]

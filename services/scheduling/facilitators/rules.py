@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from services.kit.errors import FieldError, RuleViolation
+from services.kit.subjects import bsn_refused, looks_like_bsn
 
 from .schemas import Recognition
 
 
 def check_recognitions(recognitions: list[Recognition]) -> None:
-    """One recognition per register and role."""
+    """One recognition per register and role, its number never a BSN."""
     seen: set[tuple[str, str]] = set()
     errors = []
     for index, recognition in enumerate(recognitions):
@@ -22,5 +23,9 @@ def check_recognitions(recognitions: list[Recognition]) -> None:
                 )
             )
         seen.add(key)
+        if recognition.number is not None and looks_like_bsn(recognition.number):
+            errors.append(bsn_refused(f"body.recognitions[{index}].number"))
     if errors:
-        raise RuleViolation("A recognition may appear only once.", errors=errors)
+        raise RuleViolation(
+            "A recognition may appear only once, and its number is never a BSN.", errors=errors
+        )

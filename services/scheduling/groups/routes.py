@@ -6,7 +6,6 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems
@@ -22,10 +21,6 @@ GroupId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 Me = NamedDependency[Principal]
 Registers = NamedDependency[Preflight]
-ADMIN = [requires("admin")]
-INVOLVED = [requires("admin", "facilitator", "participant")]
-MANAGERS = [requires("admin", "facilitator")]
-MEMBERS = [requires("admin", "participant")]
 
 
 class GroupController(Controller):
@@ -43,19 +38,18 @@ class GroupController(Controller):
             link("getGroupCalendar", group_id="id"),
             link("issueGroupCalendarFeed", group_id="id"),
         ),
-        guards=ADMIN,
         responses=problems(413, 415, rules=("size_policy",)),
     )
     async def create(self, conn: Conn, principal: Me, data: JSONBody[GroupIn]) -> Group:
         """Form a group with its facilitator, size policy and first agreement (version 1)."""
         return await service.create(conn, principal, data)
 
-    @get("/{group_id:uuid}", operation_id="getGroup", guards=INVOLVED, responses=problems())
+    @get("/{group_id:uuid}", operation_id="getGroup", responses=problems())
     async def get_one(self, conn: Conn, principal: Me, group_id: GroupId) -> Group:
         """A group with its members, current agreement and warnings."""
         return await service.visible(conn, principal, group_id)
 
-    @get("/", operation_id="listGroups", guards=INVOLVED, responses=problems())
+    @get("/", operation_id="listGroups", responses=problems())
     async def list_page(
         self,
         conn: Conn,
@@ -87,7 +81,6 @@ class GroupController(Controller):
                 body={"agreement_version": "agreement/version"},
             ),
         ),
-        guards=MANAGERS,
         responses=problems(
             409, 413, 415, rules=("facilitator_not_member", "max_size", "no_hierarchy")
         ),
@@ -116,7 +109,6 @@ class GroupController(Controller):
     @action(
         "/{group_id:uuid}/members/{person_id:uuid}/leave",
         operation_id="removeGroupMember",
-        guards=INVOLVED,
     )
     async def remove_member(
         self, conn: Conn, principal: Me, group_id: GroupId, person_id: PersonId
@@ -127,7 +119,6 @@ class GroupController(Controller):
     @action(
         "/{group_id:uuid}/members/{person_id:uuid}/consent",
         operation_id="recordConsent",
-        guards=MEMBERS,
         errors=(413, 415),
         rules=("voluntary",),
     )
@@ -147,7 +138,6 @@ class GroupController(Controller):
     @action(
         "/{group_id:uuid}/members/{person_id:uuid}/acceptance",
         operation_id="acceptAgreement",
-        guards=MEMBERS,
         errors=(413, 415),
         rules=("current_agreement",),
     )
@@ -167,7 +157,6 @@ class GroupController(Controller):
     @post(
         "/{group_id:uuid}/agreements",
         operation_id="reviseAgreement",
-        guards=MANAGERS,
         responses=problems(413, 415),
     )
     async def revise_agreement(

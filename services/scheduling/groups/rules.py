@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
+from services.kit.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 from ..principal import Principal
 from .schemas import SizePolicy
@@ -226,6 +226,25 @@ def may_facilitate(principal: Principal, facilitator_id: uuid.UUID) -> bool:
 def check_facilitates(principal: Principal, facilitator_id: uuid.UUID, *, refusal: str) -> None:
     if not may_facilitate(principal, facilitator_id):
         raise Forbidden(refusal)
+
+
+def check_manages(
+    principal: Principal,
+    *,
+    facilitator_id: uuid.UUID,
+    member_ids: Iterable[uuid.UUID],
+    missing: str,
+    refusal: str,
+    errors: Sequence[FieldError] = (),
+) -> None:
+    """Managing a group or its sessions: its facilitator (or an admin) may; a member who may see
+    it is refused (403); anyone else is told nothing exists (404, ``missing``), as for a group
+    of another facilitator."""
+    if may_facilitate(principal, facilitator_id):
+        return
+    if may_see(principal, facilitator_id=facilitator_id, member_ids=member_ids):
+        raise Forbidden(refusal)
+    raise NotFound(missing, errors=list(errors))
 
 
 def may_see(

@@ -53,6 +53,27 @@ async def visible(
     return group
 
 
+async def _managed(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    group_id: uuid.UUID,
+    *,
+    state: rules.GroupState | None = None,
+) -> rules.GroupState:
+    """The group to change, its row locked, if the caller manages it (``rules.check_manages``:
+    a 404 for who may not see it)."""
+    if state is None:
+        _, state = await repository.load(conn, principal.org_id, group_id, lock=True)
+    rules.check_manages(
+        principal,
+        facilitator_id=state.facilitator_id,
+        member_ids=[m.person_id for m in state.members],
+        missing=f"No group {group_id}.",
+        refusal=_MANAGERS_ONLY,
+    )
+    return state
+
+
 async def check_method(
     conn: asyncpg.Connection, org_id: uuid.UUID, method_id: uuid.UUID, *, field: str
 ) -> None:
@@ -119,8 +140,7 @@ async def add_member(
     asked in the transaction, after the member is added); the join is announced
     (``group.member_added``)."""
     org_id = principal.org_id
-    _, state = await repository.load(conn, org_id, group_id, lock=True)
-    rules.check_facilitates(principal, state.facilitator_id, refusal=_MANAGERS_ONLY)
+    state = await _managed(conn, principal, group_id)
     person = await _check_person(conn, org_id, person_id)
     everyone = [person_id, *(m.person_id for m in state.members)]
     ancestors = await repository.ancestors(conn, org_id, everyone)
@@ -142,8 +162,8 @@ async def remove_member(
     (``group.member_left``)."""
     org_id = principal.org_id
     _, state = await repository.load(conn, org_id, group_id, lock=True)
-    if not rules.may_facilitate(principal, state.facilitator_id):
-        rules.check_self_or_admin(principal, person_id)
+    if principal.person != person_id:
+        await _managed(conn, principal, group_id, state=state)
     left_at = await repository.remove_member(conn, org_id, group_id, person_id)
     group = await find(conn, org_id, group_id)
     person = await people.get(conn, org_id, person_id)
@@ -183,8 +203,7 @@ async def accept_agreement(
 async def revise_agreement(
     conn: asyncpg.Connection, principal: Principal, group_id: uuid.UUID, data: AgreementIn
 ) -> Group:
-    _, state = await repository.load(conn, principal.org_id, group_id, lock=True)
-    rules.check_facilitates(principal, state.facilitator_id, refusal=_MANAGERS_ONLY)
+    state = await _managed(conn, principal, group_id)
     await repository.add_agreement(
         conn, principal.org_id, group_id, data, state.agreement_version + 1
     )

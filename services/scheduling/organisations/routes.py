@@ -6,7 +6,6 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from services.kit.auth import requires
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems, upserted
@@ -19,7 +18,6 @@ from . import service
 from .schemas import ClientOrganisation, ClientOrganisationIn, ClientOrganisationPage
 
 Me = NamedDependency[Principal]
-READERS = [requires("admin", "hr", "facilitator")]
 
 
 class ClientOrganisationController(Controller):
@@ -35,7 +33,6 @@ class ClientOrganisationController(Controller):
             link("getClientOrganisationByExternalId", external_id="$request.path.external_id"),
             link("upsertPerson", body={"employer_id": "id"}),
         ),
-        guards=[requires("admin")],
     )
     async def upsert(
         self,
@@ -50,7 +47,6 @@ class ClientOrganisationController(Controller):
     @get(
         "/by-external-id/{external_id:str}",
         operation_id="getClientOrganisationByExternalId",
-        guards=READERS,
         responses=problems(),
     )
     async def get_by_external_id(
@@ -62,7 +58,6 @@ class ClientOrganisationController(Controller):
     @get(
         "/{client_organisation_id:uuid}",
         operation_id="getClientOrganisation",
-        guards=READERS,
         responses=problems(),
     )
     async def get_one(
@@ -71,7 +66,7 @@ class ClientOrganisationController(Controller):
         """One client organisation."""
         return await service.get(conn, principal, client_organisation_id)
 
-    @get("/", operation_id="listClientOrganisations", guards=READERS, responses=problems())
+    @get("/", operation_id="listClientOrganisations", responses=problems())
     async def list_page(
         self, conn: Conn, principal: Me, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
     ) -> ClientOrganisationPage:

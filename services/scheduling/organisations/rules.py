@@ -9,6 +9,6 @@ from ..principal import Principal
 
 def visible_organisation(principal: Principal) -> uuid.UUID | None:
     """An HR client sees only its own client organisation; ``None`` means no narrowing."""
-    if principal.has("admin", "facilitator"):
+    if principal.has("admin"):
         return None
     return principal.client_org or uuid.UUID(int=0)

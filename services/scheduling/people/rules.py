@@ -9,8 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
+from services.kit.policy import TENANT
+from services.kit.subjects import bsn_refused, looks_like_bsn
 
-from ..organisations.rules import visible_organisation
+from ..policy import CLIENT_ORG, FACILITATED_PEOPLE
 from ..principal import Principal
 from .schemas import (
     EventRegistration,
@@ -51,25 +53,47 @@ def _not_own(field: str) -> FieldError:
     return FieldError(field=field, rule="own_organisation", message="not your organisation")
 
 
-def may_read(principal: Principal, *, person_id: uuid.UUID, employer_id: uuid.UUID | None) -> bool:
-    if principal.has("admin", "facilitator"):
+def may_read(
+    scope: str | None,
+    principal: Principal,
+    *,
+    person_id: uuid.UUID,
+    employer_id: uuid.UUID | None,
+    facilitated: bool,
+) -> bool:
+    """Whether a caller with ``scope`` (its row scope in the operation, ``policy.py``) reaches
+    the person: anyone themself; an HR client its client organisation's people; a facilitator
+    the people of the groups it facilitates (``facilitated``); the rest is a 404."""
+    if scope == TENANT:
         return True
     if principal.person is not None and principal.person == person_id:
         return True
-    return (
-        principal.has("hr")
-        and principal.client_org is not None
-        and principal.client_org == employer_id
-    )
+    if scope == CLIENT_ORG:
+        return principal.client_org is not None and principal.client_org == employer_id
+    return scope == FACILITATED_PEOPLE and facilitated
 
 
-def employer_filter(principal: Principal, requested: uuid.UUID | None) -> uuid.UUID | None:
-    """The employer a list is filtered on: the one asked for, within what the reader may see
-    (an HR client sees only its own client organisation's people)."""
-    visible = visible_organisation(principal)
-    if visible is None:
+def employer_filter(
+    scope: str | None, principal: Principal, requested: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The employer a list is filtered on: the one asked for, within what the reader's scope
+    reaches (an HR client only its own client organisation's people)."""
+    if scope != CLIENT_ORG:
         return requested
+    visible = principal.client_org or NOBODY
     return visible if requested in (None, visible) else NOBODY
+
+
+def check_manager_visible(
+    confined_to: uuid.UUID | None, manager_id: uuid.UUID, *, employs: bool
+) -> None:
+    """To an HR client (``confined_to`` its client organisation) a manager employed elsewhere
+    is unknown: the 404 of a person that does not exist, which tells nothing of who does."""
+    if confined_to is not None and not employs:
+        raise NotFound(
+            f"No person {manager_id}.",
+            errors=[FieldError(field="body.manager_id", rule="exists", message="no such person")],
+        )
 
 
 def full_name(given_name: str, family_name: str) -> str:
@@ -88,7 +112,7 @@ def number_accepted(number: str) -> bool:
 
 def check_registrations(registrations: Sequence[Registration]) -> None:
     """A register appears at most once in a person's registrations, each with a number the
-    ledger can hold."""
+    ledger can hold, and never a BSN (nine digits passing the elfproef)."""
     if errors := registration_errors(registrations):
         raise RuleViolation(
             "A register may appear only once in a person's registrations, each with a number"
@@ -115,6 +139,8 @@ def registration_errors(
         seen.add(registration.register)
         if not number_accepted(registration.number):
             errors.append(_number_refused(f"{field}.number", registration.number))
+        elif looks_like_bsn(registration.number):
+            errors.append(bsn_refused(f"{field}.number"))
     return errors
 
 

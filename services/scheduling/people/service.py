@@ -14,6 +14,7 @@ from services.kit.errors import NotFound
 from services.kit.pagination import Keyset, page_of
 
 from .. import webhooks
+from ..policy import FACILITATED_PEOPLE, POLICY
 from ..principal import Principal
 from . import repository, rules
 from .schemas import PeopleBatchResult, Person, PersonBatchItem, PersonIn, PersonPage
@@ -27,6 +28,9 @@ async def upsert(
     rules.check_registrations(data.registrations)
     confined_to = rules.confined_to(principal)
     if data.manager_id is not None:
+        if confined_to is not None:
+            employs = await repository.employs(conn, principal.org_id, confined_to, data.manager_id)
+            rules.check_manager_visible(confined_to, data.manager_id, employs=employs)
         loops = await repository.manager_chain_loops(
             conn, principal.org_id, external_id, data.manager_id
         )
@@ -75,27 +79,52 @@ async def _announce(
     await webhooks.emit(conn, org_id, event, aggregate_id=person_id)
 
 
-def _readable(principal: Principal, person: Person) -> Person:
-    if not rules.may_read(principal, person_id=person.id, employer_id=person.employer_id):
+async def _readable(
+    conn: asyncpg.Connection, principal: Principal, person: Person, operation: str
+) -> Person:
+    """The person, if the caller's scope in ``operation`` reaches them; else a 404."""
+    scope = POLICY.scope(operation, principal)
+    facilitated = (
+        scope == FACILITATED_PEOPLE
+        and principal.person is not None
+        and await repository.facilitated_by(conn, principal.org_id, principal.person, person.id)
+    )
+    reached = rules.may_read(
+        scope,
+        principal,
+        person_id=person.id,
+        employer_id=person.employer_id,
+        facilitated=facilitated,
+    )
+    if not reached:
         raise NotFound(f"No person {person.id}.")
     return person
 
 
 async def get(conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID) -> Person:
-    return _readable(principal, await repository.get(conn, principal.org_id, person_id))
+    person = await repository.get(conn, principal.org_id, person_id)
+    return await _readable(conn, principal, person, "getPerson")
 
 
 async def get_by_external_id(
     conn: asyncpg.Connection, principal: Principal, external_id: str
 ) -> Person:
     person = await repository.get_by_external_id(conn, principal.org_id, external_id)
-    return _readable(principal, person)
+    return await _readable(conn, principal, person, "getPersonByExternalId")
 
 
 async def page(
     conn: asyncpg.Connection, principal: Principal, asked: Keyset, *, employer_id: uuid.UUID | None
 ) -> PersonPage:
-    """A page of the people the principal may see, optionally of one employer."""
-    employer_id = rules.employer_filter(principal, employer_id)
-    items = await repository.page(conn, principal.org_id, asked, employer_id=employer_id)
+    """A page of the people the principal may see (``policy.py``: an HR client its client
+    organisation's, a facilitator those of the groups it facilitates), optionally of one
+    employer."""
+    scope = POLICY.scope("listPeople", principal)
+    employer_id = rules.employer_filter(scope, principal, employer_id)
+    facilitator = None
+    if scope == FACILITATED_PEOPLE:
+        facilitator = principal.person or rules.NOBODY
+    items = await repository.page(
+        conn, principal.org_id, asked, employer_id=employer_id, facilitated_by=facilitator
+    )
     return page_of(PersonPage, items, asked.limit)

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 import asyncpg
 import msgspec
 
-from services.kit.errors import NotFound
+from services.kit.errors import FieldError, NotFound
 from services.kit.pagination import Keyset, page_of
 
 from ..attendance import repository as attendance_records
 from ..attendance import service as attendance
 from ..groups import service as groups
-from ..groups.rules import check_facilitates, narrowed_to
+from ..groups.rules import check_manages, narrowed_to
 from ..people import repository as people
 from ..preflight import service as preflight
 from ..preflight.client import Preflight
@@ -46,10 +46,13 @@ async def plan(
     it breaks (accreditation's preflight, asked in the transaction once it is planned)."""
     org_id = principal.org_id
     group = await groups.find(conn, org_id, data.group_id, field="body.group_id")
-    check_facilitates(
+    check_manages(
         principal,
-        group.facilitator_id,
+        facilitator_id=group.facilitator_id,
+        member_ids=[m.person_id for m in group.members],
+        missing=f"No group {data.group_id}.",
         refusal="Only the group's facilitator (or an admin) may plan its sessions.",
+        errors=[FieldError(field="body.group_id", rule="exists", message="no such group")],
     )
     mode = data.mode or group.mode
     location = data.location or (group.location if mode != "online" else None)

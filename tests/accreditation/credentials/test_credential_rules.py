@@ -194,9 +194,9 @@ def test_what_can_be_certified() -> None:
 def test_who_countersigns_under_which_recognition() -> None:
     ingrid, anouk = uuid.uuid4(), uuid.uuid4()
     accepted = ["LVSC", "VGCT", "NIP", "NVO", "NVRG"]
-    reflection_rules.check_recognition("LVSC", accepted=accepted, code="SKJ")
+    reflection_rules.check_recognition("LVSC", "LVSC-0042", accepted=accepted, code="SKJ")
     with pytest.raises(RuleViolation) as refused:
-        reflection_rules.check_recognition("NOVA", accepted=accepted, code="SKJ")
+        reflection_rules.check_recognition("NOVA", "LVSC-0042", accepted=accepted, code="SKJ")
     assert refused.value.errors[0].rule == "supervisor_recognition"
     for allowed in (
         principal("facilitator", person=ingrid),

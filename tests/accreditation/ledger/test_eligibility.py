@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 import pytest
 
 from services.accreditation.ledger import rules
+from services.accreditation.principal import Principal
 from services.accreditation.registers.schemas import RuleSpec
 from tests.accreditation.snapshots import attendee, parsed, registration, seed_rules, session
 
@@ -234,3 +236,15 @@ def test_moments_out_of_range_are_refused_before_any_arithmetic() -> None:
         ("body.ended_at", "range"),
         ("body.attendees[0].arrived_at", "range"),
     ]
+
+
+def test_who_reads_a_persons_ledger() -> None:
+    anna = uuid.uuid4()
+
+    def caller(*roles: str, person: uuid.UUID | None = None) -> Principal:
+        return Principal(subject="t", org_id=uuid.uuid4(), roles=frozenset(roles), person=person)
+
+    assert rules.may_read_person(caller("admin"), anna)
+    assert rules.may_read_person(caller("participant", person=anna), anna)
+    for outsider in (caller("service"), caller("hr"), caller("participant", person=uuid.uuid4())):
+        assert not rules.may_read_person(outsider, anna), "a service records, it never reads"

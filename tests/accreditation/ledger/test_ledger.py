@@ -342,20 +342,25 @@ async def test_a_registrar_exports_only_consenting_registrants(
 async def test_attendance_list_has_prefixed_registration_numbers(
     accreditation: httpx.AsyncClient, auth: Token
 ) -> None:
+    facilitator = uuid.uuid4()
     body = session(
         nip(uuid.uuid4(), "00123456", name="Anna de Vries"),
         nip(uuid.uuid4(), "NIP-00654321", name="Bram Jansen"),
     )
+    body["facilitator"]["person_id"] = str(facilitator)
     await record(accreditation, auth, body)
+    path = f"/v1/sessions/{body['session_id']}/attendance-lists/NIP"
 
-    response = await accreditation.get(
-        f"/v1/sessions/{body['session_id']}/attendance-lists/NIP", headers=auth("facilitator")
-    )
+    response = await accreditation.get(path, headers=auth("facilitator", person=str(facilitator)))
     assert response.status_code == 200, response.text
     assert [(i["prefixed_number"], i["person_name"]) for i in response.json()["items"]] == [
         ("NIP-00123456", "Anna de Vries"),
         ("NIP-00654321", "Bram Jansen"),
     ]
+    # Another facilitator's list of it reads as a session without credits.
+    other = await accreditation.get(path, headers=auth("facilitator", person=str(uuid.uuid4())))
+    assert other.status_code == 200
+    assert other.json()["items"] == []
 
 
 async def test_another_tenant_sees_nothing(

@@ -86,6 +86,8 @@ async def test_an_hr_client_reads_only_its_own_peoples_ledger_events(
     ]
     page = await consumer.get("/v1/events", headers=auth("hr", client_org=other))
     assert seen(page) == [("ledger.outcome_refused", bram["person_id"])]
-    for nothing in (auth("hr"), auth("hr", client_org=str(uuid.uuid4())), auth("service")):
+    for nothing in (auth("hr"), auth("hr", client_org=str(uuid.uuid4()))):
         page = await consumer.get("/v1/events", headers=nothing)
         assert (page.status_code, page.json()["items"]) == (200, [])
+    # A service consumes none of the ledger's events: it may not read the feed (ADR 0082).
+    assert (await consumer.get("/v1/events", headers=auth("service"))).status_code == 403

@@ -138,15 +138,13 @@ def principal(*roles: str, person: uuid.UUID | None = None) -> Principal:
     return Principal(subject="t", org_id=ORG, roles=frozenset(roles), person=person)
 
 
-def test_who_reads_a_persons_outcomes() -> None:
-    anna = uuid.uuid4()
-    for role in ("admin", "hr", "service"):
-        assert rules.may_read_person(principal(role), anna)
-    assert rules.may_read_person(principal("participant", person=anna), anna)
-    assert rules.may_read_person(principal("facilitator", person=anna), anna)
-    assert not rules.may_read_person(principal("participant", person=uuid.uuid4()), anna)
-    assert not rules.may_read_person(principal("facilitator"), anna)
-    assert not rules.may_read_person(principal("registrar"), anna)
+def test_a_reading_without_its_claim_is_narrowed_to_nobody() -> None:
+    anna, employer = uuid.uuid4(), uuid.uuid4()
+    assert rules.person_of(principal("participant", person=anna)) == anna
+    assert rules.person_of(principal("facilitator")) == rules.NOBODY
+    hr = Principal(subject="t", org_id=ORG, roles=frozenset({"hr"}), client_org=employer)
+    assert rules.employer_of(hr) == employer
+    assert rules.employer_of(principal("hr")) == rules.NOBODY
 
 
 def test_a_snapshot_takes_only_the_waiting_registrations_of_the_person() -> None:

@@ -14,6 +14,7 @@ from tests.conftest import Token
 from .support import closed, deliver, feed, items, member, person_updated
 
 DAY = date(2024, 3, 10)
+ANNAS_EMPLOYER, BRAMS_EMPLOYER = uuid.uuid4(), uuid.uuid4()
 
 
 def skj(number: str = "110012345", **extra: Any) -> dict[str, Any]:
@@ -25,8 +26,9 @@ async def pending_and_refused(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """A session led by an LVSC supervisor (SKJ accepts LVSC, NOvA wants NOvA): Anna is an SKJ
     member without a registration date, Bram a NOvA member whose facilitator NOvA refuses."""
-    anna = member(skj(), name="Anna de Vries")
-    bram = member({"register": "NOVA", "number": "A-1234"}, name="Bram Smit")
+    anna = {**member(skj(), name="Anna de Vries"), "employer_id": str(ANNAS_EMPLOYER)}
+    bram = {**member({"register": "NOVA", "number": "A-1234"}, name="Bram Smit")}
+    bram["employer_id"] = str(BRAMS_EMPLOYER)
     body = closed(org, anna, bram, recognitions=["LVSC"], day=DAY)
     result = await deliver(consumer, body)
     assert (result["recorded"], result["pending"], result["refused"]) == (0, 1, 1)
@@ -43,10 +45,17 @@ async def test_a_session_shows_what_it_earned_for_whom_and_why_not(
     body, anna, bram = await pending_and_refused(consumer, org)
     session_id = body["data"]["session_id"]
 
-    for role in ("facilitator", "hr", "service", "admin"):
-        listed = await items(consumer, f"/v1/sessions/{session_id}/outcomes", auth(role))
-        outcomes = by_person(listed)
+    path = f"/v1/sessions/{session_id}/outcomes"
+    facilitator = body["data"]["facilitator"]["person_id"]
+    for headers in (auth("facilitator", person=facilitator), auth("admin")):
+        outcomes = by_person(await items(consumer, path, headers))
         assert set(outcomes) == {anna["person_id"], bram["person_id"]}
+    # An HR client reads its own employees' outcomes, another facilitator none (ADR 0082).
+    annas_hr = auth("hr", client_org=str(ANNAS_EMPLOYER))
+    assert set(by_person(await items(consumer, path, annas_hr))) == {anna["person_id"]}
+    for nobody in (auth("facilitator", person=str(uuid.uuid4())), auth("hr")):
+        assert await items(consumer, path, nobody) == []
+    assert (await consumer.get(path, headers=auth("service"))).status_code == 403
     waiting, refused = outcomes[anna["person_id"]], outcomes[bram["person_id"]]
     assert (waiting["status"], waiting["register_code"], waiting["entry_id"]) == (
         "pending",
@@ -78,12 +87,16 @@ async def test_a_person_reads_their_own_outcomes(
     [mine] = await items(consumer, f"/v1/people/{anna['person_id']}/outcomes", own)
     assert (mine["status"], [r["rule"] for r in mine["reasons"]]) == ("pending", ["registered_on"])
     path = f"/v1/people/{bram['person_id']}/outcomes"
-    [theirs] = await items(consumer, path, auth("hr"), register="NOvA")
+    brams_hr = auth("hr", client_org=str(BRAMS_EMPLOYER))
+    [theirs] = await items(consumer, path, brams_hr, register="NOvA")
     assert (theirs["status"], theirs["reasons"][0]["rule"]) == (
         "refused",
         "facilitator_recognition",
     )
-    assert await items(consumer, path, auth("hr"), register="SKJ") == []
+    assert await items(consumer, path, brams_hr, register="SKJ") == []
+    # Another employer's HR client, or one without its claim: as a person never judged.
+    for outsider in (auth("hr", client_org=str(ANNAS_EMPLOYER)), auth("hr")):
+        assert (await consumer.get(path, headers=outsider)).status_code == 404
 
     other = await consumer.get(path, headers=own)
     assert other.status_code == 404
@@ -106,7 +119,7 @@ async def test_a_refusal_and_a_wait_are_announced_once(
     assert data[anna["person_id"]] == {
         "session_id": body["data"]["session_id"],
         "person_id": anna["person_id"],
-        "employer_id": None,
+        "employer_id": str(ANNAS_EMPLOYER),
         "register": "SKJ",
         "status": "pending",
         "reasons": [

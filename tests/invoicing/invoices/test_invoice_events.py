@@ -174,10 +174,9 @@ async def test_hr_reads_the_invoice_events_of_its_own_people_only(
         assert seen in everything
     nobody = await invoicing.get("/v1/events", headers=auth("hr"))
     assert nobody.json()["items"] == [], "an HR token without its organisation sees nothing"
-    service = await invoicing.get("/v1/events", headers=auth("service"))
-    assert service.json()["items"] == [], "no service consumes invoicing's events"
-    denied = await invoicing.get("/v1/events", headers=auth("participant"))
-    assert denied.status_code == 403
+    for denied in ("participant", "service"):  # no service consumes invoicing's events
+        response = await invoicing.get("/v1/events", headers=auth(denied))
+        assert response.status_code == 403, denied
 
 
 @pytest_asyncio.fixture
@@ -231,3 +230,24 @@ async def test_the_events_commit_with_the_issue_or_not_at_all(
     assert len(undone.credit_notes) == 2
     async with transaction(pool, org_id=org) as conn:
         assert (await _outbox(conn, org))[2:] == [("invoice.credited", i) for i in ids]
+
+
+async def test_a_draft_auto_issue_cannot_issue_is_announced_with_why(
+    invoicing: httpx.AsyncClient, auth: Token, org: uuid.UUID, pool: asyncpg.Pool
+) -> None:
+    """Issuing at once (``auto_issue``) leaves a draft a government buyer would refuse (no
+    supplier e-mail): the draft stays, and ``invoice.not_issued`` says which field and rule."""
+    facilitator = await profile(invoicing, auth(), email=None, auto_issue=True)
+    created = await sheet(invoicing, auth(), facilitator)
+    draft = (await invoices_of(invoicing, auth(), created["id"]))[0]
+    async with transaction(pool, org_id=org) as conn:
+        assert await service.issue_drafts(conn, org, [uuid.UUID(draft["id"])]) == []
+    items, _ = await events(invoicing, auth, expect=1)
+    assert [(e["type"], e["aggregate_id"]) for e in items] == [("invoice.not_issued", draft["id"])]
+    data = items[0]["data"]
+    assert (data["invoice_id"], data["cost_sheet_id"]) == (draft["id"], created["id"])
+    assert [(r["field"], r["rule"]) for r in data["reasons"]] == [
+        ("seller.email", "supplier_email_required")
+    ]
+    still = await invoicing.get(f"/v1/invoices/{draft['id']}", headers=auth())
+    assert still.json()["status"] == "draft"

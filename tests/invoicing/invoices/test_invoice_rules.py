@@ -10,6 +10,7 @@ import pytest
 
 from services.invoicing.invoices import rules as invoice_rules
 from services.invoicing.invoices.schemas import Invoice
+from services.invoicing.principal import Principal
 from services.kit.errors import Conflict, RuleViolation
 
 
@@ -67,3 +68,28 @@ def test_a_complete_draft_is_issuable_and_an_issued_one_a_conflict() -> None:
     assert invoice_rules.issuable(draft)
     with pytest.raises(Conflict):
         invoice_rules.check_issuable(msgspec.structs.replace(draft, status="issued"))
+
+
+def _reader(*roles: str, **claims: uuid.UUID) -> Principal:
+    return Principal(subject="t", org_id=uuid.uuid4(), roles=frozenset(roles), **claims)
+
+
+def test_who_reads_an_invoice_and_what_a_list_is_narrowed_to() -> None:
+    employer = uuid.uuid4()
+    issued = msgspec.structs.replace(_invoice("issued", None, []), client_organisation_id=employer)
+    draft = msgspec.structs.replace(issued, status="draft")
+    hr = _reader("hr", client_org=employer)
+    assert invoice_rules.may_read(hr, issued) and not invoice_rules.may_read(hr, draft)
+    for outsider in (_reader("hr", client_org=uuid.uuid4()), _reader("hr")):
+        assert not invoice_rules.may_read(outsider, issued)
+    own = _reader("participant", person=issued.person_id)
+    assert invoice_rules.may_read(own, issued) and not invoice_rules.may_read(own, draft)
+    billed = _reader("facilitator", person=issued.facilitator_id)
+    assert invoice_rules.may_read(billed, draft)
+
+    narrowed = invoice_rules.reader_filter
+    assert narrowed(_reader("admin")) == invoice_rules.ReaderFilter()
+    assert narrowed(hr) == invoice_rules.ReaderFilter(employer_id=employer)
+    assert narrowed(_reader("hr")).employer_id == invoice_rules.NOBODY
+    assert narrowed(billed).facilitator_id == issued.facilitator_id
+    assert narrowed(_reader("participant")).person_id == invoice_rules.NOBODY

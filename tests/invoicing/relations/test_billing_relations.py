@@ -140,12 +140,37 @@ async def test_a_bad_choice_is_refused_and_changes_nothing(
 async def test_only_admins_and_facilitators_write_billing_relations(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
-    for role in ("participant", "hr", "registrar"):
+    for role in ("participant", "registrar", "service"):
         response = await invoicing.put(
             organisation_path(uuid.uuid4()), json=MUNICIPALITY, headers=auth(role)
+        )
+        assert response.status_code == 403, role
+    for role in ("participant", "hr"):
+        response = await invoicing.put(
+            person_path(uuid.uuid4()), json={"pays": "employer"}, headers=auth(role)
         )
         assert response.status_code == 403, role
     facilitator = await invoicing.put(
         organisation_path(uuid.uuid4()), json=MUNICIPALITY, headers=auth("facilitator")
     )
     assert facilitator.status_code == 201
+
+
+async def test_an_hr_client_writes_and_reads_only_its_own_organisations_debtor(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    own, other = uuid.uuid4(), uuid.uuid4()
+    hr = auth("hr", client_org=str(own))
+    written = await invoicing.put(organisation_path(own), json=MUNICIPALITY, headers=hr)
+    assert written.status_code == 201, written.text
+    assert (await invoicing.get(organisation_path(own), headers=hr)).status_code == 200
+    linked = await invoicing.put(organisation_path(other), json=MUNICIPALITY, headers=auth())
+    assert linked.status_code == 201
+    # Another organisation's debtor, linked or not, is answered as one never linked (ADR 0082).
+    for outsider in (hr, auth("hr")):
+        assert (await invoicing.get(organisation_path(other), headers=outsider)).status_code == 404
+        refused = await invoicing.put(organisation_path(other), json=MUNICIPALITY, headers=outsider)
+        assert refused.status_code == 404
+    assert (await invoicing.get(organisation_path(other), headers=auth())).json()["debtor"][
+        "name"
+    ] == MUNICIPALITY["name"]

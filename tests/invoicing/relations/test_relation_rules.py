@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 
 from services.invoicing.debtors.schemas import StoredDebtor
 from services.invoicing.invoices.rules import Held
-from services.invoicing.relations.rules import Choice, Links, buyer_of, buyers
+from services.invoicing.principal import Principal
+from services.invoicing.relations.rules import (
+    Choice,
+    Links,
+    buyer_of,
+    buyers,
+    may_reach_organisation,
+)
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 PERSON, EMPLOYER, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -56,3 +63,16 @@ def test_an_invoice_states_a_snapshot_of_the_debtor() -> None:
     assert not hasattr(buyer, "id")  # the invoice keeps the data, not the stored record
     held = [Held(uuid.uuid4(), PERSON, EMPLOYER), Held(uuid.uuid4(), OTHER, None)]
     assert [name(b) for b in buyers(links(), held).values()] == ["Gemeente", None]
+
+
+def test_an_hr_client_reaches_only_its_own_organisations_debtor() -> None:
+    own = uuid.uuid4()
+
+    def caller(*roles: str, **claims: uuid.UUID) -> Principal:
+        return Principal(subject="t", org_id=uuid.uuid4(), roles=frozenset(roles), **claims)
+
+    assert may_reach_organisation(caller("hr", client_org=own), own)
+    assert not may_reach_organisation(caller("hr", client_org=own), uuid.uuid4())
+    assert not may_reach_organisation(caller("hr"), own)
+    for role in ("admin", "facilitator"):
+        assert may_reach_organisation(caller(role), own)

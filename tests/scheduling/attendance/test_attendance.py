@@ -120,18 +120,20 @@ async def test_only_members_are_recorded_and_only_by_the_facilitator(
     assert outsider.status_code == 422 and broken_rules(outsider) == ["not_a_member"]
     nobody = await record(scheduling, auth("admin"), session, uuid.uuid4())
     assert nobody.status_code == 404
+    # Another group's facilitator is told the session does not exist (ADR 0080) ...
     assert (
         await record(scheduling, facilitator(auth, other), session, group.member_ids[0])
-    ).status_code == 403
+    ).status_code == 404
+    # ... a member, who sees it, that recording is not theirs.
     assert (
         await record(
             scheduling, participant(auth, group.member_ids[0]), session, group.member_ids[0]
         )
     ).status_code == 403
-    # A facilitator token without the person claim facilitates nothing.
+    # A facilitator token without the person claim facilitates (and sees) nothing.
     assert (
         await record(scheduling, auth("facilitator"), session, group.member_ids[0])
-    ).status_code == 403
+    ).status_code == 404
 
 
 async def test_after_closing_attendance_changes_only_by_amendment(

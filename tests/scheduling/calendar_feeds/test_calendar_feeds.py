@@ -166,7 +166,8 @@ async def test_a_revoked_url_opens_nothing(scheduling: httpx.AsyncClient, auth: 
 
 async def test_who_may_manage_a_feed_url(scheduling: httpx.AsyncClient, auth: Token) -> None:
     """A person manages their own (anyone else: 404, as for their calendar); a group's
-    facilitator their group's (a member: 403; a facilitator of another group: 404)."""
+    facilitator their group's (a facilitator of another group: 404); a participant no group's
+    (the policy refuses the role, 403, whichever group it names)."""
     mine = await make_group(scheduling, auth)
     theirs = await make_group(scheduling, auth)
     member, other = mine.member_ids[0], mine.member_ids[1]
@@ -175,7 +176,7 @@ async def test_who_may_manage_a_feed_url(scheduling: httpx.AsyncClient, auth: To
         (me, f"people/{other}", 404),
         (facilitator(auth, mine), f"people/{member}", 404),
         (me, f"groups/{mine.id}", 403),
-        (me, f"groups/{theirs.id}", 404),
+        (me, f"groups/{theirs.id}", 403),
         (facilitator(auth, mine), f"groups/{theirs.id}", 404),
         (auth("hr"), f"people/{member}", 403),
         (auth("admin"), f"people/{uuid.uuid4()}", 404),

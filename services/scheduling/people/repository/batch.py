@@ -33,7 +33,9 @@ _FINDINGS = """
             WHERE p.org_id = $1 AND p.external_id = b.external_id LIMIT 1
         ) p ON true
         LEFT JOIN LATERAL (
-            SELECT m.id FROM people m WHERE m.org_id = $1 AND m.id = b.manager_id LIMIT 1
+            SELECT m.id FROM people m
+            WHERE m.org_id = $1 AND m.id = b.manager_id AND ($5::uuid IS NULL OR m.employer_id = $5)
+            LIMIT 1
         ) m ON true
     ),
     -- From each stored person of the batch up their manager chain as it will be: the batch's
@@ -78,7 +80,8 @@ async def batch_findings(
 ) -> list[rules.Finding]:
     """What is wrong with the batch's references, in one query: unknown employers and managers,
     manager cycles (also those the batch itself closes) and, for a writer ``confined_to`` one
-    client organisation, stored people employed elsewhere."""
+    client organisation, stored people employed elsewhere; to such a writer a manager employed
+    elsewhere is unknown (ADR 0080)."""
     rows = await conn.fetch(
         _FINDINGS,
         org_id,

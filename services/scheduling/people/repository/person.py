@@ -197,13 +197,56 @@ async def get_by_external_id(
     return _person(await one(conn, query, org_id, external_id, missing=missing))
 
 
+_FACILITATED = """
+    (p.id = {me} OR p.id IN (
+        SELECT m.person_id FROM group_members m
+        JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id
+        WHERE m.org_id = p.org_id AND g.facilitator_id = {me}
+    ))
+"""
+"""The facilitator ``me`` and the people of the groups it facilitates, those who left too."""
+
+
+async def employs(
+    conn: asyncpg.Connection, org_id: uuid.UUID, employer_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    """Whether ``person_id`` is a person employed by ``employer_id``."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM people WHERE org_id = $1 AND id = $2"
+            " AND employer_id = $3)",
+            org_id,
+            person_id,
+            employer_id,
+        )
+    )
+
+
+async def facilitated_by(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    """Whether ``person_id`` is ``facilitator_id`` or a member (now or once) of a group it
+    facilitates."""
+    where = _FACILITATED.format(me="$2")
+    query = f"SELECT EXISTS (SELECT 1 FROM people p WHERE p.org_id = $1 AND p.id = $3 AND {where})"
+    return bool(await conn.fetchval(query, org_id, facilitator_id, person_id))
+
+
 async def page(
-    conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset, *, employer_id: uuid.UUID | None
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    asked: Keyset,
+    *,
+    employer_id: uuid.UUID | None,
+    facilitated_by: uuid.UUID | None = None,
 ) -> list[Person]:
-    """A page of people by id; of one employer, when given."""
+    """A page of people by id; of one employer, when given; of the groups a facilitator
+    facilitates (and the facilitator), when given."""
     param, where = Params(org_id), ["p.org_id = $1"]
     if employer_id is not None:
         where.append(f"p.employer_id = {param(employer_id)}")
+    if facilitated_by is not None:
+        where.append(_FACILITATED.format(me=param(facilitated_by)))
     query = keyset(_SELECT, where, param, asked, key="p.id")
     return [_person(row) for row in await conn.fetch(query, *param.values)]
 

@@ -1,0 +1,150 @@
+"""The second peer: FastAPI and pydantic on the same raw asyncpg SQL as Kring.
+
+The middle rung of the ladder of peers: the data layer is Kring's (the service's pool
+settings, one round trip for ``BEGIN READ ONLY`` with the tenant, the same statement as
+``registrar_page`` builds it, ``COMMIT``), and what is left of the conventional peer is the
+framework: FastAPI's dependencies and query validation, pydantic validating the rows and
+``TypeAdapter(...).dump_json`` writing the answer. Kring against this peer is the share of
+Litestar and msgspec; this peer against the ORM peer (:mod:`bench.peer.app`) the share of the
+ORM.
+
+``python -m bench.peer --raw --port PORT``
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import TypeAdapter
+
+from .auth import TokenVerifier
+from .models import LedgerEntry
+from .params import AskedPage
+from .rules import encode_cursor
+from .schemas import EntryPage, LedgerEntryOut
+from .settings import PeerSettings
+
+FIELDS = tuple(LedgerEntryOut.model_fields)
+"""The answer's fields, in its order: the columns the statement selects."""
+CONSENTED = (
+    "EXISTS (SELECT 1 FROM consents c WHERE c.org_id = e.org_id AND c.person_id = e.person_id"
+    " AND c.register_code = e.register_code AND c.revoked_at IS NULL OFFSET 0)"
+)
+PAGE = TypeAdapter(EntryPage)
+ROWS = TypeAdapter(list[LedgerEntryOut])
+
+if not set(FIELDS) <= set(LedgerEntry.__table__.columns.keys()):
+    raise RuntimeError("the answer's fields must be columns of ledger_entries")
+
+router = APIRouter()
+
+
+def statement(
+    *, numbers: bool, from_date: bool, to_date: bool, after: bool
+) -> tuple[str, list[str]]:
+    """The statement naming only the filters given (as Kring's), and the order of its values."""
+    where = ["e.org_id = $1", "e.register_code = $2"]
+    names = ["org_id", "register_code"]
+    for name, given, test in (
+        ("numbers", numbers, "e.registration_number = ANY(${}::text[])"),
+        ("from_date", from_date, "e.session_date >= ${}"),
+        ("to_date", to_date, "e.session_date <= ${}"),
+    ):
+        if given:
+            names.append(name)
+            where.append(test.format(len(names)))
+    where.append(CONSENTED)
+    if after:
+        names.append("after")
+        where.append(f"e.id > ${len(names)}")
+    names.append("rows")
+    columns = ", ".join(f"e.{c}" for c in FIELDS)
+    sql = (
+        f"SELECT {columns} FROM ledger_entries e WHERE {' AND '.join(where)}"
+        f" ORDER BY e.id LIMIT ${len(names)}"
+    )
+    return sql, names
+
+
+@router.get("/v1/registrar/entries")
+async def registrar_entries(request: Request, page: AskedPage) -> Response:
+    """The entries of the token's register, of registrants who consented, for a period."""
+    limit = page.limit
+    values = {
+        "org_id": page.org_id,
+        "register_code": page.register_code,
+        "numbers": page.registration_numbers,
+        "from_date": page.from_date,
+        "to_date": page.to_date,
+        "after": page.after,
+        "rows": limit + 1,
+    }
+    sql, names = statement(
+        numbers=page.registration_numbers is not None,
+        from_date=page.from_date is not None,
+        to_date=page.to_date is not None,
+        after=page.after is not None,
+    )
+    pool: asyncpg.Pool = request.app.state.pool
+    async with pool.acquire() as conn:
+        # One round trip for BEGIN and the tenant, as Kring's per-request transaction.
+        await conn.execute(
+            f"BEGIN READ ONLY; SELECT set_config('app.org_id', '{uuid.UUID(str(page.org_id))}'"
+            ", true)"
+        )
+        try:
+            rows = await conn.fetch(sql, *(values[name] for name in names))
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+    items = ROWS.validate_python([dict(row) for row in rows[:limit]])
+    page = EntryPage(
+        items=items,
+        next_cursor=encode_cursor(rows[limit - 1]["id"]) if len(rows) > limit else None,
+    )
+    return Response(PAGE.dump_json(page), media_type="application/json")
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to reset on release, as Kring's pool (the tenant is transaction-local)."""
+
+
+def create_app(settings: PeerSettings) -> FastAPI:
+    role = settings.database_role
+
+    async def init(conn: asyncpg.Connection) -> None:
+        if role:
+            await conn.execute('SET ROLE "' + role.replace('"', '""') + '"')
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(
+            settings.database_url,
+            min_size=2,  # Kring's KRING_DB_POOL_MIN default
+            max_size=settings.db_pool_max,
+            init=init,
+            reset=_keep_session,
+            server_settings={
+                "search_path": settings.search_path,
+                "application_name": "kring-peer-raw",
+            },
+        )
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(title="Kring peer (raw asyncpg)", lifespan=lifespan, openapi_url=None)
+    app.state.verifier = TokenVerifier(settings)
+    app.include_router(router)
+    return app

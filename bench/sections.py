@@ -1,0 +1,94 @@
+"""Sections of ``latest.md`` for the paths issue 21 added: two workers against one, credentials
+issued and verified, the subject export (:mod:`bench.render` puts them in order)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ms(us: float) -> str:
+    """Microseconds as milliseconds, two decimals."""
+    return f"{us / 1000:.2f}"
+
+
+def rate(value: float) -> str:
+    """A rate: whole above 100, three digits below."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def workers(w: dict[str, Any] | None) -> list[str]:
+    if not w:
+        return []
+    rows = [
+        f"| {n} | {rate(r['rps'])} | {ms(r['p50_us'])} | {ms(r['p99_us'])} | "
+        f"{r['cpu']['service_ms']:.3f} | {r['cpu']['postgres_ms']:.3f} | "
+        f"{r['cpu']['service_core_busy'] * 100:.0f} % |"
+        for n, r in w["runs"].items()
+    ]
+    return [
+        "## Workers: `kring serve accreditation --workers 2` against one, registrant query",
+        "",
+        "Measured in mirrored turn (1, 2, 2, 1; means shown); both may use every core, and "
+        "PostgreSQL has every core back for the while; wrk stays on the load core. On two "
+        "cores a second worker does not get a core of its own: it takes CPU from PostgreSQL "
+        "and wrk, which need about as much per request as the service (CPU per request below).",
+        "",
+        "| workers | req/s | p50 ms | p99 ms | service ms | PostgreSQL ms | service CPU busy |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"Two workers / one: **{w['throughput_ratio']}x** the throughput, p99 "
+        f"{w['p99_ratio']}x, service CPU per request {w['service_cpu_ratio']}x.",
+        "",
+    ]
+
+
+def credentials(c: dict[str, Any] | None) -> list[str]:
+    if not c:
+        return []
+    i, v = c["issue"], c["verify"]
+    return [
+        "## Credentials: issue and verify",
+        "",
+        f"Issue (`POST /v1/credentials`, an admin naming the person): {i['credentials']} "
+        f"proofs of attendance of standing SKJ credits, {i['clients']} clients at once: "
+        f"**{i['per_second']} credentials/s** ({i['seconds']} s); per issue median "
+        f"{i['median_ms']} ms, p95 {i['p95_ms']} ms, max {i['max_ms']} ms. Issues of one "
+        "tenant take its ledger lock, so they wait for each other by design.",
+        "",
+        f"Verify (`POST /v1/credential-verifications`, no token, wrk -c{v['connections']}): "
+        f"**{rate(v['rps'])} verifications/s**, p50 {ms(v['p50_us'])} ms, p99 "
+        f"{ms(v['p99_us'])} ms, service CPU {v['cpu']['service_ms']:.3f} ms per verification.",
+        "",
+    ]
+
+
+def subject(s: dict[str, Any] | None) -> list[str]:
+    if not s:
+        return []
+    lines = [
+        "## Subject export: everything about one registrant (an admin's token)",
+        "",
+        "The registrant the hot paths query (about 20 ledger entries over six years), exported "
+        "one request after the other; scheduling's peak RSS while it ran.",
+        "",
+        "| export | bytes | requests | median ms | p95 ms | max ms | RSS before MiB "
+        "| peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "scheduling": "scheduling's part (GET /v1/subjects/{id}/export)",
+        "archive": "the archive of the three services (GET /v1/people/{id}/export)",
+    }
+    for key, label in labels.items():
+        r = s.get(key)
+        if not r:
+            continue
+        if r["absent"]:
+            lines.append(f"| {label} | not served ({r['status']}) | | | | | | |")
+            continue
+        lines.append(
+            f"| {label} | {r['bytes']:,} | {r['times']} | {r['median_ms']} | {r['p95_ms']} | "
+            f"{r['max_ms']} | {r['rss_before_mib']} | {r['peak_rss_mib']} |"
+        )
+    return [*lines, ""]

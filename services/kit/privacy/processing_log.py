@@ -1,0 +1,172 @@
+"""The processing log: who read, exported or erased a person's data, when, and why (ADR 0090).
+
+A service writes an entry in the transaction of the request it serves, so an answer is never
+given without its entry, nor an entry kept for an answer that failed::
+
+    await processing_log.record(
+        conn, principal, operation="exportSubject", person_id=person_id, grant="role admin"
+    )
+
+A GET runs in a read-only transaction (``kit.app``); a GET that logs is declared a logged
+read (``opt=processing_log.logged_read()``), whose transaction is read-write. On a hot path
+the entry travels with the query itself (:func:`logged`): one round trip, not two.
+
+The table is append-only (the service's role may insert and select; a trigger refuses any
+update, delete or truncate). The reader is named by subject and role, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+
+from ..ids import uuid7
+from ..observability import current_request_id
+from ..principal import Principal
+from .rules import entry_names_something, role_of
+
+LOGGED_READ = "kring_logged_read"
+"""The ``opt`` key of a GET handler whose transaction is read-write, to log the read."""
+COLUMNS = 'org_id, id, actor_subject, actor_role, operation, person_id, scope, "grant", request_id'
+_INSERT = f"INSERT INTO processing_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+_INSERT_EACH = (
+    f"INSERT INTO processing_log ({COLUMNS})"
+    " SELECT $1, e.id, $3, $4, $5, e.person_id, $6, $7, $8"
+    " FROM unnest($2::uuid[], $9::uuid[]) AS e(id, person_id)"
+)
+_WITH = re.compile(r"^\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
+CTE = "processing_logged"
+
+
+def logged_read(opt: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A GET handler's ``opt`` (with what ``opt`` holds already, such as its links) declaring
+    it a logged read: its transaction is read-write, so that it may :func:`record`."""
+    return {**(opt or {}), LOGGED_READ: True}
+
+
+def is_logged_read(opt: Mapping[str, Any]) -> bool:
+    return bool(opt.get(LOGGED_READ))
+
+
+ASYNC_COMMIT = "; SET LOCAL synchronous_commit = off"
+"""How a logged read's transaction begins: its commit does not wait for the disk. A read
+costs a read's time (the flush of a commit cost a GET ten times its time, measured), and a
+crash loses at most the last moments' entries (``wal_writer_delay``), never a write of data."""
+
+
+def read_mode(method: str, opt: Mapping[str, Any]) -> tuple[bool, str]:
+    """How the kit opens a request's transaction: read-only for a GET or HEAD, unless the
+    handler is a logged read (read-write, committed asynchronously); what to add to
+    ``BEGIN``."""
+    if method not in {"GET", "HEAD"}:
+        return False, ""
+    if is_logged_read(opt):
+        return False, ASYNC_COMMIT
+    return True, ""
+
+
+def _values(
+    principal: Principal,
+    *,
+    operation: str,
+    grant: str,
+    person_id: uuid.UUID | None,
+    scope: str | None,
+    role: str | None,
+) -> list[object]:
+    entry_names_something(person_id, scope)
+    return [
+        principal.org_id,
+        uuid7(),
+        principal.subject,
+        role_of(principal.roles, role),
+        operation,
+        person_id,
+        scope,
+        grant,
+        current_request_id(),
+    ]
+
+
+async def record(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    operation: str,
+    grant: str,
+    person_id: uuid.UUID | None = None,
+    scope: str | None = None,
+    role: str | None = None,
+) -> None:
+    """Log that ``principal`` called ``operation`` (an operation id) on ``person_id``'s data
+    or on ``scope`` (a register for a bulk read), allowed by ``grant`` (``"role admin"``,
+    ``"consent <id>"``, ``"role registrar of register SKJ"``): one insert, in the request's
+    transaction. ``role`` is the role the grant relied on (by default the caller's)."""
+    values = _values(
+        principal, operation=operation, grant=grant, person_id=person_id, scope=scope, role=role
+    )
+    await conn.execute(_INSERT, *values)
+
+
+async def record_each(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    operation: str,
+    grant: str,
+    person_ids: Sequence[uuid.UUID],
+    scope: str | None = None,
+    role: str | None = None,
+) -> None:
+    """One entry per person of ``person_ids`` (a page of registrants read at once), in one
+    round trip; nothing for none."""
+    if not person_ids:
+        return
+    org_id, _, subject, actor_role, _, _, _, _, request_id = _values(
+        principal, operation=operation, grant=grant, person_id=person_ids[0], scope=scope, role=role
+    )
+    ids = [uuid7() for _ in person_ids]
+    await conn.execute(
+        _INSERT_EACH,
+        org_id,
+        ids,
+        subject,
+        actor_role,
+        operation,
+        scope,
+        grant,
+        request_id,
+        list(person_ids),
+    )
+
+
+def logged(
+    query: str,
+    args: Sequence[object],
+    principal: Principal,
+    *,
+    operation: str,
+    grant: str,
+    person_id: uuid.UUID | None = None,
+    scope: str | None = None,
+    role: str | None = None,
+) -> tuple[str, list[object]]:
+    """``query`` (a ``SELECT`` or ``WITH``, taking ``args``) that also logs the read, as a
+    data-modifying common table expression: the same answer, in the same round trip. The
+    entry's parameters follow ``args``. The handler must be a :func:`logged_read`."""
+    values = _values(
+        principal, operation=operation, grant=grant, person_id=person_id, scope=scope, role=role
+    )
+    first = len(args) + 1
+    placeholders = ", ".join(f"${n}" for n in range(first, first + len(values)))
+    cte = f"{CTE} AS (INSERT INTO processing_log ({COLUMNS}) VALUES ({placeholders}))"
+    if match := _WITH.match(query):
+        head = "WITH RECURSIVE" if match.group(1) else "WITH"
+        statement = f"{head} {cte}, {query[match.end() :]}"
+    else:
+        statement = f"WITH {cte} {query.lstrip()}"
+    return statement, [*args, *values]

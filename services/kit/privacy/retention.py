@@ -1,0 +1,294 @@
+"""The retention framework: what each service keeps, for how long, and the job that removes
+what is due (ADR 0091).
+
+A service registers its :class:`Rule` objects with its app (``create_service_app(...,
+retention=(INVOICES,))``); the kit adds its own (:data:`KIT_RULES`: the outbox, the webhook
+delivery logs, the idempotency records). Each rule has a :class:`Setting` (its unit, default,
+floor and maximum), which a tenant may change through ``PUT /v1/retention-settings``.
+
+:func:`run` (``kring retention --service NAME [--as-of DATE]``) visits each rule's tenants
+(``retention_tenants(table)``: the job's connection names no tenant) and, in transactions
+scoped to one tenant, calls the rule's ``remove`` with what is :class:`Due` until it removes
+fewer rows than asked. Safe to run concurrently: each batch holds a transaction-level
+advisory lock on (rule, tenant), taken without waiting (a runner finding it held leaves that
+tenant's rule to the other); removals lock their rows ``SKIP LOCKED``, and what is removed is
+gone, so a second run removes nothing. What a run removed is kept in ``retention_runs`` and
+shown with its setting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from ..db import transaction
+from ..ids import uuid7
+from . import rules
+from .rules import Period, Setting
+
+__all__ = [
+    "KIT_RULES",
+    "Due",
+    "Period",
+    "Removed",
+    "Rule",
+    "Setting",
+    "count_of",
+    "removing",
+    "rules_of",
+    "run",
+]
+
+BATCH = 500
+"""Rows one transaction removes at most: short transactions, short locks."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Due:
+    """What a rule's ``remove`` is asked for: at most ``limit`` rows of the tenant ``org_id``
+    older than ``cutoff`` (``value`` of the setting's unit before ``as_of``)."""
+
+    org_id: uuid.UUID
+    as_of: datetime
+    value: int
+    cutoff: datetime
+    limit: int
+
+
+Remove = Callable[[asyncpg.Connection, Due], Awaitable[int]]
+"""Remove (or shred) at most ``due.limit`` rows due, in the tenant's transaction; how many.
+A row it counts is no longer due after (else the job would come back for it), and rows
+another transaction holds are passed over (``FOR UPDATE SKIP LOCKED``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """What a service retains: ``remove`` applies ``setting`` to the rows of ``table`` (whose
+    tenants the job visits), judged by ``setting.unit``."""
+
+    name: str
+    table: str
+    setting: Setting
+    remove: Remove
+
+    @property
+    def period(self) -> Period:
+        return self.setting.unit
+
+
+@dataclass(frozen=True)
+class Removed:
+    """One rule's outcome for one tenant in a run (``skipped``: another runner held it)."""
+
+    rule: str
+    org_id: uuid.UUID
+    removed: int
+    skipped: bool = False
+
+
+def count_of(status: str) -> int:
+    """The row count of a command's status (``DELETE 12``, ``UPDATE 3``)."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def removing(conn: asyncpg.Connection, statement: str, due: Due) -> int:
+    """Run ``statement`` (its parameters: the tenant, the cutoff, the limit); the rows it
+    removed."""
+    return count_of(await conn.execute(statement, due.org_id, due.cutoff, due.limit))
+
+
+async def _remove_idempotency(conn: asyncpg.Connection, due: Due) -> int:
+    return await removing(
+        conn,
+        """
+        DELETE FROM idempotency_keys k USING (
+            SELECT org_id, key FROM idempotency_keys
+            WHERE org_id = $1 AND created_at < $2 AND status IS NOT NULL
+            LIMIT $3 FOR UPDATE SKIP LOCKED
+        ) due
+        WHERE k.org_id = due.org_id AND k.key = due.key
+        """,
+        due,
+    )
+
+
+async def _remove_delivery_logs(conn: asyncpg.Connection, due: Due) -> int:
+    """The finished deliveries (and their attempts) of the tenant's events older than the
+    cutoff; a pending one is kept, whatever its age."""
+    return await removing(
+        conn,
+        """
+        WITH due AS (
+            SELECT d.id FROM outbox o JOIN deliveries d ON d.event_position = o.position
+            WHERE o.org_id = $1 AND o.occurred_at < $2 AND d.status <> 'pending'
+            LIMIT $3 FOR UPDATE OF d SKIP LOCKED
+        ), attempts AS (
+            DELETE FROM delivery_attempts a USING due WHERE a.delivery_id = due.id
+        )
+        DELETE FROM deliveries d USING due WHERE d.id = due.id
+        """,
+        due,
+    )
+
+
+async def _remove_outbox(conn: asyncpg.Connection, due: Due) -> int:
+    """The tenant's events older than the cutoff with no delivery pending, with their finished
+    deliveries and attempts."""
+    return await removing(
+        conn,
+        """
+        WITH due AS (
+            SELECT o.position FROM outbox o
+            WHERE o.org_id = $1 AND o.occurred_at < $2 AND NOT EXISTS (
+                SELECT FROM deliveries p
+                WHERE p.event_position = o.position AND p.status = 'pending'
+            )
+            ORDER BY o.occurred_at LIMIT $3 FOR UPDATE OF o SKIP LOCKED
+        ), finished AS (
+            SELECT d.id FROM deliveries d JOIN due ON d.event_position = due.position
+        ), attempts AS (
+            DELETE FROM delivery_attempts a USING finished WHERE a.delivery_id = finished.id
+        ), deliveries_removed AS (
+            DELETE FROM deliveries d USING finished WHERE d.id = finished.id
+        )
+        DELETE FROM outbox o USING due WHERE o.position = due.position
+        """,
+        due,
+    )
+
+
+RELAY_FLOOR = (
+    "the relay retries a delivery for about three days, and a receiver may replay what it"
+    " missed for a week after"
+)
+
+
+def _relay_rule(name: str, *, description: str, remove: Remove) -> Rule:
+    """A rule of the relay's own records: days after the event, 90 unless chosen, 7 at least."""
+    setting = Setting(
+        name=f"{name}_days",
+        unit="days",
+        default=90,
+        minimum=7,
+        maximum=3650,
+        description=description,
+        basis=RELAY_FLOOR,
+    )
+    return Rule(name=name, table="outbox", setting=setting, remove=remove)
+
+
+OUTBOX = _relay_rule(
+    "outbox",
+    description="Days an event is kept in the outbox (its event feed and replays) after it"
+    " happened; one still being delivered is kept until it is delivered or given up.",
+    remove=_remove_outbox,
+)
+DELIVERY_LOGS = _relay_rule(
+    "delivery_logs",
+    description="Days the webhook delivery log (each delivery and its attempts) is kept"
+    " after its event happened; a delivery still pending is kept.",
+    remove=_remove_delivery_logs,
+)
+IDEMPOTENCY = Rule(
+    name="idempotency",
+    table="idempotency_keys",
+    setting=Setting(
+        name="idempotency_hours",
+        unit="hours",
+        default=24,
+        minimum=24,
+        maximum=24,
+        description="Hours the answer to an `Idempotency-Key` is kept to be replayed.",
+        basis="a retried request is answered as the first one for 24 hours (fixed)",
+    ),
+    remove=_remove_idempotency,
+)
+KIT_RULES: tuple[Rule, ...] = (OUTBOX, DELIVERY_LOGS, IDEMPOTENCY)
+
+
+def rules_of(service_rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The kit's rules and a service's, each setting named once."""
+    every = (*KIT_RULES, *service_rules)
+    names = [r.setting.name for r in every]
+    if len(set(names)) != len(names) or len({r.name for r in every}) != len(every):
+        raise ValueError("two retention rules share a name or a setting")
+    return every
+
+
+async def _value(conn: asyncpg.Connection, org_id: uuid.UUID, setting: Setting) -> int:
+    chosen = await conn.fetchval(
+        "SELECT value FROM retention_settings WHERE org_id = $1 AND name = $2",
+        org_id,
+        setting.name,
+    )
+    return setting.default if chosen is None else int(chosen)
+
+
+async def _apply(
+    pool: asyncpg.Pool, rule: Rule, org_id: uuid.UUID, *, lock: str, as_of: datetime, batch: int
+) -> Removed:
+    removed = 0
+    while True:
+        async with transaction(pool, org_id=org_id) as conn:
+            held = await conn.fetchval(
+                "SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2))", lock, str(org_id)
+            )
+            if not held:
+                return Removed(rule.name, org_id, removed, skipped=True)
+            # The floor holds even for a value stored before it was raised.
+            value = max(await _value(conn, org_id, rule.setting), rule.setting.minimum)
+            due = Due(
+                org_id=org_id,
+                as_of=as_of,
+                value=value,
+                cutoff=rules.cutoff(as_of, value, rule.period),
+                limit=batch,
+            )
+            count = await rule.remove(conn, due)
+            removed += count
+            last = count < batch
+            if last and removed:
+                await conn.execute(
+                    "INSERT INTO retention_runs (org_id, id, rule, as_of, cutoff, removed)"
+                    " VALUES ($1, $2, $3, $4, $5, $6)",
+                    org_id,
+                    uuid7(),
+                    rule.name,
+                    as_of,
+                    due.cutoff,
+                    removed,
+                )
+        if last:
+            return Removed(rule.name, org_id, removed)
+
+
+async def run(
+    pool: asyncpg.Pool,
+    retained: Sequence[Rule],
+    *,
+    schema: str,
+    as_of: datetime,
+    orgs: Collection[uuid.UUID] | None = None,
+    batch: int = BATCH,
+) -> list[Removed]:
+    """Apply each rule of ``retained`` (a service's ``app.state.retention``: the kit's and its
+    own, :func:`rules_of`) to every tenant holding rows of its table (of ``orgs`` only, when
+    given), judged at ``as_of`` (timezone-aware)."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    outcomes = []
+    for rule in retained:
+        async with transaction(pool, org_id=None, readonly=True) as conn:
+            tenants = [
+                r[0] for r in await conn.fetch("SELECT retention_tenants($1::regclass)", rule.table)
+            ]
+        lock = f"kring-retention-{schema}-{rule.name}"
+        for org_id in tenants:
+            if orgs is not None and org_id not in orgs:
+                continue
+            outcomes.append(await _apply(pool, rule, org_id, lock=lock, as_of=as_of, batch=batch))
+    return outcomes

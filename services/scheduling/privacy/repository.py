@@ -1,0 +1,204 @@
+"""The SQL of a person's data: each kind read from a server-side cursor, and what scheduling's
+part of their erasure writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from services.kit.db import one
+
+from . import rules
+
+PREFETCH = 200
+"""Rows a cursor holds at a time: one kind of a person's records is never held whole."""
+
+# Each kind's query: $1 the tenant, $2 the person; ordered, so that an export reads the same twice.
+KINDS: dict[str, str] = {
+    "people": """
+        SELECT id, external_id, given_name, family_name, email, employer_id, manager_id,
+               career_started_on, created_at, updated_at, erased_at
+        FROM people WHERE org_id = $1 AND id = $2
+    """,
+    "registrations": """
+        SELECT register AS id, register, number, registered_on FROM person_registrations
+        WHERE org_id = $1 AND person_id = $2 ORDER BY register
+    """,
+    "memberships": """
+        SELECT m.group_id AS id, m.group_id, g.name AS group_name, m.joined_at, m.left_at
+        FROM group_members m JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id
+        WHERE m.org_id = $1 AND m.person_id = $2 ORDER BY m.joined_at, m.group_id
+    """,
+    "consents": """
+        SELECT group_id AS id, group_id, consent_at AS given_at FROM group_members
+        WHERE org_id = $1 AND person_id = $2 AND consent_at IS NOT NULL
+        ORDER BY consent_at, group_id
+    """,
+    "agreements": """
+        SELECT m.group_id AS id, m.group_id, m.accepted_agreement_version AS version,
+               m.accepted_at, a.ground_rules, a.confidentiality
+        FROM group_members m
+        JOIN group_agreements a ON a.org_id = m.org_id AND a.group_id = m.group_id
+                               AND a.version = m.accepted_agreement_version
+        WHERE m.org_id = $1 AND m.person_id = $2 AND m.accepted_at IS NOT NULL
+        ORDER BY m.accepted_at, m.group_id
+    """,
+    "attendance": """
+        SELECT a.session_id AS id, a.session_id, s.group_id, s.starts_at, s.ends_at,
+               s.status AS session_status, a.status, a.arrived_at, a.departed_at, a.joined,
+               a.confirmed_at, a.recorded_by, a.recorded_at, a.amendment_id
+        FROM attendance a JOIN sessions s ON s.org_id = a.org_id AND s.id = a.session_id
+        WHERE a.org_id = $1 AND a.person_id = $2 ORDER BY s.starts_at, a.session_id
+    """,
+    "attendance_amendments": """
+        SELECT id, session_id, status, arrived_at, departed_at, previous_status,
+               previous_arrived_at, previous_departed_at, reason, amended_by, amended_at
+        FROM attendance_amendments WHERE org_id = $1 AND person_id = $2 ORDER BY id
+    """,
+    "facilitators": """
+        SELECT person_id AS id, recognitions, created_at, updated_at FROM facilitators
+        WHERE org_id = $1 AND person_id = $2
+    """,
+    "calendar_feeds": """
+        SELECT id, created_at, created_by, revoked_at, revoked_by, revoked_because
+        FROM calendar_feeds WHERE org_id = $1 AND owner_kind = 'person' AND owner_id = $2
+        ORDER BY created_at, id
+    """,
+    "erasure_requests": """
+        SELECT id, status, requested_by, requested_at, completed_at, refusal
+        FROM erasure_requests WHERE org_id = $1 AND person_id = $2 ORDER BY id
+    """,
+    "events": """
+        SELECT id, type, aggregate_id, occurred_at, payload AS data FROM outbox
+        WHERE org_id = $1 AND (aggregate_id = $2 OR strpos(payload::text, $2::text) > 0)
+        ORDER BY position
+    """,
+}
+"""What scheduling holds about a person, kind by kind: the rows the export lists."""
+
+
+async def rows(
+    conn: asyncpg.Connection, kind: str, org_id: uuid.UUID, person_id: uuid.UUID
+) -> AsyncIterator[dict[str, Any]]:
+    """One kind of the person's records, from a cursor inside ``conn``'s transaction."""
+    async for row in conn.cursor(KINDS[kind], org_id, person_id, prefetch=PREFETCH):
+        yield dict(row)
+
+
+async def person_exists(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    await one(
+        conn,
+        "SELECT 1 FROM people WHERE org_id = $1 AND id = $2",
+        org_id,
+        person_id,
+        missing=f"No person {person_id}.",
+    )
+
+
+async def erasure(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> datetime | None:
+    """When scheduling's part of the person's erasure was done (``None``: not yet)."""
+    erased_at: datetime | None = await conn.fetchval(
+        "SELECT erased_at FROM subject_erasures WHERE org_id = $1 AND person_id = $2",
+        org_id,
+        person_id,
+    )
+    return erased_at
+
+
+async def lock_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    """The person's row, locked for the erasure (or :class:`NotFound`): erasures of one person
+    queue, while rows referring to them may still be written."""
+    await one(
+        conn,
+        "SELECT 1 FROM people WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        org_id,
+        person_id,
+        missing=f"No person {person_id}.",
+    )
+
+
+async def employer_of(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> uuid.UUID | None:
+    employer_id: uuid.UUID | None = await conn.fetchval(
+        "SELECT employer_id FROM people WHERE org_id = $1 AND id = $2", org_id, person_id
+    )
+    return employer_id
+
+
+_PSEUDONYMISE = """
+    WITH person AS (
+        UPDATE people
+        SET given_name = $3, family_name = $4, external_id = $5, email = NULL, manager_id = NULL,
+            career_started_on = NULL, erased_at = now(), updated_at = now()
+        WHERE org_id = $1 AND id = $2
+        RETURNING id
+    ), registrations AS (
+        DELETE FROM person_registrations WHERE org_id = $1 AND person_id = $2 RETURNING 1
+    ), recognitions AS (
+        UPDATE facilitators SET recognitions = '[]'::jsonb, updated_at = now()
+        WHERE org_id = $1 AND person_id = $2 RETURNING 1
+    ), feeds AS (
+        UPDATE calendar_feeds
+        SET revoked_at = now(), revoked_by = $6, revoked_because = 'revoked'
+        WHERE org_id = $1 AND owner_kind = 'person' AND owner_id = $2 AND revoked_at IS NULL
+        RETURNING 1
+    ), answers AS (
+        DELETE FROM idempotency_keys
+        WHERE org_id = $1 AND position(convert_to($2::text, 'UTF8') IN body) > 0
+        RETURNING 1
+    )
+    INSERT INTO subject_erasures (org_id, person_id, erased_by)
+    SELECT $1, id, $6 FROM person
+    RETURNING erased_at
+"""
+
+
+async def pseudonymise(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, *, erased_by: str
+) -> datetime:
+    """The person's name and identifiers replaced, their registrations deleted, their calendar
+    feeds revoked and the stored answers naming them dropped; the row and everything that
+    counts (memberships, attendance) kept. When it was done."""
+    erased_at: datetime = await conn.fetchval(
+        _PSEUDONYMISE,
+        org_id,
+        person_id,
+        rules.ERASED_GIVEN_NAME,
+        rules.ERASED_FAMILY_NAME,
+        rules.erased_external_id(person_id),
+        erased_by,
+    )
+    return erased_at
+
+
+async def events_naming(
+    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID
+) -> list[tuple[int, Any]]:
+    """Each event in the outbox that names the person: its position and snapshot."""
+    found = await conn.fetch(
+        """
+        SELECT position, payload FROM outbox
+        WHERE org_id = $1 AND (aggregate_id = $2 OR strpos(payload::text, $2::text) > 0)
+        ORDER BY position
+        """,
+        org_id,
+        person_id,
+    )
+    return [(row["position"], row["payload"]) for row in found]
+
+
+async def rewrite_events(
+    conn: asyncpg.Connection, org_id: uuid.UUID, payloads: list[tuple[int, Any]]
+) -> None:
+    """Each event's snapshot replaced by the one given (by position)."""
+    await conn.executemany(
+        "UPDATE outbox SET payload = $3 WHERE org_id = $1 AND position = $2",
+        [(org_id, position, payload) for position, payload in payloads],
+    )

@@ -1,0 +1,47 @@
+"""What scheduling's part of a person's erasure makes of them (ADR 0094): a pseudonym where
+their name stood, nothing where an identifier stood, and the same in the snapshots of the
+events it announced about them earlier."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+ERASED_GIVEN_NAME = "Erased"
+ERASED_FAMILY_NAME = "person"
+ERASED_NAME = f"{ERASED_GIVEN_NAME} {ERASED_FAMILY_NAME}"
+"""How an erased person is named to others (a group's members, a proof, an event)."""
+
+
+def erased_external_id(person_id: uuid.UUID) -> str:
+    """The external id an erased person keeps (unique, as every person's is; it says nothing
+    about the HR system's own id, which is gone)."""
+    return f"erased-{person_id}"
+
+
+_REPLACED: dict[str, Any] = {
+    "name": ERASED_NAME,
+    "given_name": ERASED_GIVEN_NAME,
+    "family_name": ERASED_FAMILY_NAME,
+    "email": None,
+    "external_id": None,
+    "registrations": [],
+    "recognitions": [],
+    "number": None,
+    "registration_number": None,
+}
+"""The fields of an object naming the person (by ``person_id``) that an erasure replaces."""
+
+
+def redacted(value: Any, person_id: uuid.UUID) -> Any:
+    """``value`` (an event's snapshot, at any depth) with each object that is about
+    ``person_id`` stripped of the person's name and identifiers; everything else as it was."""
+    if isinstance(value, list):
+        return [redacted(item, person_id) for item in value]
+    if not isinstance(value, dict):
+        return value
+    about = str(value.get("person_id")) == str(person_id)
+    return {
+        key: _REPLACED[key] if about and key in _REPLACED else redacted(item, person_id)
+        for key, item in value.items()
+    }
