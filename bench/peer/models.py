@@ -31,8 +31,8 @@ class LedgerEntry(Base):
     person_id: Mapped[uuid.UUID]
     register_code: Mapped[str]
     revision: Mapped[int]
-    registration_number: Mapped[str]
-    person_name: Mapped[str]
+    registration_number: Mapped[str | None]
+    person_name: Mapped[str | None]
     session_date: Mapped[date]
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime]
@@ -54,6 +54,11 @@ class LedgerEntry(Base):
     recorded_by: Mapped[str]
     prev_hash: Mapped[str]
     hash: Mapped[str]
+
+    @property
+    def erased(self) -> bool:
+        """Its person was erased: the name and the number are gone."""
+        return self.person_name is None
 
 
 class Consent(Base):

@@ -37,7 +37,14 @@ CONSENTED = (
 PAGE = TypeAdapter(EntryPage)
 ROWS = TypeAdapter(list[LedgerEntryOut])
 
-if not set(FIELDS) <= set(LedgerEntry.__table__.columns.keys()):
+SHOWN = {
+    "person_name": "coalesce(e.person_name, '') AS person_name",
+    "registration_number": "coalesce(e.registration_number, '') AS registration_number",
+    "erased": "(e.person_name IS NULL) AS erased",
+}
+"""How an erased person's entry is shown, as Kring shows it."""
+
+if not set(FIELDS) - {"erased"} <= set(LedgerEntry.__table__.columns.keys()):
     raise RuntimeError("the answer's fields must be columns of ledger_entries")
 
 router = APIRouter()
@@ -62,7 +69,7 @@ def statement(
         names.append("after")
         where.append(f"e.id > ${len(names)}")
     names.append("rows")
-    columns = ", ".join(f"e.{c}" for c in FIELDS)
+    columns = ", ".join(SHOWN.get(c, f"e.{c}") for c in FIELDS)
     sql = (
         f"SELECT {columns} FROM ledger_entries e WHERE {' AND '.join(where)}"
         f" ORDER BY e.id LIMIT ${len(names)}"

@@ -1,4 +1,5 @@
-"""Response models: the same fields, in the same order, as Kring's ``LedgerEntry``."""
+"""Response models: the same fields, in the same order, as Kring's ``LedgerEntry`` (an erased
+person's entry shows no name and no number, and says so)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class LedgerEntryOut(BaseModel):
@@ -42,6 +43,12 @@ class LedgerEntryOut(BaseModel):
     recorded_by: str
     prev_hash: str
     hash: str
+    erased: bool
+
+    @field_validator("person_name", "registration_number", mode="before")
+    @classmethod
+    def _shown(cls, value: str | None) -> str:
+        return value or ""  # an erased person's: gone
 
 
 class EntryPage(BaseModel):

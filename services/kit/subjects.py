@@ -151,10 +151,19 @@ async def export_body(
 BSN_RULE = "bsn"
 
 
-def looks_like_bsn(value: str) -> bool:
+NINE_DIGIT_REGISTERS = frozenset({"SKJ"})
+"""Registers whose own registration numbers are nine digits. About one in eleven of them passes
+the elfproef, so such a number in one of these registers is taken as the register's: a BSN
+entered in its place cannot be told from it, and refusing it would refuse real professionals."""
+
+
+def looks_like_bsn(value: str, register: str | None = None) -> bool:
     """Nine digits passing the elfproef (9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11):
-    a Dutch citizen service number, which Kring never stores."""
+    a Dutch citizen service number, which Kring never stores; never for a ``register`` whose
+    own numbers have that shape (:data:`NINE_DIGIT_REGISTERS`)."""
     if len(value) != 9 or not value.isascii() or not value.isdigit():
+        return False
+    if register is not None and register.strip().upper() in NINE_DIGIT_REGISTERS:
         return False
     digits = [int(c) for c in value]
     weighted = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
@@ -166,6 +175,6 @@ def bsn_refused(field: str) -> FieldError:
         field=field,
         rule=BSN_RULE,
         message="looks like a BSN (nine digits passing the elfproef), and Kring never stores"
-        " one; a register number of this shape is taken with its register's prefix"
-        " (`SKJ-123456782`)",
+        " one; a number of this shape that is a register's is taken with its register's"
+        " prefix (`NIP-123456782`)",
     )

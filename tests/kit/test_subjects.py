@@ -45,6 +45,16 @@ def test_nine_digits_are_a_bsn_exactly_when_they_pass_the_elfproef(digits: list[
     assert looks_like_bsn(value) == (elfproef(digits) and value != "000000000")
 
 
+@given(st.lists(st.integers(0, 9), min_size=9, max_size=9), st.sampled_from(["SKJ", " skj"]))
+def test_a_register_whose_numbers_are_nine_digits_keeps_every_one(
+    digits: list[int], register: str
+) -> None:
+    """SKJ's numbers are nine digits, and one in eleven passes the elfproef: each is SKJ's."""
+    value = "".join(map(str, digits))
+    assert not looks_like_bsn(value, register)
+    assert looks_like_bsn(value, "NIP") == looks_like_bsn(value)
+
+
 @given(st.text(max_size=12))
 def test_anything_but_nine_ascii_digits_is_no_bsn(value: str) -> None:
     if not (len(value) == 9 and value.isascii() and value.isdigit()):

@@ -61,14 +61,16 @@ def _text(value: str | None) -> str | None:
 def _fits(registration: EventRegistration) -> bool:
     number = registration.number
     return (
-        bool(re.match(NUMBER_PATTERN, number)) and "\n" not in number and not looks_like_bsn(number)
+        bool(re.match(NUMBER_PATTERN, number))
+        and "\n" not in number
+        and not looks_like_bsn(number, registration.register)
     )
 
 
 def _unrecordable(attendee: EventAttendee, registration: EventRegistration) -> Judgement:
     # The number is not repeated (outcomes and their events would keep it): it may even be
     # a citizen service number.
-    if looks_like_bsn(registration.number):
+    if looks_like_bsn(registration.number, registration.register):
         reason = Reason(rule=BSN_RULE, message=bsn_refused("number").message)
     else:
         reason = Reason(

@@ -32,7 +32,7 @@ async def registrar_entries(
     """The entries of the token's register, of registrants who consented, for a period; each
     registrant shown is written to the processing log (in the query's own round trip)."""
     register_code = rules.registrar_register(principal)
-    rules.refuse_bsn(registration_number, field="query.registration_number")
+    rules.refuse_bsn(registration_number, register_code, field="query.registration_number")
     numbers = export.spellings(register_code, registration_number) if registration_number else None
     items = await repository.registrar_page(
         conn,

@@ -393,7 +393,7 @@ def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError
         if session.mode == "online" and attendee.joined == "in_person":
             error(f"attendees[{i}].joined", "matches_mode", "an online session is joined online")
         for j, registration in enumerate(attendee.registrations):
-            if looks_like_bsn(registration.number):
+            if looks_like_bsn(registration.number, registration.register):
                 errors.append(bsn_refused(f"body.attendees[{i}].registrations[{j}].number"))
         codes = [normalise_code(r.register) for r in attendee.registrations]
         if len(codes) != len(set(codes)):
@@ -404,7 +404,8 @@ def snapshot_errors(session: ClosedSessionIn, *, today: date) -> list[FieldError
     return errors
 
 
-def refuse_bsn(number: str | None, *, field: str) -> None:
-    """A registration number is never a BSN (nine digits passing the elfproef): 422 ``bsn``."""
-    if number is not None and looks_like_bsn(number):
+def refuse_bsn(number: str | None, register: str, *, field: str) -> None:
+    """A registration number is never a BSN (nine digits passing the elfproef, in a register
+    whose numbers have another shape): 422 ``bsn``."""
+    if number is not None and looks_like_bsn(number, register):
         raise RuleViolation("A registration number is never a BSN.", errors=[bsn_refused(field)])

@@ -46,7 +46,7 @@ def input_errors(data: PreflightIn) -> list[FieldError]:
         errors += [
             bsn_refused(f"body.members[{i}].registrations[{j}].number")
             for j, r in enumerate(member.registrations)
-            if r.number is not None and looks_like_bsn(r.number)
+            if r.number is not None and looks_like_bsn(r.number, r.register)
         ]
     if len(data.members) > data.group_size:
         errors.append(

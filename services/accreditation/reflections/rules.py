@@ -75,7 +75,7 @@ def check_countersigner(
 
 
 def check_recognition(register: str, number: str, *, accepted: Sequence[str], code: str) -> None:
-    if looks_like_bsn(number):
+    if looks_like_bsn(number, register):
         raise RuleViolation(
             "A supervisor's registration number is never a BSN.",
             errors=[bsn_refused("body.recognition.number")],

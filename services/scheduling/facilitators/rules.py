@@ -23,7 +23,9 @@ def check_recognitions(recognitions: list[Recognition]) -> None:
                 )
             )
         seen.add(key)
-        if recognition.number is not None and looks_like_bsn(recognition.number):
+        if recognition.number is not None and looks_like_bsn(
+            recognition.number, recognition.register
+        ):
             errors.append(bsn_refused(f"body.recognitions[{index}].number"))
     if errors:
         raise RuleViolation(

@@ -139,7 +139,7 @@ def registration_errors(
         seen.add(registration.register)
         if not number_accepted(registration.number):
             errors.append(_number_refused(f"{field}.number", registration.number))
-        elif looks_like_bsn(registration.number):
+        elif looks_like_bsn(registration.number, registration.register):
             errors.append(bsn_refused(f"{field}.number"))
     return errors
 

@@ -60,7 +60,7 @@ def test_only_nine_digits_can_be_a_bsn(value: str) -> None:
 
 
 def test_a_snapshot_with_a_bsn_is_refused_naming_the_number() -> None:
-    body = session(attendee(registration("NIP", "00123456"), registration("SKJ", "111222333")))
+    body = session(attendee(registration("NIP", "00123456"), registration("NVO", "111222333")))
     errors = ledger_rules.snapshot_errors(parsed(body), today=date(2026, 12, 1))
     assert [(e.field, e.rule) for e in errors] == [
         ("body.attendees[0].registrations[1].number", "bsn")
@@ -83,7 +83,7 @@ def test_an_event_registration_with_a_bsn_is_refused_alone_and_never_repeated() 
                 "name": "Anna de Vries",
                 "status": "present",
                 "registrations": [
-                    {"register": "SKJ", "number": "111222333"},
+                    {"register": "NVO", "number": "111222333"},
                     {"register": "NIP", "number": "NIP-0042"},
                 ],
             }

@@ -250,6 +250,9 @@ def test_the_command_runs_one_services_rules(
             await idempotency_key(pool, org, timedelta(hours=1))
 
     asyncio.run(seed())
+    # The command's app would point the process's logging at this test's captured stderr,
+    # which closes when the test ends, and later tests would log into a closed file.
+    monkeypatch.setattr("services.kit.app.configure_logging", lambda **_: None)
     monkeypatch.setenv("KRING_DATABASE_URL", database_url)
     monkeypatch.setenv("KRING_DATABASE_ROLE", settings.database_role or "")
     monkeypatch.setenv("KRING_JWT_JWKS", settings.jwt_jwks or "")

@@ -109,12 +109,15 @@ async def test_erasure_is_the_admin_s(scheduling: httpx.AsyncClient, auth: Token
 async def test_a_registration_number_that_is_a_bsn_is_refused(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
-    body = {**NAME, "registrations": [{"register": "SKJ", "number": "123456782"}]}
+    body = {**NAME, "registrations": [{"register": "NVO", "number": "123456782"}]}
     refused = await scheduling.put("/v1/people/by-external-id/bsn-1", json=body, headers=auth())
     assert refused.status_code == 422, refused.text
     assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
         ("body.registrations[0].number", "bsn")
     ]
+    skj = {**NAME, "registrations": [{"register": "SKJ", "number": "123456782"}]}
+    kept = await scheduling.put("/v1/people/by-external-id/skj-1", json=skj, headers=auth())
+    assert kept.status_code == 201, "SKJ's numbers are nine digits: each passing one is SKJ's"
     batch = {"items": [{**body, "external_id": "bsn-2"}]}
     refused = await scheduling.post("/v1/people/batch", json=batch, headers=auth())
     assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
