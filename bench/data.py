@@ -243,12 +243,24 @@ async def ledger_keys(conn: asyncpg.Connection) -> tuple[list[str], list[str], l
         LEDGER,
     )
 
+    referring = await conn.fetch(
+        "SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def "
+        "FROM pg_constraint WHERE confrelid = $1::regclass AND conrelid <> $1::regclass "
+        "AND contype = 'f' ORDER BY 1, 2",
+        LEDGER,
+    )
+
     def add(c: asyncpg.Record) -> str:
         return f'ALTER TABLE {LEDGER} ADD CONSTRAINT "{c["conname"]}" {c["def"]}'
 
     keys = [add(c) for c in constraints if c["contype"] != "f"]
-    foreign = [add(c) for c in constraints if c["contype"] == "f"]
+    foreign = [
+        *(add(c) for c in constraints if c["contype"] == "f"),
+        *(f'ALTER TABLE {r["tbl"]} ADD CONSTRAINT "{r["conname"]}" {r["def"]}' for r in referring),
+    ]
     drops = [
+        # other tables' keys on the ledger's (ledger_redactions'): they need its unique index
+        *(f'ALTER TABLE {r["tbl"]} DROP CONSTRAINT "{r["conname"]}"' for r in referring),
         *(
             f'ALTER TABLE {LEDGER} DROP CONSTRAINT "{c["conname"]}"'
             for c in constraints

@@ -23,6 +23,7 @@ from services.accreditation.ledger import export, repository
 from services.kit.db import create_pool, transaction
 from services.kit.migrations import app_role
 from services.kit.pagination import Keyset
+from services.kit.privacy.processing_log import logged_read, read_mode
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -51,7 +52,8 @@ async def run(params: dict[str, object]) -> dict[str, object]:
     rows = 0
 
     async def once() -> int:
-        async with transaction(pool, org_id=org, readonly=True) as conn:
+        readonly, begin = read_mode("GET", logged_read())  # as the endpoint's: a logged read
+        async with transaction(pool, org_id=org, readonly=readonly, also=begin) as conn:
             items = await repository.registrar_page(
                 conn,
                 org,
@@ -60,6 +62,8 @@ async def run(params: dict[str, object]) -> dict[str, object]:
                 from_date=from_date,
                 to_date=to_date,
                 asked=Keyset(None, 50),
+                reader="bench-registrar",
+                request_id=None,
             )
         return len(items)
 
