@@ -15,6 +15,8 @@ from litestar.status_codes import HTTP_200_OK
 
 from services.kit.db import Conn
 from services.kit.openapi import problems, upserted
+from services.kit.privacy import processing_log
+from services.kit.privacy.routes import erasure_responses
 from services.kit.subjects import SubjectErasure
 
 from ..ledger.chain import Signer
@@ -33,9 +35,6 @@ EXPORTED = {
     ),
     **problems(),
 }
-ERASED = {
-    201: ResponseSpec(SubjectErasure, description="Erased now.", generate_examples=False),
-}
 
 
 class SubjectController(Controller):
@@ -46,6 +45,7 @@ class SubjectController(Controller):
         "/export",
         operation_id="exportSubject",
         responses=EXPORTED,
+        opt=processing_log.logged_read(),
     )
     async def export(self, conn: Conn, principal: Me, state: State, person_id: PersonId) -> Stream:
         """Everything accreditation holds about one person, kind by kind (`records`), each
@@ -64,7 +64,7 @@ class SubjectController(Controller):
         "/erasure",
         operation_id="eraseSubject",
         status_code=HTTP_200_OK,
-        responses={**ERASED, **problems(409)},
+        responses=erasure_responses(409),
     )
     async def erase(
         self, conn: Conn, principal: Me, state: State, person_id: PersonId

@@ -20,6 +20,7 @@ from services.kit.subjects import (
     SubjectErasure,
     check_own,
     export_body,
+    grant_of,
 )
 
 from .. import webhooks
@@ -35,25 +36,20 @@ from .repository import Erasure
 SERVICE = "accreditation"
 
 
-def grant_of(principal: Principal) -> str:
-    """Why a person's data was given to ``principal``: the admin's role, or their own."""
-    return "role admin" if principal.has("admin") else "own records"
-
-
 async def export(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID, *, pool: asyncpg.Pool
 ) -> AsyncIterator[bytes]:
     """Everything accreditation holds about the person, to an admin or the person; the export
-    is logged, then streamed from a connection of its own (``pool``)."""
+    is logged in the request's transaction (a logged read), then streamed from a connection of
+    its own (``pool``)."""
     check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
-    async with transaction(pool, org_id=principal.org_id) as logging:
-        await processing_log.record(
-            logging,
-            principal,
-            operation="exportSubject",
-            person_id=person_id,
-            grant=grant_of(principal),
-        )
+    await processing_log.record(
+        conn,
+        principal,
+        operation="exportSubject",
+        person_id=person_id,
+        grant=grant_of(admin=principal.has("admin")),
+    )
     return body(pool, principal.org_id, person_id)
 
 

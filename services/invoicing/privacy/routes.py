@@ -12,8 +12,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from services.kit.db import Conn
 from services.kit.links import link, links
-from services.kit.openapi import problems
+from services.kit.openapi import problems, upserted
 from services.kit.privacy import processing_log
+from services.kit.privacy.routes import erasure_responses
 from services.kit.subjects import SubjectErasure
 
 from ..principal import Principal
@@ -30,15 +31,6 @@ _EXPORT = {
         generate_examples=False,
     ),
     **problems(),
-}
-_ERASED = {
-    HTTP_201_CREATED: ResponseSpec(
-        SubjectErasure, description="Erased now: what is held, and why.", generate_examples=False
-    ),
-    HTTP_200_OK: ResponseSpec(
-        SubjectErasure, description="Erased before: its record.", generate_examples=False
-    ),
-    **problems(409),
 }
 
 
@@ -68,7 +60,7 @@ class SubjectController(Controller):
         "/erasure",
         operation_id="eraseSubject",
         status_code=HTTP_201_CREATED,
-        responses=_ERASED,
+        responses=erasure_responses(409),
         opt=links(link("getSubjectErasure", person_id="$request.path.person_id")),
     )
     async def erase(
@@ -84,8 +76,7 @@ class SubjectController(Controller):
         erasure is refused, 409 with rule `open_obligations` and the invoices in `invoices`,
         and nothing is erased. A second request answers the first one's record (200).
         Announced as `subject.erased`."""
-        erasure, created = await service.erase(conn, principal, person_id)
-        return Response(erasure, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return upserted(*await service.erase(conn, principal, person_id))
 
     @get("/erasure", operation_id="getSubjectErasure", responses=problems())
     async def get_erasure(self, conn: Conn, principal: Me, person_id: PersonId) -> SubjectErasure:

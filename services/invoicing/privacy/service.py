@@ -31,6 +31,7 @@ from services.kit.subjects import (
     check_own,
     erasure_status,
     export_body,
+    grant_of,
 )
 
 from .. import webhooks
@@ -52,7 +53,7 @@ async def check_may_export(
         conn,
         principal,
         operation="exportSubject",
-        grant="role admin" if admin else "own records",
+        grant=grant_of(admin=admin),
         person_id=person_id,
         role="admin" if admin else "participant",
     )

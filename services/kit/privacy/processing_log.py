@@ -9,7 +9,8 @@ given without its entry, nor an entry kept for an answer that failed::
 
 A GET runs in a read-only transaction (``kit.app``); a GET that logs is declared a logged
 read (``opt=processing_log.logged_read()``), whose transaction is read-write. On a hot path
-the entry travels with the query itself (:func:`logged`): one round trip, not two.
+the entry travels with the query itself, an insert in a common table expression named
+:data:`CTE` (the registrar's registrant query): one round trip, not two.
 
 The table is append-only (the service's role may insert and select; a trigger refuses any
 update, delete or truncate). The reader is named by subject and role, nothing else.
@@ -17,7 +18,6 @@ update, delete or truncate). The reader is named by subject and role, nothing el
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,8 +38,9 @@ _INSERT_EACH = (
     " SELECT $1, e.id, $3, $4, $5, e.person_id, $6, $7, $8"
     " FROM unnest($2::uuid[], $9::uuid[]) AS e(id, person_id)"
 )
-_WITH = re.compile(r"^\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
 CTE = "processing_logged"
+"""The name a statement that logs its own read gives the insert it carries (the registrant
+query's, in accreditation's ledger repository)."""
 
 
 def logged_read(opt: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -142,31 +143,3 @@ async def record_each(
         request_id,
         list(person_ids),
     )
-
-
-def logged(
-    query: str,
-    args: Sequence[object],
-    principal: Principal,
-    *,
-    operation: str,
-    grant: str,
-    person_id: uuid.UUID | None = None,
-    scope: str | None = None,
-    role: str | None = None,
-) -> tuple[str, list[object]]:
-    """``query`` (a ``SELECT`` or ``WITH``, taking ``args``) that also logs the read, as a
-    data-modifying common table expression: the same answer, in the same round trip. The
-    entry's parameters follow ``args``. The handler must be a :func:`logged_read`."""
-    values = _values(
-        principal, operation=operation, grant=grant, person_id=person_id, scope=scope, role=role
-    )
-    first = len(args) + 1
-    placeholders = ", ".join(f"${n}" for n in range(first, first + len(values)))
-    cte = f"{CTE} AS (INSERT INTO processing_log ({COLUMNS}) VALUES ({placeholders}))"
-    if match := _WITH.match(query):
-        head = "WITH RECURSIVE" if match.group(1) else "WITH"
-        statement = f"{head} {cte}, {query[match.end() :]}"
-    else:
-        statement = f"WITH {cte} {query.lstrip()}"
-    return statement, [*args, *values]

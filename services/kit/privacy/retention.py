@@ -250,7 +250,9 @@ async def _apply(
             )
             count = await rule.remove(conn, due)
             removed += count
-            last = count < batch
+            # Done when a batch finds nothing: a short one is not proof, rows locked by another
+            # transaction were skipped (SKIP LOCKED) and may be due still.
+            last = count == 0
             if last and removed:
                 await conn.execute(
                     "INSERT INTO retention_runs (org_id, id, rule, as_of, cutoff, removed)"

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from litestar import Controller, Router, get, put
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, JSONBody
 
 from ..db import Conn
 from ..openapi import problems
 from ..pagination import DEFAULT_LIMIT, Cursor, Limit, keyset
 from ..principal import Principal
+from ..subjects import SubjectErasure
 from . import service
 from .retention import Rule
 from .rules import SETTING_RULES
@@ -87,6 +89,22 @@ class RetentionSettingsController(Controller):
         maximum (`maximum`), or not a retention of this service (`unknown_setting`); then
         nothing is changed. The retention job applies them on its next run."""
         return await service.replace_settings(conn, principal, data.settings, privacy.retained)
+
+
+def erasure_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """A service's part of a person's erasure (``eraseSubject``): 201 when this call erased
+    them, 200 with the same record after; ``statuses`` the problems it adds."""
+    return {
+        201: ResponseSpec(
+            SubjectErasure,
+            description="Erased now: what is held, and why.",
+            generate_examples=False,
+        ),
+        200: ResponseSpec(
+            SubjectErasure, description="Erased before: its record.", generate_examples=False
+        ),
+        **problems(*statuses),
+    }
 
 
 def privacy_router(retained: Sequence[Rule], *, everyone: tuple[str, ...]) -> Router:

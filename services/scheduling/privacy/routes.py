@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_200_OK
 from services.kit.db import Conn
 from services.kit.openapi import problems, upserted
 from services.kit.privacy import processing_log
+from services.kit.privacy.routes import erasure_responses
 from services.kit.subjects import SubjectErasure
 
 from ..principal import Principal
@@ -32,9 +33,6 @@ EXPORTED = {
         generate_examples=False,
     ),
     **problems(),
-}
-ERASED = {
-    201: ResponseSpec(SubjectErasure, description="Erased now.", generate_examples=False),
 }
 
 
@@ -65,7 +63,7 @@ class SubjectController(Controller):
         "/erasure",
         operation_id="eraseSubject",
         status_code=HTTP_200_OK,
-        responses={**ERASED, **problems()},
+        responses=erasure_responses(),
     )
     async def erase(
         self, conn: Conn, principal: Me, person_id: PersonId

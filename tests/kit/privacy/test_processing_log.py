@@ -93,27 +93,6 @@ async def test_a_page_of_registrants_is_logged_in_one_statement(
     assert len({e["id"] for e in entries}) == 3
 
 
-async def test_a_logged_query_answers_and_logs_in_one_round_trip(
-    pool: asyncpg.Pool, org: uuid.UUID
-) -> None:
-    person = uuid.uuid4()
-    async with transaction(pool, org_id=org) as conn:
-        for query in (
-            "SELECT $1::int + 1 AS n",
-            "WITH x AS (SELECT $1::int AS n) SELECT n + 1 AS n FROM x",
-        ):
-            statement, args = processing_log.logged(
-                query,
-                [41],
-                reader(org),
-                operation="getRegistrant",
-                grant="consent c",
-                person_id=person,
-            )
-            assert await conn.fetchval(statement, *args) == 42
-    assert [e["operation"] for e in await logged_for(pool, org)] == ["getRegistrant"] * 2
-
-
 async def test_another_tenant_sees_no_entry(pool: asyncpg.Pool, org: uuid.UUID) -> None:
     async with transaction(pool, org_id=org) as conn:
         await processing_log.record(
