@@ -33,6 +33,7 @@ from .policy import TENANT, Policy
 from .policy_guard import PolicyGuard, check
 from .principal import Principal
 from .privacy.processing_log import read_mode
+from .privacy.retention import WEBHOOKS as RETENTION_WEBHOOKS
 from .privacy.retention import Rule, rules_of
 from .privacy.routes import privacy_router
 from .problems import EXCEPTION_HANDLERS
@@ -241,8 +242,8 @@ def create_service_app(
     contract; ``retention`` is what the service retains besides the kit's own records
     (``kit.privacy.retention``: the settings it serves, the job it runs)."""
     configure_logging(service=settings.service, fmt=settings.log_format, level=settings.log_level)
-    if events is not None:  # and the relay's own (``subscription.disabled``)
-        webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS}
+    if events is not None:  # and the relay's (``subscription.disabled``) and the retention job's
+        webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS, **RETENTION_WEBHOOKS}
     state = _state(settings, schema=schema, migrations=migrations, webhooks=webhooks)
     app = Litestar(
         route_handlers=[

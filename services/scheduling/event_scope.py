@@ -30,12 +30,14 @@ FOR_EMPLOYER: dict[str, Narrow] = {
     "session.rescheduled": _MEMBERS,
     "session.cancelled": _MEMBERS,
     "session.closed": _ATTENDEES,
+    "session.signed_off": only("attendees", "employer_id"),
     "attendance.amended": _amended,
     "attendance.confirmed": when("employer_id"),
     "person.updated": when("employer_id"),
     "group.member_added": when("employer_id"),
     "group.member_left": when("employer_id"),
     "person.erased": when("employer_id"),
+    "erasure.refused": when("employer_id"),
 }
 """Each type as an HR client sees it, narrowed to its client organisation; a type missing
 here is not shown to an HR client at all."""

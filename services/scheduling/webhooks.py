@@ -9,7 +9,7 @@ from services.kit.subjects import SubjectErasedData
 from .config import SCHEMA
 from .groups.schemas import GroupMemberAddedData, GroupMemberLeftData
 from .people.schemas import PersonUpdatedData
-from .privacy_requests.schemas import PersonErasedData
+from .privacy_requests.schemas import ErasureRefusedData, PersonErasedData
 from .sessions.schemas import (
     AttendanceAmendedData,
     AttendanceConfirmedData,
@@ -17,6 +17,7 @@ from .sessions.schemas import (
     SessionClosedData,
     SessionRescheduledData,
     SessionScheduledData,
+    SessionSignedOffData,
 )
 
 EventData = (
@@ -24,6 +25,7 @@ EventData = (
     | SessionRescheduledData
     | SessionClosedData
     | SessionCancelledData
+    | SessionSignedOffData
     | AttendanceConfirmedData
     | AttendanceAmendedData
     | PersonUpdatedData
@@ -31,6 +33,7 @@ EventData = (
     | GroupMemberLeftData
     | SubjectErasedData
     | PersonErasedData
+    | ErasureRefusedData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
@@ -38,6 +41,7 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "session.rescheduled": SessionRescheduledData,
     "session.closed": SessionClosedData,
     "session.cancelled": SessionCancelledData,
+    "session.signed_off": SessionSignedOffData,
     "attendance.confirmed": AttendanceConfirmedData,
     "attendance.amended": AttendanceAmendedData,
     "person.updated": PersonUpdatedData,
@@ -45,5 +49,6 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "group.member_left": GroupMemberLeftData,
     "subject.erased": SubjectErasedData,
     "person.erased": PersonErasedData,
+    "erasure.refused": ErasureRefusedData,
 }
 emit = Emitter(SCHEMA, WEBHOOKS)

@@ -187,8 +187,8 @@ async def test_what_scheduling_sends_is_what_its_messages_describe(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     await two_employers(scheduling, auth)
-    sent, _ = await events(scheduling, auth, expect=12, hide=frozenset())
-    assert len({e["type"] for e in sent}) == 8
+    sent, _ = await events(scheduling, auth, expect=13, hide=frozenset())
+    assert len({e["type"] for e in sent}) == 9
     for event in sent:
         validator = message_validator("scheduling", event["type"])
         assert [e.message for e in validator.iter_errors(event)] == [], event["type"]

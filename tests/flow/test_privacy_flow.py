@@ -329,9 +329,16 @@ async def run_the_year(year: Year, platform: Platform, database_url: str) -> Non
         [],
     )
     after = await snapshot(database_url, person_id)
+    # The refusal is kept and announced (``erasure.refused``); nothing else changed.
+    outbox = after["scheduling"].get("outbox", [])
+    announced = [e for e in outbox if e["type"] == "erasure.refused"]
+    assert [json.loads(e["payload"])["invoice_ids"] for e in announced] == [
+        sorted(named, key=[i["id"] for i in problem["extra"]["invoices"]].index)
+    ]
+    after["scheduling"]["outbox"] = [e for e in outbox if e["type"] != "erasure.refused"]
     for schema in SCHEMAS:
         for table in {*before[schema], *after[schema]} - {"erasure_requests"}:
-            assert after[schema].get(table) == before[schema].get(table), (
+            assert after[schema].get(table, []) == before[schema].get(table, []), (
                 f"{schema}.{table} changed on a refused erasure"
             )
 
@@ -415,6 +422,12 @@ async def run_the_year(year: Year, platform: Platform, database_url: str) -> Non
     finally:
         await conn.close()
     assert left == 0
+    # ... and announces what it removed, her invoices by number, in invoicing's feed.
+    (applied,) = await eventually(lambda: _announced(invoicing))
+    (removal,) = [r for r in applied["data"]["removals"] if r["rule"] == "invoices"]
+    assert removal["removed"] >= len(invoices)
+    for invoice in invoices:
+        assert any(_states(line, invoice["number"]) for line in removal["named"]), removal
 
     # Every registrar read of the flow is in accreditation's processing log: who, what, why.
     log = await _log(accreditation, year.admin)
@@ -434,6 +447,29 @@ async def run_the_year(year: Year, platform: Platform, database_url: str) -> Non
     for name, api in year.apis.items():
         logged = [e for e in await _log(api, year.admin) if e["person_id"] == person_id]
         assert expected[name] <= {e["operation"] for e in logged}, (name, logged)
+
+
+def _states(line: str, number: str) -> bool:
+    """Whether a line of a removal's ``named`` (a number, or ``first..last`` of a series)
+    states ``number``."""
+    first, _, last = line.partition("..")
+    series, _, sequence = number.rpartition("-")
+    if not last:
+        return first == number
+    return first.rpartition("-")[0] == series and (
+        int(first.rpartition("-")[2]) <= int(sequence) <= int(last.rpartition("-")[2])
+    )
+
+
+async def _announced(api: httpx.AsyncClient) -> list[dict[str, Any]] | None:
+    """The retention job's announcements in the service's feed, once there is one."""
+    seen, params = [], {"limit": 200}
+    while True:
+        page = ok(await api.get("/v1/events", params=params))
+        seen += [e for e in page["items"] if e["type"] == "retention.applied"]
+        if page["next_cursor"] == params.get("cursor"):
+            return seen or None
+        params["cursor"] = page["next_cursor"]
 
 
 async def _entries(year: Year, count: int) -> Any:

@@ -78,8 +78,8 @@ async def read_all(
 async def two_employers(client: httpx.AsyncClient, auth: Token) -> tuple[dict, dict, dict, dict]:
     """Organisations A and B, Anna employed by A and Bob by B, in one group: one session
     closed and confirmed by both, one rescheduled and cancelled; then both are updated and
-    Bob leaves. Twelve events with the two joins: every type scheduling sends but one
-    (``attendance.amended``)."""
+    Bob leaves. Thirteen events with the two joins and the facilitator's sign-off (closing
+    signs): every type of a group's year but ``attendance.amended``."""
     a = await put_organisation(client, auth, "org-a")
     b = await put_organisation(client, auth, "org-b")
     anna = await person(client, auth, "anna", employer_id=a["id"])

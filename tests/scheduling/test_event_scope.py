@@ -19,6 +19,7 @@ EVERY_TYPE = {
     "session.rescheduled",
     "session.closed",
     "session.cancelled",
+    "session.signed_off",
     "attendance.confirmed",
     "person.updated",
     "group.member_added",
@@ -30,7 +31,7 @@ async def test_an_hr_client_sees_only_its_own_people(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     a, b, anna, bob = await two_employers(scheduling, auth)
-    everything, _ = await events(scheduling, auth, expect=12, hide=frozenset())
+    everything, _ = await events(scheduling, auth, expect=13, hide=frozenset())
     assert {e["type"] for e in everything} == EVERY_TYPE
     assert bob["id"] in msgspec.json.encode(everything).decode()
 
@@ -48,6 +49,11 @@ async def test_an_hr_client_sees_only_its_own_people(
             assert by_type[moved]["members"] == [
                 {"person_id": mine["id"], "employer_id": own["id"]}
             ]
+        signed = by_type["session.signed_off"]
+        assert signed["attendees"] == [
+            {"person_id": mine["id"], "employer_id": own["id"], "status": "present"}
+        ]
+        assert signed["signed_at"] and signed["session_id"] == closed["session_id"]
         for about in ("person.updated", "attendance.confirmed"):
             assert by_type[about]["person_id"] == mine["id"]
 
@@ -58,7 +64,7 @@ async def test_a_service_reads_what_accreditation_and_invoicing_consume(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     await two_employers(scheduling, auth)
-    everything, _ = await events(scheduling, auth, expect=12, hide=frozenset())
+    everything, _ = await events(scheduling, auth, expect=13, hide=frozenset())
     seen = await read_all(scheduling, auth("service"), limit=100)
     assert {e["type"] for e in seen} == {
         "session.closed",
@@ -75,7 +81,9 @@ async def test_a_service_reads_what_accreditation_and_invoicing_consume(
 def test_every_event_about_people_has_its_hr_view() -> None:
     """A type missing from ``FOR_EMPLOYER`` is hidden from HR clients: today every scheduling
     event is about people, so each has its view; but for ``subject.erased`` (scheduling's own
-    part of an erasure, ids only), of which HR reads the whole request's ``person.erased``."""
+    part of an erasure, ids only), of which HR reads the whole request's ``person.erased``.
+    The kit's types (``subscription.disabled``, ``retention.applied``) are not in this
+    catalogue: they are the organisation's operations, and no HR client reads them."""
     assert set(FOR_EMPLOYER) == set(WEBHOOKS) - {"subject.erased"}
 
 

@@ -222,6 +222,7 @@ class Removed(NamedTuple):
     invoice_id: uuid.UUID
     kind: str
     person_id: uuid.UUID
+    number: str | None
 
 
 async def allow_removal(conn: asyncpg.Connection, as_of: date) -> None:
@@ -250,7 +251,7 @@ async def remove_due(
         )
         DELETE FROM invoices
         WHERE org_id = $1 AND (id IN (SELECT id FROM due) OR credits_id IN (SELECT id FROM due))
-        RETURNING id, kind, person_id
+        RETURNING id, kind, person_id, number
         """,
         org_id,
         before,

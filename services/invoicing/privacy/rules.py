@@ -13,12 +13,16 @@ Pure.
 - **A credited invoice and its credit note go together.** The credit note references the
   invoice it credits, and the pair documents one correction, so the pair is kept until the
   later of the two is due (a credit note issued in a later year keeps its invoice with it).
+- **Removed numbers are stated as ranges.** A number is its series and a sequence
+  (``PREFIX-YEAR-00042``: the series is all before the last ``-``); the numbers removed are
+  stated per series in order, each run of consecutive sequences as ``first..last`` and a
+  number alone as itself (:func:`number_ranges`), so that a year removed whole is one line.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Final, NamedTuple
 
@@ -106,3 +110,42 @@ def held(invoices: Iterable[Kept], years: int = LEGAL_MINIMUM_YEARS) -> list[Hel
         Held(kind=i.kind, id=i.id, number=i.number, reason=REASON, until=until[i.id])
         for i in issued
     ]
+
+
+RANGE: Final = ".."
+"""Between the first and the last number of a run of consecutive numbers of one series."""
+
+
+def _sequence(number: str) -> tuple[str, int] | None:
+    """A number's series and sequence (``F-2019-00042`` -> ``("F-2019", 42)``), if it has one."""
+    series, dash, sequence = number.rpartition("-")
+    return (series, int(sequence)) if dash and sequence.isdigit() else None
+
+
+def _runs(numbers: Sequence[tuple[int, str]]) -> Iterator[str]:
+    """One series' numbers (sequence, number), in order of sequence: each run as one line."""
+    start = end = numbers[0]
+    for current in numbers[1:]:
+        if current[0] != end[0] + 1:
+            yield _run(start[1], end[1])
+            start = current
+        end = current
+    yield _run(start[1], end[1])
+
+
+def _run(first: str, last: str) -> str:
+    return first if first == last else f"{first}{RANGE}{last}"
+
+
+def number_ranges(numbers: Sequence[str]) -> list[str]:
+    """The numbers, once each, by series (in name order) and sequence; consecutive sequences of
+    a series as ``first..last``. A number without a sequence is stated as itself, at the end."""
+    series: dict[str, set[tuple[int, str]]] = {}
+    loose = set()
+    for number in numbers:
+        if (parsed := _sequence(number)) is None:
+            loose.add(number)
+        else:
+            series.setdefault(parsed[0], set()).add((parsed[1], number))
+    stated = [line for name in sorted(series) for line in _runs(sorted(series[name]))]
+    return [*stated, *sorted(loose)]

@@ -165,11 +165,13 @@ async def remove_invoices(conn: asyncpg.Connection, due: retention.Due) -> int:
     erasures nothing holds any more. Idempotent; concurrent runs skip each other's rows.
 
     The numbers' counters stay: no number removed is ever issued again, and later invoices
-    number on from them."""
+    number on from them. The numbers removed are named to the job, which announces them
+    (``retention.applied``, as ranges: ``rules.number_ranges``)."""
     as_of = due.as_of.date()
     before = rules.cutoff(as_of, max(due.value, rules.LEGAL_MINIMUM_YEARS))
     await repository.allow_removal(conn, as_of)
     removed = await repository.remove_due(conn, due.org_id, before=before, limit=due.limit)
+    due.named.extend(r.number for r in removed if r.number is not None)
     if sum(1 for r in removed if r.kind == "invoice") < due.limit:
         await repository.remove_abandoned_sheets(conn, due.org_id, before=before)
         for person_id in await repository.complete_erasures(conn, due.org_id):
@@ -192,6 +194,7 @@ INVOICES = retention.Rule(
     table="invoices",
     remove=remove_invoices,
     setting=INVOICES_YEARS,
+    summarise=rules.number_ranges,
 )
 """Invoicing's retention rule, registered with the kit's retention job."""
 

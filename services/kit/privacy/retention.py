@@ -12,26 +12,37 @@ scoped to one tenant, calls the rule's ``remove`` with what is :class:`Due` unti
 fewer rows than asked. Safe to run concurrently: each batch holds a transaction-level
 advisory lock on (rule, tenant), taken without waiting (a runner finding it held leaves that
 tenant's rule to the other); removals lock their rows ``SKIP LOCKED``, and what is removed is
-gone, so a second run removes nothing. What a run removed is kept in ``retention_runs`` and
-shown with its setting.
+gone, so a second run removes nothing.
+
+A run visits tenant after tenant, applying every rule to one tenant before the next. For a
+tenant it removed anything of, one transaction then keeps what each rule removed in
+``retention_runs`` (shown with its setting) and announces it, ``retention.applied``
+(:class:`~.schemas.RetentionAppliedData`): what is read and what is announced commit
+together.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import asyncpg
+import msgspec
 
+from .. import outbox
 from ..db import transaction
+from ..events import channel
 from ..ids import uuid7
 from . import rules
 from .rules import Period, Setting
+from .schemas import RetentionAppliedData, RetentionRemoval
 
 __all__ = [
+    "APPLIED",
     "KIT_RULES",
+    "WEBHOOKS",
     "Due",
     "Period",
     "Removed",
@@ -45,6 +56,9 @@ __all__ = [
 
 BATCH = 500
 """Rows one transaction removes at most: short transactions, short locks."""
+APPLIED = "retention.applied"
+WEBHOOKS: dict[str, type[msgspec.Struct]] = {APPLIED: RetentionAppliedData}
+"""The event the retention job sends, in every service's catalogue."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,12 +71,17 @@ class Due:
     value: int
     cutoff: datetime
     limit: int
+    named: list[str] = field(default_factory=list)
+    """Where users know the removed rows by a name (an invoice's number), the rule adds the
+    names of those it removed here; the run's announcement states them."""
 
 
 Remove = Callable[[asyncpg.Connection, Due], Awaitable[int]]
 """Remove (or shred) at most ``due.limit`` rows due, in the tenant's transaction; how many.
 A row it counts is no longer due after (else the job would come back for it), and rows
 another transaction holds are passed over (``FOR UPDATE SKIP LOCKED``)."""
+Summarise = Callable[[Sequence[str]], list[str]]
+"""The names a rule's batches added to ``Due.named``, as its announcement states them."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +93,8 @@ class Rule:
     table: str
     setting: Setting
     remove: Remove
+    summarise: Summarise = sorted
+    """How the names of the removed rows are stated (``sorted``: each, in order)."""
 
     @property
     def period(self) -> Period:
@@ -82,12 +103,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class Removed:
-    """One rule's outcome for one tenant in a run (``skipped``: another runner held it)."""
+    """One rule's outcome for one tenant in a run (``skipped``: another runner held it), with
+    the setting's ``value`` and the ``cutoff`` it was applied with and the ``named`` rows."""
 
     rule: str
     org_id: uuid.UUID
     removed: int
     skipped: bool = False
+    value: int = 0
+    cutoff: datetime | None = None
+    named: tuple[str, ...] = ()
 
 
 def count_of(status: str) -> int:
@@ -231,41 +256,95 @@ async def _value(conn: asyncpg.Connection, org_id: uuid.UUID, setting: Setting) 
 async def _apply(
     pool: asyncpg.Pool, rule: Rule, org_id: uuid.UUID, *, lock: str, as_of: datetime, batch: int
 ) -> Removed:
-    removed = 0
+    removed, named = 0, list[str]()
+    applied: Due | None = None
     while True:
         async with transaction(pool, org_id=org_id) as conn:
             held = await conn.fetchval(
                 "SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2))", lock, str(org_id)
             )
             if not held:
-                return Removed(rule.name, org_id, removed, skipped=True)
+                return _outcome(rule, org_id, removed, named, applied, skipped=True)
             # The floor holds even for a value stored before it was raised.
             value = max(await _value(conn, org_id, rule.setting), rule.setting.minimum)
-            due = Due(
+            applied = Due(
                 org_id=org_id,
                 as_of=as_of,
                 value=value,
                 cutoff=rules.cutoff(as_of, value, rule.period),
                 limit=batch,
             )
-            count = await rule.remove(conn, due)
+            count = await rule.remove(conn, applied)
             removed += count
-            # Done when a batch finds nothing: a short one is not proof, rows locked by another
-            # transaction were skipped (SKIP LOCKED) and may be due still.
-            last = count == 0
-            if last and removed:
-                await conn.execute(
-                    "INSERT INTO retention_runs (org_id, id, rule, as_of, cutoff, removed)"
-                    " VALUES ($1, $2, $3, $4, $5, $6)",
-                    org_id,
-                    uuid7(),
-                    rule.name,
-                    as_of,
-                    due.cutoff,
-                    removed,
-                )
-        if last:
-            return Removed(rule.name, org_id, removed)
+            named.extend(applied.named)
+        # Done when a batch finds nothing: a short one is not proof, rows locked by another
+        # transaction were skipped (SKIP LOCKED) and may be due still.
+        if count == 0:
+            return _outcome(rule, org_id, removed, named, applied)
+
+
+def _outcome(
+    rule: Rule,
+    org_id: uuid.UUID,
+    removed: int,
+    named: list[str],
+    applied: Due | None,
+    *,
+    skipped: bool = False,
+) -> Removed:
+    """What the rule removed, with the setting and cutoff its last batch applied."""
+    return Removed(
+        rule.name,
+        org_id,
+        removed,
+        skipped,
+        value=applied.value if applied else 0,
+        cutoff=applied.cutoff if applied else None,
+        named=tuple(rule.summarise(named)) if named else (),
+    )
+
+
+async def _announce(
+    pool: asyncpg.Pool,
+    retained: Sequence[Rule],
+    outcomes: Sequence[Removed],
+    *,
+    schema: str,
+    as_of: datetime,
+) -> None:
+    """Keep what each rule removed of one tenant (``retention_runs``) and announce it, in one
+    transaction: ``retention.applied``, once for the tenant's part of the run."""
+    settings = {r.name: r.setting for r in retained}
+    removals = [
+        RetentionRemoval(
+            rule=o.rule,
+            setting=settings[o.rule].name,
+            value=o.value,
+            unit=settings[o.rule].unit,
+            cutoff=o.cutoff,
+            removed=o.removed,
+            named=list(o.named),
+        )
+        for o in outcomes
+        if o.removed and o.cutoff is not None
+    ]
+    if not removals:
+        return
+    org_id, ran_at = outcomes[0].org_id, datetime.now(UTC)
+    async with transaction(pool, org_id=org_id) as conn:
+        await conn.executemany(
+            "INSERT INTO retention_runs (org_id, id, rule, as_of, cutoff, removed, ran_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [(org_id, uuid7(), r.rule, as_of, r.cutoff, r.removed, ran_at) for r in removals],
+        )
+        await outbox.emit(
+            conn,
+            org_id=org_id,
+            type=APPLIED,
+            aggregate_id=org_id,
+            payload=RetentionAppliedData(as_of=as_of, ran_at=ran_at, removals=removals),
+            channel=channel(schema),
+        )
 
 
 async def run(
@@ -279,18 +358,30 @@ async def run(
 ) -> list[Removed]:
     """Apply each rule of ``retained`` (a service's ``app.state.retention``: the kit's and its
     own, :func:`rules_of`) to every tenant holding rows of its table (of ``orgs`` only, when
-    given), judged at ``as_of`` (timezone-aware)."""
+    given), judged at ``as_of`` (timezone-aware); each tenant's removals are recorded and
+    announced once its rules are done."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
-    outcomes = []
+    holding: dict[uuid.UUID, list[Rule]] = {}
     for rule in retained:
         async with transaction(pool, org_id=None, readonly=True) as conn:
-            tenants = [
-                r[0] for r in await conn.fetch("SELECT retention_tenants($1::regclass)", rule.table)
-            ]
-        lock = f"kring-retention-{schema}-{rule.name}"
-        for org_id in tenants:
-            if orgs is not None and org_id not in orgs:
-                continue
-            outcomes.append(await _apply(pool, rule, org_id, lock=lock, as_of=as_of, batch=batch))
+            tenants = await conn.fetch("SELECT retention_tenants($1::regclass)", rule.table)
+        for (org_id,) in tenants:
+            if orgs is None or org_id in orgs:
+                holding.setdefault(org_id, []).append(rule)
+    outcomes = []
+    for org_id, tenant_rules in holding.items():
+        applied = [
+            await _apply(
+                pool,
+                rule,
+                org_id,
+                lock=f"kring-retention-{schema}-{rule.name}",
+                as_of=as_of,
+                batch=batch,
+            )
+            for rule in tenant_rules
+        ]
+        await _announce(pool, retained, applied, schema=schema, as_of=as_of)
+        outcomes.extend(applied)
     return outcomes

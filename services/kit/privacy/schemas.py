@@ -49,6 +49,34 @@ class RetentionRun(Outbound, frozen=True):
     removed: int
 
 
+class RetentionRemoval(Outbound, frozen=True):
+    """What one retention rule removed of the organisation's records in a run."""
+
+    rule: str
+    setting: str
+    """The setting applied (`GET /v1/retention-settings`), with its `value` and `unit`."""
+    value: int
+    unit: Period
+    cutoff: datetime
+    """What was older than this was due."""
+    removed: int
+    named: list[str]
+    """What the removed records were known by, for records users know by a name (invoices
+    and credit notes by their numbers, a run of consecutive numbers of one series as
+    `first..last`); empty for the others."""
+
+
+class RetentionAppliedData(Outbound, frozen=True):
+    """`retention.applied`: the retention job removed records of the organisation that were
+    past their retention, one event per run for everything it removed; each setting's
+    `last_run` (`GET /v1/retention-settings`) shows the same."""
+
+    as_of: datetime
+    """The moment the job judged by (`kring retention --as-of`; else when it ran)."""
+    ran_at: datetime
+    removals: list[RetentionRemoval]
+
+
 class RetentionSetting(Outbound, frozen=True):
     name: str
     unit: Period

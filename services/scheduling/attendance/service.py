@@ -147,14 +147,22 @@ async def _confirm(
 
 
 async def sign(conn: asyncpg.Connection, principal: Principal, session_id: uuid.UUID) -> Proof:
-    """The facilitator signs a closed session's proof, or a member confirms their presence;
-    signing again changes nothing."""
+    """The facilitator signs a closed session's proof (the first signature announced,
+    ``session.signed_off``), or a member confirms their presence; signing again changes
+    nothing."""
     if principal.person is None:
         raise Forbidden("Signing needs a token that names its person (claim 'person').")
     session = await readable(conn, principal, session_id)
     session_rules.check_status(session.id, session.status, wanted="closed")
     if principal.person == session.facilitator_id and principal.has("facilitator"):
-        session = await sessions.sign_as_facilitator(conn, principal.org_id, session.id)
+        signed = await sessions.sign_as_facilitator(conn, principal.org_id, session.id)
+        if signed is None:  # signed before
+            session = await sessions.get(conn, principal.org_id, session.id)
+        else:
+            session = signed
+            await events.emit(
+                conn, principal.org_id, await events.signed_off(conn, principal.org_id, signed)
+            )
     else:
         await _confirm(conn, principal.org_id, session, principal.person)
     return await _proof(conn, principal.org_id, session)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from services.kit.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 
 from ..principal import Principal
+from ..sessions.rules import Clash
 from .schemas import SizePolicy
 
 
@@ -189,17 +190,20 @@ def check_acceptance(accepted: int, current: int) -> None:
         )
 
 
-def booked_elsewhere(own_session: uuid.UUID, other_session: uuid.UUID) -> Conflict:
-    """A joining person would sit in two sessions at once (the booking rule: ``sessions``)."""
+def booked_elsewhere(own_session: uuid.UUID, clash: Clash) -> Conflict:
+    """A joining person would sit in two sessions at once (the booking rule: ``sessions``):
+    when the other one is, and which (``extra.session_id``) only to a caller who may read it."""
     return Conflict(
-        f"Session {own_session} of this group overlaps session {other_session}, "
+        f"Session {own_session} of this group overlaps {clash.other()} ({clash.when()}), "
         "which the person is already booked in.",
         errors=[
             FieldError(
-                field="body.person_id", rule="double_booking", message=f"booked in {other_session}"
+                field="body.person_id",
+                rule="double_booking",
+                message=f"booked in {clash.other()}, {clash.when()}",
             )
         ],
-        extra={"session_id": str(other_session)},
+        extra={**clash.extra(), "own_session_id": str(own_session)},
     )
 
 

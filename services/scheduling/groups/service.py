@@ -147,7 +147,7 @@ async def add_member(
     rules.refuse_member(state, person_id, ancestors=ancestors)
     clash = await bookings.clash_on_joining(conn, org_id, group_id=group_id, person_id=person_id)
     if clash is not None and clash.own_session_id is not None:
-        raise rules.booked_elsewhere(clash.own_session_id, clash.session_id)
+        raise rules.booked_elsewhere(clash.own_session_id, bookings.clash_for(principal, clash))
     await repository.add_member(conn, org_id, group_id, person_id)
     group = await find(conn, org_id, group_id)
     await events.emit(conn, org_id, events.member_added(group, person))

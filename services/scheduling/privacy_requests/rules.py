@@ -4,6 +4,7 @@ goes in the archive, and what a service's answer makes of the request."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -72,6 +73,21 @@ def refusal_error(request: ErasureRequest) -> DomainError:
         errors=[FieldError(rule="service_unavailable", message=refusal.service)],
         extra=extra,
     )
+
+
+def blocking_invoices(refusal: ErasureRefusal) -> list[uuid.UUID]:
+    """The invoices a refusal names as blocking the erasure (``extra.invoices``, each by its
+    id), in the order named; what is not an invoice's id is passed over."""
+    named = (refusal.extra or {}).get("invoices")
+    found: list[uuid.UUID] = []
+    for invoice in named if isinstance(named, list) else ():
+        try:
+            invoice_id = uuid.UUID(str(invoice.get("id"))) if isinstance(invoice, dict) else None
+        except ValueError:
+            invoice_id = None
+        if invoice_id is not None and invoice_id not in found:
+            found.append(invoice_id)
+    return found
 
 
 def refusal_of(service: str, status: int, problem: Any) -> ErasureRefusal:

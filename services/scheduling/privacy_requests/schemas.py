@@ -1,5 +1,5 @@
-"""A person's one request across the three services: their erasure request, and the event
-that announces it done."""
+"""A person's one request across the three services: their erasure request, and the events
+that announce it done or refused."""
 
 from __future__ import annotations
 
@@ -70,3 +70,20 @@ class PersonErasedData(Outbound, frozen=True):
     """The client organisation employing the person: its HR system may erase them too."""
     held: list[uuid.UUID]
     """The records kept for a legal reason, until their retention ends."""
+
+
+class ErasureRefusedData(Outbound, frozen=True):
+    """`erasure.refused`: a service refused its part of the person's erasure request by a rule
+    (`open_obligations`: an invoice of theirs is unpaid or not yet issued); nothing was
+    erased, and the request is kept `refused` (`GET /v1/erasure-requests/{id}`). Asked again
+    once what blocks it is settled, it may go ahead."""
+
+    erasure_request_id: uuid.UUID
+    person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    """The client organisation employing the person: its HR system may settle the invoices."""
+    service: str
+    """The service that refused (`invoicing`)."""
+    rule: str
+    invoice_ids: list[uuid.UUID]
+    """What blocks the erasure: the person's invoices not yet settled, by id."""

@@ -26,7 +26,13 @@ from ..privacy import service as own
 from . import repository, rules
 from .archive import Archive, once
 from .client import Peers
-from .schemas import ErasurePart, ErasureRequest, ErasureRequestPage, PersonErasedData
+from .schemas import (
+    ErasurePart,
+    ErasureRefusedData,
+    ErasureRequest,
+    ErasureRequestPage,
+    PersonErasedData,
+)
 
 log = structlog.get_logger("kring.scheduling.privacy_requests")
 
@@ -109,7 +115,8 @@ async def erase(
 ) -> tuple[ErasureRequest, bool]:
     """The person's erasure request, carried out: the request and whether this call made it
     (a completed one is answered again). A service's refusal is stored as the request's
-    outcome (on a transaction of its own, since nothing else of this one stays) and raised."""
+    outcome (on a transaction of its own, since nothing else of this one stays), announced
+    with it when the service refused by a rule (``erasure.refused``), and raised."""
     org_id = principal.org_id
     await subjects.lock_person(conn, org_id, person_id)
     if (done := await repository.completed_for(conn, org_id, person_id)) is not None:
@@ -132,6 +139,8 @@ async def erase(
                     refusal=refusal,
                 )
                 await _log(stored, principal, person_id, operation="erasePerson")
+                if refusal.rule is not None:  # refused by a rule, not unreachable
+                    await _announce_refusal(stored, org_id, request)
             raise rules.refusal_error(request)
         parts.append(_part(service, msgspec.convert(answer.body, SubjectErasure)))
     erased, _ = await own.erase(conn, principal, person_id)
@@ -155,6 +164,23 @@ async def erase(
     )
     await webhooks.emit(conn, org_id, data, aggregate_id=person_id)
     return request, True
+
+
+async def _announce_refusal(
+    conn: asyncpg.Connection, org_id: uuid.UUID, request: ErasureRequest
+) -> None:
+    """``erasure.refused``, in the transaction that keeps the refused request."""
+    refusal = request.refusal
+    assert refusal is not None and refusal.rule is not None, "a refusal by a rule"
+    data = ErasureRefusedData(
+        erasure_request_id=request.id,
+        person_id=request.person_id,
+        employer_id=await subjects.employer_of(conn, org_id, request.person_id),
+        service=refusal.service,
+        rule=refusal.rule,
+        invoice_ids=rules.blocking_invoices(refusal),
+    )
+    await webhooks.emit(conn, org_id, data, aggregate_id=request.person_id)
 
 
 def _part(service: str, erased: SubjectErasure) -> ErasurePart:

@@ -29,11 +29,13 @@ from .schemas import (
     EventFacilitator,
     EventMember,
     EventRecognition,
+    EventSignedAttendee,
     Session,
     SessionCancelledData,
     SessionClosedData,
     SessionRescheduledData,
     SessionScheduledData,
+    SessionSignedOffData,
 )
 
 SessionData = (
@@ -43,6 +45,7 @@ SessionData = (
     | SessionCancelledData
     | AttendanceConfirmedData
     | AttendanceAmendedData
+    | SessionSignedOffData
 )
 
 
@@ -170,6 +173,23 @@ async def closed(
         ),
         attendees=await _attendees(conn, org_id, session),
         costs=session.costs,
+    )
+
+
+async def signed_off(
+    conn: asyncpg.Connection, org_id: uuid.UUID, session: Session
+) -> SessionSignedOffData:
+    """The facilitator's signature on ``session``'s proof, with whom it vouches for."""
+    assert session.facilitator_signed_at is not None, "a signed session"
+    return SessionSignedOffData(
+        session_id=session.id,
+        group_id=session.group_id,
+        facilitator_id=session.facilitator_id,
+        signed_at=session.facilitator_signed_at,
+        attendees=[
+            EventSignedAttendee(person_id=a.person_id, employer_id=a.employer_id, status=a.status)
+            for a in await attendance.event_attendees(conn, org_id, session.id)
+        ],
     )
 
 

@@ -83,6 +83,11 @@ class DoubleBooking:
     """The occurrence's session, when it is planned already."""
     session_id: uuid.UUID
     person_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    """The other session's facilitator (who, besides an admin, may be told which it is)."""
+    starts_at: datetime
+    ends_at: datetime
+    """When the other session is."""
 
 
 async def double_booking(
@@ -107,7 +112,8 @@ async def double_booking(
             SELECT * FROM unnest($4::int[], $5::timestamptz[], $6::timestamptz[], $7::uuid[])
                 AS o(number, starts_at, ends_at, session_id)
         )
-        SELECT o.number, o.session_id AS own_session_id, s.id AS session_id, p.person_id
+        SELECT o.number, o.session_id AS own_session_id, s.id AS session_id, p.person_id,
+               s.facilitator_id, s.starts_at, s.ends_at
         FROM wanted o
         JOIN sessions s ON s.org_id = $1 AND s.status <> 'cancelled'
             AND s.starts_at < o.ends_at AND s.ends_at > o.starts_at
@@ -131,6 +137,9 @@ async def double_booking(
         own_session_id=row["own_session_id"],
         session_id=row["session_id"],
         person_id=row["person_id"],
+        facilitator_id=row["facilitator_id"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
     )
 
 
@@ -408,8 +417,9 @@ async def close(
 
 async def sign_as_facilitator(
     conn: asyncpg.Connection, org_id: uuid.UUID, session_id: uuid.UUID
-) -> Session:
-    """The facilitator's signature on a closed session (once; signing again changes nothing)."""
+) -> Session | None:
+    """The facilitator's signature on a closed session, once: the session signed now, or
+    ``None`` when it was signed before (signing again changes nothing)."""
     row = await conn.fetchrow(
         f"""
         UPDATE sessions s SET facilitator_signed_at = now(), updated_at = now()
@@ -420,4 +430,4 @@ async def sign_as_facilitator(
         org_id,
         session_id,
     )
-    return session_of(row) if row else await get(conn, org_id, session_id)
+    return session_of(row) if row else None

@@ -313,20 +313,49 @@ def check_movable(*, has_attendance: bool) -> None:
         )
 
 
-def double_booked(
-    occurrence: int, session_id: uuid.UUID, person_id: uuid.UUID, *, series: bool = False
-) -> Conflict:
-    """A person would sit in two sessions at once; ``extra.session_id`` names the other one."""
+@dataclass(frozen=True)
+class Clash:
+    """Someone a session would book is in another session at the time: whom, which session
+    and when, and whether the caller may be told which session it is (``disclosed``: an
+    admin, or that session's facilitator; ADR 0080)."""
+
+    person_id: uuid.UUID
+    session_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    disclosed: bool
+
+    def when(self) -> str:
+        """The other session's time, in Amsterdam wall time."""
+        start, end = local_text(self.starts_at), local_text(self.ends_at)
+        until = end[11:16] if start[:10] == end[:10] else f"{end[:10]} {end[11:16]}"
+        return f"{start[:10]} {start[11:16]} to {until} ({TIMEZONE})"
+
+    def extra(self) -> dict[str, str]:
+        """What a 409 names of it: the person and the times, the session's id if disclosed."""
+        named = {"session_id": str(self.session_id)} if self.disclosed else {}
+        return {
+            **named,
+            "person_id": str(self.person_id),
+            "starts_at": self.starts_at.astimezone(AMSTERDAM).isoformat(),
+            "ends_at": self.ends_at.astimezone(AMSTERDAM).isoformat(),
+        }
+
+    def other(self) -> str:
+        """The other session as the caller may be told of it."""
+        return f"session {self.session_id}" if self.disclosed else "another session"
+
+
+def double_booked(occurrence: int, clash: Clash, *, series: bool = False) -> Conflict:
+    """A person would sit in two sessions at once: when the other one is, and which
+    (``extra.session_id``) only to a caller who may read it."""
     where = f"session {occurrence} of the series" if series else "the session"
-    message = f"person {person_id} is already booked in session {session_id}"
+    message = f"person {clash.person_id} is already booked in {clash.other()}, {clash.when()}"
     return Conflict(
-        f"{where.capitalize()} overlaps session {session_id}, which shares person {person_id}.",
+        f"{where.capitalize()} overlaps {clash.other()} ({clash.when()}), which shares person"
+        f" {clash.person_id}.",
         errors=[FieldError(field="body.start", rule="double_booking", message=message)],
-        extra={
-            "session_id": str(session_id),
-            "person_id": str(person_id),
-            "occurrence": occurrence,
-        },
+        extra={**clash.extra(), "occurrence": occurrence},
     )
 
 

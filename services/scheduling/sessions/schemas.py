@@ -393,6 +393,29 @@ class SessionRescheduledData(SessionScheduledData, frozen=True):
     """The session's iCalendar SEQUENCE after the move."""
 
 
+class EventSignedAttendee(Outbound, frozen=True):
+    """A member whose recorded attendance the facilitator's signature vouches for."""
+
+    person_id: uuid.UUID
+    employer_id: uuid.UUID | None
+    status: Presence
+
+
+class SessionSignedOffData(Outbound, frozen=True):
+    """`session.signed_off`: the facilitator signed a closed session's proof of attendance
+    (by closing it, or afterwards when an admin closed it), vouching for the attendance
+    recorded; each present member still confirms their own (`attendance.confirmed`). The
+    proof is `GET /v1/sessions/{id}/proof`. An HR client sees it when one of its people was
+    recorded, `attendees` reduced to them."""
+
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    facilitator_id: uuid.UUID
+    signed_at: datetime
+    attendees: list[EventSignedAttendee]
+    """Everyone recorded (present, absent, excused), by person id and employer."""
+
+
 class AttendanceConfirmedData(Outbound, frozen=True):
     """`attendance.confirmed`: a present participant confirmed their attendance."""
 

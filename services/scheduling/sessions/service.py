@@ -67,7 +67,7 @@ async def plan(
     rules.check_series_overlap(occurrences)
     await bookings.check_free(
         conn,
-        org_id,
+        principal,
         group_id=group.id,
         facilitator_id=group.facilitator_id,
         occurrences=occurrences,
@@ -153,7 +153,7 @@ async def reschedule(
     )
     await bookings.check_free(
         conn,
-        principal.org_id,
+        principal,
         group_id=session.group_id,
         facilitator_id=session.facilitator_id,
         occurrences=[dataclasses.replace(occurrence, session_id=session.id)],
@@ -191,8 +191,8 @@ async def close(
     costs: SessionCostsIn | None,
 ) -> SessionResult:
     """Close a begun session whose members' attendance is all recorded, with the costs entered
-    for its invoices; closing by the facilitator signs the proof. Warns of absences over the
-    group's limit."""
+    for its invoices; closing by the facilitator signs the proof (``session.signed_off`` after
+    ``session.closed``). Warns of absences over the group's limit."""
     rules.check_costs(costs)
     session = await facilitated(conn, principal, session_id)
     rules.check_status(session.id, session.status, wanted="planned")
@@ -211,6 +211,9 @@ async def close(
         facilitator_signs=principal.person == session.facilitator_id,
     )
     await events.emit(conn, principal.org_id, await events.closed(conn, principal.org_id, closed))
+    if closed.facilitator_signed_at is not None:  # closed by its facilitator: signed too
+        signed = await events.signed_off(conn, principal.org_id, closed)
+        await events.emit(conn, principal.org_id, signed)
     warnings = await attendance.absence_warnings(conn, principal.org_id, session)
     return SessionResult(session=closed, warnings=warnings)
 

@@ -10,11 +10,13 @@ from datetime import UTC, date, datetime
 import asyncpg
 import httpx
 
+from services.invoicing.privacy import rules
 from services.invoicing.privacy import service as privacy
 from services.kit.db import transaction
 from services.kit.privacy import retention
 from services.kit.privacy.retention import Due
 from tests.conftest import Token
+from tests.kit.privacy.support import announced
 
 from ..support import invoices_of, participants, sheet
 from .support import YEAR, erase, issue, year_of
@@ -100,3 +102,26 @@ async def test_the_retention_job_removes_held_invoices_seven_years_on(
     assert await _remove(pool, org, date(YEAR + 8, 1, 1)) == 1  # the invoice issued above
     assert await db.fetchval("SELECT count(*) FROM cost_sheets") == 0
     assert await db.fetchval("SELECT count(*) FROM invoices") == 0
+
+
+async def test_the_job_announces_the_numbers_it_removed(
+    invoicing: httpx.AsyncClient, auth: Token, pool: asyncpg.Pool, org: uuid.UUID
+) -> None:
+    person, _ = await year_of(invoicing, auth)
+    numbers = [i["number"] for i in (*person.invoices, *person.credit_notes)]
+
+    await retention.run(
+        pool, [privacy.INVOICES], schema="invoicing", as_of=_moment(YEAR + 8, 1, 1), orgs=[org]
+    )
+
+    (applied,) = await announced(invoicing, auth(), expected=1)
+    (removal,) = applied["data"]["removals"]
+    assert (removal["rule"], removal["setting"], removal["value"]) == (
+        "invoices",
+        "invoices_years",
+        7,
+    )
+    assert removal["removed"] == len(numbers) == 3
+    # One series, numbered without a gap: one range.
+    assert removal["named"] == rules.number_ranges(numbers) == [f"{min(numbers)}..{max(numbers)}"]
+    assert await announced(invoicing, auth("hr", client_org=str(uuid.uuid4()))) == []

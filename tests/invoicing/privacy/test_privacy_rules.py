@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -101,3 +102,42 @@ def test_a_credited_invoice_and_its_credit_note_are_kept_until_the_later(
 
 def test_a_draft_is_never_held() -> None:
     assert rules.held([_kept("invoice", "draft", None)]) == []
+
+
+SERIES = st.sampled_from(["PRIV-2019", "A-B-2019", "PRIV-2020"])
+NUMBERED = st.lists(
+    st.tuples(SERIES, st.integers(min_value=1, max_value=120)).map(lambda n: f"{n[0]}-{n[1]:05d}"),
+    max_size=60,
+)
+
+
+def _expanded(lines: list[str]) -> set[str]:
+    """The numbers the lines of :func:`rules.number_ranges` state."""
+    numbers = set()
+    for line in lines:
+        first, _, last = line.partition(rules.RANGE)
+        series, _, start = first.rpartition("-")
+        end = last.rpartition("-")[2] if last else start
+        numbers |= {f"{series}-{n:05d}" for n in range(int(start), int(end) + 1)}
+    return numbers
+
+
+@given(numbers=NUMBERED)
+def test_removed_numbers_are_stated_as_ranges_that_hold_exactly_them(numbers: list[str]) -> None:
+    lines = rules.number_ranges(numbers)
+    assert _expanded(lines) == set(numbers)
+    assert sum(len(_expanded([line])) for line in lines) == len(set(numbers))  # once each
+    for earlier, later in pairwise(lines):  # no two runs could be one
+        first, last = earlier.split(rules.RANGE)[-1], later.split(rules.RANGE)[0]
+        same = first.rpartition("-")[0] == last.rpartition("-")[0]
+        assert not (same and int(last.rpartition("-")[2]) == int(first.rpartition("-")[2]) + 1)
+
+
+def test_a_year_removed_whole_is_one_line_and_odd_numbers_stay_as_they_are() -> None:
+    year = [f"PRIV-2019-{n:05d}" for n in (3, 1, 2, 5)]
+    assert rules.number_ranges([*year, "legacy", "PRIV-2019-00002"]) == [
+        "PRIV-2019-00001..PRIV-2019-00003",
+        "PRIV-2019-00005",
+        "legacy",
+    ]
+    assert rules.number_ranges([]) == []

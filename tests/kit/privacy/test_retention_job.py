@@ -17,7 +17,7 @@ import pytest_asyncio
 
 from services import cli
 from services.kit.db import transaction
-from services.kit.privacy.retention import KIT_RULES, run
+from services.kit.privacy.retention import APPLIED, KIT_RULES, run
 from services.kit.settings import Settings
 from services.scheduling.config import SCHEMA
 from tests.kit.privacy.support import service_pool
@@ -96,11 +96,13 @@ async def idempotency_key(pool: asyncpg.Pool, org: uuid.UUID, age: timedelta) ->
 
 
 async def counts(pool: asyncpg.Pool, org: uuid.UUID) -> dict[str, int]:
+    """The tenant's rows of each kind; the runs' own announcements (``announced``) apart."""
     async with transaction(pool, org_id=org, readonly=True) as conn:
         row = await conn.fetchrow(
             """
             SELECT
-                (SELECT count(*) FROM outbox WHERE org_id = $1) AS outbox,
+                (SELECT count(*) FROM outbox WHERE org_id = $1 AND type <> $2) AS outbox,
+                (SELECT count(*) FROM outbox WHERE org_id = $1 AND type = $2) AS announced,
                 (SELECT count(*) FROM deliveries d JOIN outbox o ON o.position = d.event_position
                  WHERE o.org_id = $1) AS deliveries,
                 (SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
@@ -109,6 +111,7 @@ async def counts(pool: asyncpg.Pool, org: uuid.UUID) -> dict[str, int]:
                 (SELECT coalesce(sum(removed), 0) FROM retention_runs) AS recorded
             """,
             org,
+            APPLIED,
         )
     return dict(row)
 
@@ -138,6 +141,7 @@ async def test_what_is_due_goes_and_the_rest_stays(pool: asyncpg.Pool, org: uuid
     assert removed(outcomes, org) == {"outbox": 3, "delivery_logs": 1, "idempotency": 2}
     assert await counts(pool, org) == {
         "outbox": 2,
+        "announced": 1,
         "deliveries": 2,
         "attempts": 1,
         "idempotency": 1,

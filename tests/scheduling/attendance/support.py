@@ -35,10 +35,17 @@ async def record_all(
         assert response.status_code == 200, response.text
 
 
-async def closed_session(client: httpx.AsyncClient, auth: Token) -> tuple[Group, dict]:
+async def recorded_session(client: httpx.AsyncClient, auth: Token) -> tuple[Group, dict]:
+    """A group's session with every member's attendance recorded (:func:`record_all`)."""
     group = await make_group(client, auth)
     session = await plan_one(client, auth("admin"), group, description="Intervisie")
     await record_all(client, facilitator(auth, group), session, group)
+    return group, session
+
+
+async def closed_session(client: httpx.AsyncClient, auth: Token) -> tuple[Group, dict]:
+    """A recorded session closed by its facilitator (which signs its proof)."""
+    group, session = await recorded_session(client, auth)
     closed = await client.post(
         f"/v1/sessions/{session['id']}/close", json={}, headers=facilitator(auth, group)
     )

@@ -76,6 +76,24 @@ def test_invoicing_s_refusal_is_a_409_naming_its_rule_and_what_it_named() -> Non
     assert error.extra["invoices"] == problem["extra"]["invoices"]
 
 
+def test_a_refusal_names_the_invoices_that_block_it_by_id_once_each() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    named = [
+        {"id": str(first)},
+        {"id": "not-an-id"},
+        "odd",
+        {"id": str(second)},
+        {"id": str(first)},
+    ]
+    refusal = rules.refusal_of("invoicing", 409, {"extra": {"invoices": named}})
+    assert rules.blocking_invoices(refusal) == [first, second]
+    assert rules.blocking_invoices(rules.refusal_of("invoicing", 409, {})) == []
+    assert (
+        rules.blocking_invoices(rules.refusal_of("invoicing", 409, {"extra": {"invoices": "none"}}))
+        == []
+    )
+
+
 def test_a_service_that_did_not_answer_is_a_503() -> None:
     refusal = rules.refusal_of("accreditation", 503, None)
     assert (refusal.rule, refusal.detail) == (None, "answered 503")

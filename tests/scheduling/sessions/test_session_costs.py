@@ -57,7 +57,7 @@ async def test_the_costs_entered_at_closing_go_out_in_the_snapshot_as_entered(
     read = await scheduling.get(f"/v1/sessions/{session['id']}", headers=lead)
     assert read.json()["costs"] == AS_KEPT
     items, _ = await events(scheduling, auth, expect=2)
-    assert [e["type"] for e in items] == ["session.scheduled", "session.closed"]
+    assert [e["type"] for e in items][:2] == ["session.scheduled", "session.closed"]
     assert items[1]["data"]["costs"] == AS_KEPT
 
 

@@ -13,8 +13,13 @@ async def test_closing_emits_a_snapshot_for_ledgers_and_invoices(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    items, _ = await events(scheduling, auth, expect=2)
-    assert [e["type"] for e in items] == ["session.scheduled", "session.closed"]
+    items, _ = await events(scheduling, auth, expect=3)
+    # closed by its facilitator, whose closing signs the proof
+    assert [e["type"] for e in items] == [
+        "session.scheduled",
+        "session.closed",
+        "session.signed_off",
+    ]
     closed = items[1]
     assert closed["aggregate_id"] == session["id"]
     data = closed["data"]
@@ -86,9 +91,9 @@ async def test_an_event_carries_the_request_id_that_caused_it(
         headers={**facilitator(auth, group), "x-request-id": "hr-sync-42"},
     )
     assert closed.status_code == 200
-    items, _ = await events(scheduling, auth, expect=2)
-    assert items[-1]["type"] == "session.closed"
-    assert items[-1]["correlation_id"] == "hr-sync-42"
+    items, _ = await events(scheduling, auth, expect=3)
+    assert [e["type"] for e in items][-2:] == ["session.closed", "session.signed_off"]
+    assert {e["correlation_id"] for e in items[-2:]} == {"hr-sync-42"}
 
 
 async def test_a_reschedule_is_announced_with_the_times_before_and_after(

@@ -236,11 +236,50 @@ def test_each_status_refuses_with_its_rule(status: str, wanted: str, broken: str
     assert exc.value.errors[0].rule == broken
 
 
-def test_a_double_booking_names_the_other_session() -> None:
-    other, person = uuid.uuid4(), uuid.uuid4()
-    conflict = rules.double_booked(3, other, person, series=True)
+def _clash(*, disclosed: bool) -> rules.Clash:
+    return rules.Clash(
+        person_id=uuid.uuid4(),
+        session_id=uuid.uuid4(),
+        starts_at=datetime(2025, 1, 14, 18, 0, tzinfo=UTC),
+        ends_at=datetime(2025, 1, 14, 20, 30, tzinfo=UTC),
+        disclosed=disclosed,
+    )
+
+
+def test_a_double_booking_names_the_other_session_to_who_may_read_it() -> None:
+    clash = _clash(disclosed=True)
+    conflict = rules.double_booked(3, clash, series=True)
     assert conflict.errors[0].rule == "double_booking"
-    assert conflict.extra == {"session_id": str(other), "person_id": str(person), "occurrence": 3}
+    assert conflict.extra == {
+        "session_id": str(clash.session_id),
+        "person_id": str(clash.person_id),
+        "starts_at": "2025-01-14T19:00:00+01:00",
+        "ends_at": "2025-01-14T21:30:00+01:00",
+        "occurrence": 3,
+    }
+    assert str(clash.session_id) in conflict.detail
+    assert "2025-01-14 19:00 to 21:30 (Europe/Amsterdam)" in conflict.errors[0].message
+
+
+def test_a_double_booking_tells_anyone_else_when_but_not_which_session() -> None:
+    clash = _clash(disclosed=False)
+    conflict = rules.double_booked(1, clash)
+    assert "session_id" not in conflict.extra
+    assert conflict.extra["starts_at"] == "2025-01-14T19:00:00+01:00"
+    text = " ".join([conflict.detail, *(e.message for e in conflict.errors)])
+    assert str(clash.session_id) not in text
+    assert "another session, 2025-01-14 19:00 to 21:30" in conflict.errors[0].message
+
+
+def test_a_clash_over_midnight_names_both_days() -> None:
+    clash = rules.Clash(
+        person_id=uuid.uuid4(),
+        session_id=uuid.uuid4(),
+        starts_at=datetime(2025, 6, 1, 21, 0, tzinfo=UTC),
+        ends_at=datetime(2025, 6, 1, 23, 0, tzinfo=UTC),
+        disclosed=False,
+    )
+    assert clash.when() == "2025-06-01 23:00 to 2025-06-02 01:00 (Europe/Amsterdam)"
 
 
 @given(

@@ -207,13 +207,20 @@ async def test_only_the_groups_facilitator_plans(
     ).status_code == 403
 
 
-async def test_a_member_booked_twice_is_a_409_naming_the_other_session(
+async def _sharing_a_member(
     scheduling: httpx.AsyncClient, auth: Token
-) -> None:
+) -> tuple[uuid.UUID, Group, dict]:
+    """Two groups sharing a member: the member, the second group, the first's session."""
     first_group = await make_group(scheduling, auth)
     shared = first_group.member_ids[0]
     second_group = await make_group(scheduling, auth, member_ids=[shared])
-    first = await plan_one(scheduling, auth("admin"), first_group)
+    return shared, second_group, await plan_one(scheduling, auth("admin"), first_group)
+
+
+async def test_a_member_booked_twice_is_a_409_naming_the_other_session(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    shared, second_group, first = await _sharing_a_member(scheduling, auth)
 
     response = await plan(
         scheduling,
@@ -226,13 +233,58 @@ async def test_a_member_booked_twice_is_a_409_naming_the_other_session(
     assert response.status_code == 409, response.text
     assert broken_rules(response) == ["double_booking"]
     extra = response.json()["extra"]
-    assert extra == {"session_id": first["id"], "person_id": str(shared), "occurrence": 5}
+    assert extra == {
+        "session_id": first["id"],
+        "person_id": str(shared),
+        "starts_at": "2025-01-14T19:00:00+01:00",
+        "ends_at": "2025-01-14T21:30:00+01:00",
+        "occurrence": 5,
+    }
 
     # Back to back is no overlap.
     after = await plan(
         scheduling, auth("admin"), second_group, start="2025-01-14T21:30", end="2025-01-14T23:00"
     )
     assert after.status_code == 201, after.text
+
+
+async def test_a_facilitator_is_told_when_another_group_s_session_clashes_not_which(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    shared, second_group, first = await _sharing_a_member(scheduling, auth)
+    attempt = {"start": "2025-01-14T20:00", "end": "2025-01-14T21:00"}
+
+    refused = await plan(scheduling, facilitator(auth, second_group), second_group, **attempt)
+
+    assert refused.status_code == 409, refused.text
+    assert broken_rules(refused) == ["double_booking"]
+    problem = refused.json()
+    assert problem["extra"] == {
+        "person_id": str(shared),
+        "starts_at": "2025-01-14T19:00:00+01:00",
+        "ends_at": "2025-01-14T21:30:00+01:00",
+        "occurrence": 1,
+    }
+    assert first["id"] not in refused.text
+    assert "2025-01-14 19:00 to 21:30" in problem["errors"][0]["message"]
+    # The session it may not read stays unreadable; an admin is told which it is.
+    hidden = await scheduling.get(
+        f"/v1/sessions/{first['id']}", headers=facilitator(auth, second_group)
+    )
+    assert hidden.status_code == 404
+    admin = await plan(scheduling, auth("admin"), second_group, **attempt)
+    assert admin.status_code == 409 and admin.json()["extra"]["session_id"] == first["id"]
+    # Moving its own session into the clash: the same answer.
+    own = await plan_one(
+        scheduling, auth("admin"), second_group, start="2025-02-14T19:00", end="2025-02-14T20:00"
+    )
+    moved = await scheduling.post(
+        f"/v1/sessions/{own['id']}/reschedule",
+        json={**attempt, "reason": "Zaal"},
+        headers=facilitator(auth, second_group),
+    )
+    assert moved.status_code == 409 and "session_id" not in moved.json()["extra"]
+    assert first["id"] not in moved.text
 
 
 async def test_a_facilitator_booked_twice_is_a_409(
