@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,7 @@ def create_service_app(
     if events is not None:  # and the relay's own (``subscription.disabled``)
         webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS}
     state = _state(settings, schema=schema, migrations=migrations, webhooks=webhooks)
+    before_work = _before_work(policy)
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
@@ -255,10 +256,9 @@ def create_service_app(
         ],
         lifespan=[_lifespan(settings, schema=schema, events=events, principal_type=principal_type)],
         state=state,
-        guards=[PolicyGuard(policy)],
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, state.limiter, principal_type, policy),
-        before_request=strict_parameters(),
+        before_request=before_work,
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
@@ -276,15 +276,29 @@ def create_service_app(
         debug=settings.debug,
     )
     app.state.policy = policy
-    _checked(app, policy)
+    _checked(app, policy, before_work)
     _wrap_outermost(app, settings, version=version)
     return app
 
 
-def _checked(app: Litestar, policy: Policy) -> None:
+def _before_work(policy: Policy) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """Each request's checks before any work, in order: its caller against the operation's
+    policy (``kit.policy_guard``), then its parameters and body (``kit.strict``)."""
+    admitted, strict = PolicyGuard(policy), strict_parameters()
+
+    async def before_work(request: Request[Any, Any, Any]) -> None:
+        await admitted(request, request.route_handler)
+        await strict(request)
+
+    return before_work
+
+
+def _checked(
+    app: Litestar, policy: Policy, before_work: Callable[[Request[Any, Any, Any]], Any]
+) -> None:
     """What the kit reads of the built app at start; an operation its policy does not declare
     (``kit.policy_guard.check``), or a body type the kit cannot decode strictly, fails the start."""
-    check(policy, app, public_paths=PUBLIC_PATHS)
+    check(policy, app, public_paths=PUBLIC_PATHS, before_work=before_work)
     _repair_options_allow(app)
     app.state.operations = operations_of(app)
     routes_of(app)

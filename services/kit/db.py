@@ -128,7 +128,11 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
         init=init,
         reset=_keep_session,
         timeout=CONNECT_TIMEOUT,
-        server_settings={"search_path": schema, "application_name": f"kring-{settings.service}"},
+        server_settings={
+            "search_path": schema,
+            "application_name": f"kring-{settings.service}",
+            "plan_cache_mode": settings.db_plan_cache_mode,
+        },
     )
     assert pool is not None
     return pool

@@ -267,21 +267,19 @@ async def stream_register(
 
     Memory stays constant: at most ``prefetch`` rows are held at a time.
     """
+    param = Params(org_id, register_code)
+    where = ["e.org_id = $1", "e.register_code = $2"]
+    if from_date is not None:
+        where.append(f"e.session_date >= {param(from_date)}")
+    if to_date is not None:
+        where.append(f"e.session_date <= {param(to_date)}")
+    if consented_only:
+        where.append(_CONSENTED)
     async with transaction(pool, org_id=org_id, readonly=True) as conn:
         cursor = conn.cursor(
-            f"""
-            SELECT {_E_RETURNED} FROM ledger_entries e
-            WHERE e.org_id = $1 AND e.register_code = $2
-              AND ($3::date IS NULL OR e.session_date >= $3)
-              AND ($4::date IS NULL OR e.session_date <= $4)
-              AND (NOT $5 OR {_CONSENTED})
-            ORDER BY e.session_date, e.seq
-            """,
-            org_id,
-            register_code,
-            from_date,
-            to_date,
-            consented_only,
+            f"SELECT {_E_RETURNED} FROM ledger_entries e WHERE {' AND '.join(where)}"
+            " ORDER BY e.session_date, e.seq",
+            *param.values,
             prefetch=prefetch,
         )
         async for row in cursor:
