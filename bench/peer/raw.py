@@ -54,19 +54,24 @@ LOGGED = """
     logged AS (
         INSERT INTO processing_log (org_id, id, actor_subject, actor_role, operation, person_id,
                                     scope, "grant", request_id)
-        SELECT $1, gen_random_uuid(), ${subject}, 'registrar', 'listRegistrantEntries',
+        SELECT $1, {uuid7}, ${subject}, 'registrar', 'listRegistrantEntries',
                c.person_id, $2, 'consent ' || c.id || ' to register ' || $2, NULL
         FROM (SELECT DISTINCT person_id
               FROM (SELECT person_id FROM page ORDER BY id LIMIT ${shown}) shown) p
         JOIN consents c ON c.org_id = $1 AND c.person_id = p.person_id
                        AND c.register_code = $2 AND c.revoked_at IS NULL
         UNION ALL
-        SELECT $1, gen_random_uuid(), ${subject}, 'registrar', 'listRegistrantEntries',
+        SELECT $1, {uuid7}, ${subject}, 'registrar', 'listRegistrantEntries',
                NULL, $2, 'role registrar of register ' || $2, NULL
         WHERE NOT EXISTS (SELECT 1 FROM page)
     )
     SELECT * FROM page ORDER BY id
 """
+UUID7 = (
+    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing"
+    " substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)"
+    " FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"
+)
 """Kring's registrant query logs each person it shows under their consent (GDPR: who read
 whose data, and why), in the same statement; the peer does the same work."""
 
@@ -98,7 +103,7 @@ def statement(
         f" ORDER BY e.id LIMIT ${len(names)}"
     )
     names += ["subject", "shown"]
-    sql = LOGGED.format(query=query, subject=len(names) - 1, shown=len(names))
+    sql = LOGGED.format(query=query, subject=len(names) - 1, shown=len(names), uuid7=UUID7)
     return sql, names
 
 

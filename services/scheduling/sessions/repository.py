@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -47,7 +46,7 @@ def _booked_by(person: str, org: str = "$1") -> str:
     """
 
 
-def session_of(row: Sequence[Any]) -> Session:
+def session_of(row: asyncpg.Record) -> Session:
     """The session of a row whose first columns are ``_COLUMNS``, in their order (more may
     follow). Unpacked by position: a list page builds fifty of these per request."""
     (
@@ -103,7 +102,7 @@ def session_of(row: Sequence[Any]) -> Session:
     )
 
 
-def _found(row: Mapping[str, Any] | None, session_id: uuid.UUID) -> Session:
+def _found(row: asyncpg.Record | None, session_id: uuid.UUID) -> Session:
     if row is None:
         raise NotFound(f"No session {session_id}.")
     return session_of(row)
