@@ -6,12 +6,13 @@ import gc
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
@@ -21,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware
 from .conditional import ConditionalMiddleware
-from .db import create_pool, transaction
+from .db import RequestTransaction, create_pool
 from .etags import OWNED_CONN, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
@@ -82,10 +83,31 @@ async def provide_conn(
     # A GET declared a logged read writes its processing log entry (kit.privacy).
     readonly, begin = read_mode(request.method, request.route_handler.opt)
     lock = resource_lock(request.scope, principal.org_id)
-    async with transaction(
+    held = _HELD.get() or RequestTransaction()
+    conn = await held.begin(
         state.pool, org_id=principal.org_id, readonly=readonly, also=lock + begin
-    ) as conn:
+    )
+    try:
         yield conn
+    except BaseException as exc:
+        await held.end(exc)
+        raise
+    await held.end()  # if the handler's answer did not end it first (``_ended``)
+
+
+_HELD: ContextVar[RequestTransaction | None] = ContextVar("kring_request_transaction", default=None)
+"""The request's transaction, set by the ``before_request`` hook in the request's task, so
+that the ``after_request`` hook reaches the one ``provide_conn`` began (in that task or one
+Litestar resolves dependencies in)."""
+
+
+async def _ended(response: Response[Any]) -> Response[Any]:
+    """The ``after_request`` hook: the handler returned, so its transaction commits now,
+    before Litestar renders the answer (it would otherwise hold the connection, idle in
+    transaction, while encoding, and commit after); an error of the commit is the answer."""
+    if (held := _HELD.get()) is not None:
+        await held.end()
+    return response
 
 
 def _repair_options_allow(app: Litestar) -> None:
@@ -260,6 +282,7 @@ def create_service_app(
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, state.limiter, principal_type, policy),
         before_request=before_work,
+        after_request=_ended,
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
@@ -297,6 +320,7 @@ def _before_work(policy: Policy) -> Callable[[Request[Any, Any, Any]], Awaitable
     admitted, strict = PolicyGuard(policy), strict_parameters()
 
     async def before_work(request: Request[Any, Any, Any]) -> None:
+        _HELD.set(RequestTransaction())
         await admitted(request, request.route_handler)
         await strict(request)
 
