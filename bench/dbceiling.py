@@ -1,10 +1,10 @@
 """The database's ceiling: the registrar endpoint's own database work in a tight loop.
 
 The service's pool (``services.kit.db.create_pool``, same settings and size), its per-request
-transaction (``transaction``: ``BEGIN READ ONLY`` with the tenant, ``COMMIT``) and the
-repository function the endpoint calls (``registrar_page``, rows decoded to ``LedgerEntry``),
-run by ``--concurrency`` tasks for ``--duration`` seconds. No HTTP, no JSON encoding: what is
-left is asyncpg and PostgreSQL.
+transaction (``transaction``: ``BEGIN`` with the tenant and a logged read's asynchronous
+commit, ``COMMIT``) and the repository function the endpoint calls (``registrar_page``, rows
+decoded to ``LedgerEntry``), run by ``--concurrency`` tasks for ``--duration`` seconds. No
+HTTP, no JSON encoding: what is left is asyncpg and PostgreSQL.
 
 ``python -m bench.dbceiling '{"database_url": ..., "org_id": ..., ...}'`` prints one JSON line.
 """

@@ -5,7 +5,7 @@ the bench writes from a real response), so the response body is the same on each
 
 1. ``/ladder/bare``: a bare Litestar app returning the page (the ceiling's app, plus the page);
 2. ``/ladder/stack``: Kring's accreditation stack as ``create_service_app`` builds it (token
-   check, the policy's guard, strict parameters, request context and log line, metrics, problem
+   check, the policy check, strict parameters, request context and log line, metrics, problem
    handling) returning the page;
 3. ``/ladder/transaction``: the same plus the per-request transaction (a pooled connection,
    ``BEGIN READ ONLY`` with the tenant, ``COMMIT``) and no query;

@@ -23,7 +23,16 @@ from services.kit.devkeys import DevKey
 from . import cpu, credentials, guarantees, machine, subject
 from .database import REGISTER
 from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, Load, batch_body, combine, export
-from .processes import AUDIENCE, ISSUER, Processes, Service, free_port, serve, start_rung
+from .processes import (
+    AUDIENCE,
+    ISSUER,
+    Processes,
+    Service,
+    free_port,
+    serve,
+    start_module,
+    start_rung,
+)
 
 
 @dataclass
@@ -92,6 +101,7 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     results["framework_ceiling_after"] = framework_ceiling(bench, "framework ceiling (again)")
     results["credentials"] = credentials.measure(bench)
     results["workers"] = workers(bench)
+    results["pools"] = pools(bench)
     results["scale_curve"] = scale_curve(bench)
     if with_export:
         results["export"] = exports(bench)
@@ -141,6 +151,49 @@ def workers(bench: Bench) -> dict[str, Any]:
         if bench.pin["pinned"]:
             cpu.pin_postgres({bench.pin["load_core"]})
     return {str(n): combine(r) for n, r in runs.items()}
+
+
+LARGER_POOL = 20
+"""The pool both Kring and the raw peer get in :func:`pools` (the default is 10)."""
+
+
+def pools(bench: Bench) -> dict[str, Any]:
+    """Kring and the raw peer again, each with a pool of :data:`LARGER_POOL` connections
+    (``KRING_DB_POOL_MAX``) instead of the default, measured in mirrored turn (Kring, peer,
+    peer, Kring): at 32 requests in flight, whether the pool is what a contender waits for."""
+    print(f"measuring the registrant query with a pool of {LARGER_POOL}", flush=True)
+    env = {**bench.envs["accreditation"], "KRING_DB_POOL_MAX": str(LARGER_POOL)}
+    served = {
+        "kring": serve(
+            bench.procs, bench.pin, "accreditation", env, free_port(), name="pool-kring"
+        ),
+        "peer_raw": start_module(
+            bench.procs,
+            bench.pin,
+            "peer",
+            {**os.environ, **env},
+            name="pool-peer-raw",
+            args=["--raw"],
+            note=f"  # the accreditation service's environment, KRING_DB_POOL_MAX={LARGER_POOL}",
+        ),
+    }
+    tenant = bench.main_tenant
+    path = bench.registrar_url(tenant).split("/", 3)[3]
+    runs: dict[str, list[dict[str, Any]]] = {turn: [] for turn in served}
+    try:
+        for turn in ("kring", "peer_raw", "peer_raw", "kring"):
+            runs[turn].append(
+                bench.load.wrk(
+                    f"{CONTENDERS[turn][0]}, pool of {LARGER_POOL}",
+                    f"{served[turn].base}/{path}",
+                    bench.registrar_token(tenant),
+                    pid=served[turn].pid,
+                )
+            )
+    finally:
+        bench.procs.terminate("pool-kring")
+        bench.procs.terminate("pool-peer-raw")
+    return {"pool": LARGER_POOL, **{turn: combine(r) for turn, r in runs.items()}}
 
 
 def framework_ceiling(bench: Bench, name: str) -> dict[str, Any]:

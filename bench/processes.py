@@ -121,15 +121,15 @@ def start_all(
         name: serve(procs, pin, name, envs[name], ports[name])
         for name in ("scheduling", "accreditation", "invoicing")
     }
-    services["ceiling"] = _start_module(procs, pin, "ceiling", dict(os.environ))
-    services["peer"] = _start_module(
+    services["ceiling"] = start_module(procs, pin, "ceiling", dict(os.environ))
+    services["peer"] = start_module(
         procs,
         pin,
         "peer",
         {**os.environ, **envs["accreditation"]},
         note="  # the accreditation service's environment",
     )
-    services["peer-raw"] = _start_module(
+    services["peer-raw"] = start_module(
         procs,
         pin,
         "peer",
@@ -164,7 +164,7 @@ def serve(
     return started
 
 
-def _start_module(
+def start_module(
     procs: Processes,
     pin: dict[str, Any],
     module: str,

@@ -46,6 +46,7 @@ def render(report: dict[str, Any]) -> str:
             *_ladder_lines(report),
             *guarantees.lines(report.get("guarantees")),
             *sections.workers(report.get("workers")),
+            *sections.pools(report.get("pools")),
             *sections.credentials(report.get("credentials")),
             *_profile_lines(report.get("profile")),
             *_scale_curve(report),

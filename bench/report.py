@@ -132,6 +132,19 @@ def _workers(runs: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _pools(runs: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Kring against the raw peer with a larger pool: the runs and their ratios."""
+    if not runs:
+        return None
+    kring, peer = runs["kring"], runs["peer_raw"]
+    return {
+        **runs,
+        "throughput_ratio": ratio(kring["rps"], peer["rps"]),
+        "p99_ratio": ratio(kring["p99_us"], peer["p99_us"]),
+        "service_cpu_ratio": ratio(kring["cpu"]["service_ms"], peer["cpu"]["service_ms"]),
+    }
+
+
 FACILITATOR_SHARE_BEFORE = 0.068
 """The session list's share of the framework ceiling when issue 21 was raised."""
 
@@ -249,6 +262,7 @@ def build(
         "guarantees": cost,
         "credentials": results.get("credentials"),
         "workers": _workers(results.get("workers")),
+        "pools": _pools(results.get("pools")),
         "subject_export": results.get("subject_export"),
         "checks": _checks(
             paths,

@@ -229,10 +229,11 @@ def tune_gc() -> None:
 
     A request allocates thousands of short-lived objects, and with Python's default
     threshold (700) the collector ran every few requests: 7.6 % of the registrant query's
-    CPU in a native profile. Freezing what start-up allocated (modules, the app) keeps it out
-    of every collection, and a threshold of 50,000 lets a collection come every few dozen
-    requests. Measured on the bench (ADR 0007): about 8 % more requests per second and a
-    lower p99; memory grows by at most the young garbage between collections.
+    CPU in a native profile. Freezing what start-up allocated (the modules here; the app once
+    built, ``kit.app.served``) keeps it out of every collection, and a threshold of 50,000
+    lets a collection come every few dozen requests. Measured on the bench (ADR 0007): about
+    8 % more requests per second and a lower p99; memory grows by at most the young garbage
+    between collections.
     """
     gc.collect()
     gc.freeze()

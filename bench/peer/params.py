@@ -18,6 +18,7 @@ class Asked:
     """A registrar's page: the token's register, the numbers' spellings, the period, the page."""
 
     org_id: uuid.UUID
+    subject: str
     register_code: str
     registration_numbers: list[str] | None
     from_date: date | None
@@ -42,6 +43,7 @@ def asked(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Not a cursor from this service.") from exc
     return Asked(
         org_id=principal.org_id,
+        subject=principal.subject,
         register_code=register_code,
         registration_numbers=spellings(register_code, registration_number)
         if registration_number

@@ -1,8 +1,10 @@
 """The second peer: FastAPI and pydantic on the same raw asyncpg SQL as Kring.
 
 The middle rung of the ladder of peers: the data layer is Kring's (the service's pool
-settings, one round trip for ``BEGIN READ ONLY`` with the tenant, the same statement as
-``registrar_page`` builds it, ``COMMIT``), and what is left of the conventional peer is the
+settings, plans made once per connection among them; one round trip for ``BEGIN`` with the
+tenant and the asynchronous commit of a logged read; the same statement as ``registrar_page``
+builds it, which logs each registrant shown in the processing log; ``COMMIT``), and what is
+left of the conventional peer is the
 framework: FastAPI's dependencies and query validation, pydantic validating the rows and
 ``TypeAdapter(...).dump_json`` writing the answer. Kring against this peer is the share of
 Litestar and msgspec; this peer against the ORM peer (:mod:`bench.peer.app`) the share of the
@@ -47,6 +49,32 @@ SHOWN = {
 if not set(FIELDS) - {"erased"} <= set(LedgerEntry.__table__.columns.keys()):
     raise RuntimeError("the answer's fields must be columns of ledger_entries")
 
+LOGGED = """
+    WITH page AS ({query}),
+    logged AS (
+        INSERT INTO processing_log (org_id, id, actor_subject, actor_role, operation, person_id,
+                                    scope, "grant", request_id)
+        SELECT $1, {uuid7}, ${subject}, 'registrar', 'listRegistrantEntries',
+               c.person_id, $2, 'consent ' || c.id || ' to register ' || $2, NULL
+        FROM (SELECT DISTINCT person_id
+              FROM (SELECT person_id FROM page ORDER BY id LIMIT ${shown}) shown) p
+        JOIN consents c ON c.org_id = $1 AND c.person_id = p.person_id
+                       AND c.register_code = $2 AND c.revoked_at IS NULL
+        UNION ALL
+        SELECT $1, {uuid7}, ${subject}, 'registrar', 'listRegistrantEntries',
+               NULL, $2, 'role registrar of register ' || $2, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM page)
+    )
+    SELECT * FROM page ORDER BY id
+"""
+UUID7 = (
+    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing"
+    " substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)"
+    " FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"
+)
+"""Kring's registrant query logs each person it shows under their consent (GDPR: who read
+whose data, and why), in the same statement; the peer does the same work."""
+
 router = APIRouter()
 
 
@@ -70,10 +98,12 @@ def statement(
         where.append(f"e.id > ${len(names)}")
     names.append("rows")
     columns = ", ".join(SHOWN.get(c, f"e.{c}") for c in FIELDS)
-    sql = (
+    query = (
         f"SELECT {columns} FROM ledger_entries e WHERE {' AND '.join(where)}"
         f" ORDER BY e.id LIMIT ${len(names)}"
     )
+    names += ["subject", "shown"]
+    sql = LOGGED.format(query=query, subject=len(names) - 1, shown=len(names), uuid7=UUID7)
     return sql, names
 
 
@@ -89,6 +119,8 @@ async def registrar_entries(request: Request, page: AskedPage) -> Response:
         "to_date": page.to_date,
         "after": page.after,
         "rows": limit + 1,
+        "subject": page.subject,
+        "shown": limit,
     }
     sql, names = statement(
         numbers=page.registration_numbers is not None,
@@ -98,10 +130,11 @@ async def registrar_entries(request: Request, page: AskedPage) -> Response:
     )
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:
-        # One round trip for BEGIN and the tenant, as Kring's per-request transaction.
+        # One round trip for BEGIN, the tenant and the asynchronous commit, as Kring's
+        # per-request transaction of a logged read.
         await conn.execute(
-            f"BEGIN READ ONLY; SELECT set_config('app.org_id', '{uuid.UUID(str(page.org_id))}'"
-            ", true)"
+            f"BEGIN; SELECT set_config('app.org_id', '{uuid.UUID(str(page.org_id))}', true)"
+            "; SET LOCAL synchronous_commit = off"
         )
         try:
             rows = await conn.fetch(sql, *(values[name] for name in names))
@@ -144,6 +177,7 @@ def create_app(settings: PeerSettings) -> FastAPI:
             server_settings={
                 "search_path": settings.search_path,
                 "application_name": "kring-peer-raw",
+                "plan_cache_mode": "force_generic_plan",  # Kring's KRING_DB_PLAN_CACHE_MODE
             },
         )
         try:

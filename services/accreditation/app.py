@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from services.kit.app import create_service_app
+from services.kit.app import create_service_app, served
 from services.kit.events import EventAccess
 from services.kit.settings import Settings
 
@@ -118,4 +118,4 @@ def app_from_env() -> Litestar:
     """The entrypoint of ``kring serve accreditation``: settings from ``KRING_*`` variables."""
     from .config import load_settings
 
-    return create_app(load_settings())
+    return served(create_app(load_settings()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from litestar import Litestar
 
-from services.kit.app import create_service_app
+from services.kit.app import create_service_app, served
 from services.kit.events import EventAccess
 
 from .config import MIGRATIONS, PORT, SCHEMA, InvoicingSettings
@@ -100,4 +100,4 @@ def app_from_env() -> Litestar:
     """The entrypoint of ``kring serve invoicing``: settings from ``KRING_*`` variables."""
     from .config import load_settings
 
-    return create_app(load_settings())
+    return served(create_app(load_settings()))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
@@ -20,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware
 from .conditional import ConditionalMiddleware
-from .db import create_pool, transaction
+from .db import RequestTransaction, create_pool
 from .etags import OWNED_CONN, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
@@ -82,10 +84,31 @@ async def provide_conn(
     # A GET declared a logged read writes its processing log entry (kit.privacy).
     readonly, begin = read_mode(request.method, request.route_handler.opt)
     lock = resource_lock(request.scope, principal.org_id)
-    async with transaction(
+    held = _HELD.get() or RequestTransaction()
+    conn = await held.begin(
         state.pool, org_id=principal.org_id, readonly=readonly, also=lock + begin
-    ) as conn:
+    )
+    try:
         yield conn
+    except BaseException as exc:
+        await held.end(exc)
+        raise
+    await held.end()  # if the handler's answer did not end it first (``_ended``)
+
+
+_HELD: ContextVar[RequestTransaction | None] = ContextVar("kring_request_transaction", default=None)
+"""The request's transaction, set by the ``before_request`` hook in the request's task, so
+that the ``after_request`` hook reaches the one ``provide_conn`` began (in that task or one
+Litestar resolves dependencies in)."""
+
+
+async def _ended(response: Response[Any]) -> Response[Any]:
+    """The ``after_request`` hook: the handler returned, so its transaction commits now,
+    before Litestar renders the answer (it would otherwise hold the connection, idle in
+    transaction, while encoding, and commit after); an error of the commit is the answer."""
+    if (held := _HELD.get()) is not None:
+        await held.end()
+    return response
 
 
 def _repair_options_allow(app: Litestar) -> None:
@@ -245,6 +268,7 @@ def create_service_app(
     if events is not None:  # and the relay's (``subscription.disabled``) and the retention job's
         webhooks = {**(webhooks or {}), **RELAY_WEBHOOKS, **RETENTION_WEBHOOKS}
     state = _state(settings, schema=schema, migrations=migrations, webhooks=webhooks)
+    before_work = _before_work(policy)
     app = Litestar(
         route_handlers=[
             *HEALTH_HANDLERS,
@@ -256,10 +280,10 @@ def create_service_app(
         ],
         lifespan=[_lifespan(settings, schema=schema, events=events, principal_type=principal_type)],
         state=state,
-        guards=[PolicyGuard(policy)],
         dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
         middleware=_middleware(settings, state.limiter, principal_type, policy),
-        before_request=strict_parameters(),
+        before_request=before_work,
+        after_request=_ended,
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
@@ -277,15 +301,39 @@ def create_service_app(
         debug=settings.debug,
     )
     app.state.policy = policy
-    _checked(app, policy)
+    _checked(app, policy, before_work)
     _wrap_outermost(app, settings, version=version)
     return app
 
 
-def _checked(app: Litestar, policy: Policy) -> None:
+def served(app: Litestar) -> Litestar:
+    """The app as ``kring serve`` runs it: what building it allocated (routes, handlers, the
+    contract, the Structs' types) frozen out of the cyclic collector's way, as ``tune_gc``
+    froze the modules before it; a full collection then walks a request's garbage only."""
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def _before_work(policy: Policy) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """Each request's checks before any work, in order: its caller against the operation's
+    policy (``kit.policy_guard``), then its parameters and body (``kit.strict``)."""
+    admitted, strict = PolicyGuard(policy), strict_parameters()
+
+    async def before_work(request: Request[Any, Any, Any]) -> None:
+        _HELD.set(RequestTransaction())
+        await admitted(request, request.route_handler)
+        await strict(request)
+
+    return before_work
+
+
+def _checked(
+    app: Litestar, policy: Policy, before_work: Callable[[Request[Any, Any, Any]], Any]
+) -> None:
     """What the kit reads of the built app at start; an operation its policy does not declare
     (``kit.policy_guard.check``), or a body type the kit cannot decode strictly, fails the start."""
-    check(policy, app, public_paths=PUBLIC_PATHS)
+    check(policy, app, public_paths=PUBLIC_PATHS, before_work=before_work)
     _repair_options_allow(app)
     app.state.operations = operations_of(app)
     routes_of(app)

@@ -15,7 +15,7 @@ request would cost every request.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -128,7 +128,11 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
         init=init,
         reset=_keep_session,
         timeout=CONNECT_TIMEOUT,
-        server_settings={"search_path": schema, "application_name": f"kring-{settings.service}"},
+        server_settings={
+            "search_path": schema,
+            "application_name": f"kring-{settings.service}",
+            "plan_cache_mode": settings.db_plan_cache_mode,
+        },
     )
     assert pool is not None
     return pool
@@ -166,3 +170,30 @@ async def transaction(
         if conn is not None:
             raise
         raise DatabaseUnavailable() from exc
+
+
+class RequestTransaction:
+    """A request's :func:`transaction`, ended once, by whichever comes first: the app's
+    ``after_request`` hook, as soon as the handler returned (committed before its answer is
+    rendered, so the connection is back in the pool while the answer is encoded), or the
+    dependency's cleanup (rolled back when the handler raised)."""
+
+    __slots__ = ("_exit",)
+
+    def __init__(self) -> None:
+        self._exit: Callable[..., Awaitable[object]] | None = None
+
+    async def begin(self, pool: asyncpg.Pool, **options: Any) -> asyncpg.Connection:
+        opened = transaction(pool, **options)
+        conn = await opened.__aenter__()
+        self._exit = opened.__aexit__
+        return conn
+
+    async def end(self, error: BaseException | None = None) -> None:
+        """Commit (no ``error``) or roll back; nothing when already ended or never begun. An
+        error of the commit itself is raised (``DatabaseUnavailable``: a 503)."""
+        end, self._exit = self._exit, None
+        if end is not None:
+            await end(None, None, None) if error is None else await end(
+                type(error), error, error.__traceback__
+            )

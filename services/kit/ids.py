@@ -37,3 +37,14 @@ def uuid7() -> uuid.UUID:
     rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand_b
     return uuid.UUID(int=value)
+
+
+UUID7_SQL = (
+    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing"
+    " substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)"
+    " FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"
+)
+"""A version 7 id made by PostgreSQL (17 has no ``uuidv7()``), for rows a statement writes
+many of: 48 bits of Unix milliseconds, as :func:`uuid7`'s, then version 7 over a random v4.
+Rows the same millisecond are in no order among themselves; across milliseconds, and against
+ids made here, keyset order is creation order."""

@@ -172,13 +172,14 @@ class RequestContextMiddleware:
                 sent_id = value
             elif lowered == b"traceparent":
                 sent_trace = value
+        fresh = secrets.token_hex(36)  # one draw for the ids the request does not bring
         request_id = sent_id.decode("latin-1")
         if not _REQUEST_ID.match(request_id):
-            request_id = new_request_id()
+            request_id = fresh[:24]
         match = _TRACEPARENT.match(sent_trace.decode("latin-1"))
-        trace_id = match.group(1) if match and match.group(1) != "0" * 32 else secrets.token_hex(16)
+        trace_id = match.group(1) if match and match.group(1) != "0" * 32 else fresh[24:56]
         flags = match.group(3) if match else "01"
-        span_id = secrets.token_hex(8)
+        span_id = fresh[56:]
         structlog.contextvars.bind_contextvars(
             request_id=request_id, trace_id=trace_id, span_id=span_id
         )

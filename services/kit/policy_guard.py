@@ -1,11 +1,15 @@
-"""The policy enforced (ADR 0080): the one guard of every route, and the check at start that
+"""The policy enforced (ADR 0080): the one check of every route, and the check at start that
 an app's operations are the ones its policy declares (``kit.policy``: the declaration itself,
-plain data that a service's rules may read without reaching Litestar)."""
+plain data that a service's rules may read without reaching Litestar).
+
+The check runs first in the app's one ``before_request`` hook (``kit.app``), where Litestar
+runs guards, not as a Litestar guard: Litestar copies the route handler for each guard it
+calls, which cost a request more than the check itself (ADR 0042)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from litestar import Litestar
@@ -20,11 +24,19 @@ from .policy import Policy
 from .ratelimit import admit_public
 
 
-def check(policy: Policy, app: Litestar, *, public_paths: Sequence[str] = ()) -> None:
+def check(
+    policy: Policy,
+    app: Litestar,
+    *,
+    public_paths: Sequence[str] = (),
+    before_work: Callable[..., Any] | None = None,
+) -> None:
     """Every operation of ``app`` declared, nothing declared that is not served, no route
-    guarded by a guard of its own, and public exactly the operations open without a token
-    (by their handler, or by a path in ``public_paths``); a handler needing a token and
-    without an operation id is refused."""
+    with a guard (the policy is the one check) nor, when the app's ``before_work`` hook is
+    given, a ``before_request`` hook of its own (Litestar would run it instead of the app's,
+    and with it the policy), and public exactly the operations open without a token (by their
+    handler, or by a path in ``public_paths``); a handler needing a token and without an
+    operation id is refused."""
     served: dict[str, HTTPRouteHandler] = {}
     for path, handler in handlers_of(app):
         operation = operation_of(handler)
@@ -39,16 +51,19 @@ def check(policy: Policy, app: Litestar, *, public_paths: Sequence[str] = ()) ->
         if public != (not policy.table[operation]):
             state = "is open without a token" if public else "needs a token"
             raise ValueError(f"{operation}: {state}, its policy says otherwise")
-        if others := [g for g in handler.resolve_guards() if not isinstance(g, PolicyGuard)]:
-            raise ValueError(f"{operation}: guarded by {others}, not by its policy alone")
+        if guards := handler.resolve_guards():
+            raise ValueError(f"{operation}: guarded by {guards}, not by its policy alone")
+        if before_work is not None and handler.resolve_before_request() is not before_work:
+            raise ValueError(f"{operation}: a before_request hook of its own skips its policy")
     if stale := set(policy.table) - set(served):
         raise ValueError(f"policies of operations not served: {sorted(stale)}")
 
 
 class PolicyGuard:
-    """The one guard of every route: the caller holds a role the operation's policy names.
+    """The one check of every route: the caller holds a role the operation's policy names.
 
-    Asynchronous on purpose: Litestar runs a synchronous guard in a worker thread.
+    Called as a guard is, with the connection and its route handler, by the app's
+    ``before_request`` hook.
     """
 
     def __init__(self, policy: Policy) -> None:

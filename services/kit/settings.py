@@ -31,6 +31,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Role the service takes after connecting (``SET ROLE``), when the URL's user owns more."""
     db_pool_min: int = 2
     db_pool_max: int = 10
+    db_plan_cache_mode: Literal["force_generic_plan", "auto", "force_custom_plan"] = (
+        "force_generic_plan"
+    )
+    """How PostgreSQL plans the service's prepared statements (``plan_cache_mode``): once per
+    connection by default, not at each execution (ADR 0042); ``auto`` is PostgreSQL's own
+    choice, the way back should a statement need a plan per value."""
     jwt_issuer: str = "kring-dev"
     jwt_audience: str = "kring"
     jwt_jwks: str | None = None

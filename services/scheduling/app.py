@@ -6,7 +6,7 @@ from operator import attrgetter
 
 from litestar import Litestar, Router
 
-from services.kit.app import create_service_app
+from services.kit.app import create_service_app, served
 from services.kit.events import EventAccess
 
 from .attendance import routes as attendance
@@ -89,4 +89,4 @@ def app_from_env() -> Litestar:
     """The entrypoint of ``kring serve scheduling``: settings from ``KRING_*`` variables."""
     from .config import load_settings
 
-    return create_app(load_settings())
+    return served(create_app(load_settings()))

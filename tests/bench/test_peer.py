@@ -8,6 +8,7 @@ the same tokens go to Kring and to the peer, both in-process, on the same databa
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
@@ -252,3 +253,41 @@ async def test_a_token_that_is_not_a_registrars_is_403(
 
 async def test_the_peer_reports_health(peer: httpx.AsyncClient) -> None:
     assert (await peer.get("/health")).status_code == 200
+
+
+async def test_the_raw_peer_logs_each_registrant_shown_as_kring_does(
+    accreditation: httpx.AsyncClient,
+    peer: httpx.AsyncClient,
+    tenant: dict[str, Any],
+    token_for: Callable[..., Headers],
+    request: pytest.FixtureRequest,
+) -> None:
+    """The raw peer runs Kring's statement: each registrant shown is logged under their consent
+    for the reader, as Kring's own request logs it; the conventional peer does not log."""
+    admin = token_for(tenant["org"], "admin")
+
+    async def logged() -> Counter[tuple[str, str, str, str | None, str]]:
+        rows: Counter[tuple[str, str, str, str | None, str]] = Counter()
+        params: dict[str, Any] = {"limit": 200}
+        while True:
+            answer = await accreditation.get("/v1/processing-log", params=params, headers=admin)
+            assert answer.status_code == 200, answer.text
+            page = answer.json()
+            rows.update(
+                (e["actor_subject"], e["actor_role"], e["operation"], e["person_id"], e["grant"])
+                for e in page["items"]
+            )
+            if page["next_cursor"] is None:
+                return rows
+            params["cursor"] = page["next_cursor"]
+
+    before = await logged()
+    await _both(accreditation, peer, tenant["registrar"], **{"from": "2024-01-01"})
+    after = await logged()
+    both = after - before
+    by_kring = Counter({row: 1 for row in both})  # one request each: the peer's is its twin
+    assert sorted(row[3] for row in by_kring) == sorted(
+        str(tenant["people"][name]) for name in ("anna", "bram")
+    ), "anna and bram, under their consents"
+    peer_logs = request.node.callspec.params["peer"] == "raw"
+    assert both == (by_kring + by_kring if peer_logs else by_kring)

@@ -78,6 +78,14 @@ def test_the_sections_of_issue_21_are_rendered_when_a_run_has_them() -> None:
         "p99_ratio": 1.2,
         "service_cpu_ratio": 1.098,
     }
+    report["pools"] = {
+        "pool": 20,
+        "kring": _run(1700, 29_000, 0.57),
+        "peer_raw": _run(1300, 31_000, 0.75),
+        "throughput_ratio": 1.308,
+        "p99_ratio": 0.935,
+        "service_cpu_ratio": 0.76,
+    }
     report["credentials"] = {
         "issue": {
             "credentials": 200,
@@ -115,6 +123,8 @@ def test_the_sections_of_issue_21_are_rendered_when_a_run_has_them() -> None:
     assert "| Kring / raw peer: Litestar + msgspec against FastAPI + pydantic" in text
     assert "**1.25x** | 0.8x" in text
     assert "Two workers / one: **1.25x** the throughput" in text
+    assert "with 20 connections each: **1.308x** the throughput, p99 0.935x" in text
+    assert "| Kring | 1,700 |" in text and "| raw peer | 1,300 |" in text
     assert "**80.0 credentials/s**" in text
     assert "**900 verifications/s**" in text
     assert "| scheduling's part (GET /v1/subjects/{id}/export) | not served (404)" in text

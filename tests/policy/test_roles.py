@@ -141,8 +141,9 @@ def _checked(policy: Policy, *handlers: Any, public_paths: tuple[str, ...] = ())
 
 
 def test_the_start_refuses_a_stale_or_mismatched_policy() -> None:
-    """Declared but not served, public but needing a token (and the reverse), a guard of a
-    route's own, an operation without an id that needs a token: each fails the start."""
+    """Declared but not served, public but needing a token (and the reverse), a guard or a
+    ``before_request`` hook of a route's own, an operation without an id that needs a token:
+    each fails the start."""
 
     def served(**options: Any) -> Iterator[Any]:
         @get("/v1/thing", operation_id="getThing", sync_to_thread=False, **options)
@@ -173,6 +174,20 @@ def test_the_start_refuses_a_stale_or_mismatched_policy() -> None:
     (guarded,) = served(guards=[own_guard])
     with pytest.raises(ValueError, match="getThing: guarded by"):
         _checked(policy(getThing={"admin": "tenant"}), guarded)
+
+    async def before_work(*_: Any) -> None:
+        """The app's hook, which runs the policy."""
+
+    async def own_hook(*_: Any) -> None:
+        """A route's own hook, which Litestar would run instead of the app's."""
+
+    for hooked, refused in ((served(), False), (served(before_request=own_hook), True)):
+        app = Litestar(route_handlers=list(hooked), before_request=before_work, openapi_config=None)
+        if refused:
+            with pytest.raises(ValueError, match="getThing: a before_request hook of its own"):
+                check(policy(getThing={"admin": "tenant"}), app, before_work=before_work)
+        else:
+            check(policy(getThing={"admin": "tenant"}), app, before_work=before_work)
 
     @get("/v1/nameless", sync_to_thread=False)
     def nameless() -> None:

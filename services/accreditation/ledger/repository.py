@@ -10,6 +10,7 @@ import msgspec
 
 from services.kit.db import one, transaction
 from services.kit.errors import Conflict
+from services.kit.ids import UUID7_SQL
 from services.kit.pagination import Keyset
 from services.kit.privacy import processing_log
 from services.kit.sql import Params, keyset
@@ -206,14 +207,14 @@ _LOGGED_PAGE = f"""
     WITH page AS ({{query}}),
     {processing_log.CTE} AS (
         INSERT INTO processing_log ({processing_log.COLUMNS})
-        SELECT $1, gen_random_uuid(), {{subject}}, 'registrar', 'listRegistrantEntries',
+        SELECT $1, {UUID7_SQL}, {{subject}}, 'registrar', 'listRegistrantEntries',
                c.person_id, $2, 'consent ' || c.id || ' to register ' || $2, {{request_id}}
         FROM (SELECT DISTINCT person_id
               FROM (SELECT person_id FROM page ORDER BY id LIMIT {{shown}}) shown) p
         JOIN consents c ON c.org_id = $1 AND c.person_id = p.person_id
                        AND c.register_code = $2 AND c.revoked_at IS NULL
         UNION ALL
-        SELECT $1, gen_random_uuid(), {{subject}}, 'registrar', 'listRegistrantEntries',
+        SELECT $1, {UUID7_SQL}, {{subject}}, 'registrar', 'listRegistrantEntries',
                NULL, $2, 'role registrar of register ' || $2, {{request_id}}
         WHERE NOT EXISTS (SELECT 1 FROM page)
     )
@@ -267,21 +268,19 @@ async def stream_register(
 
     Memory stays constant: at most ``prefetch`` rows are held at a time.
     """
+    param = Params(org_id, register_code)
+    where = ["e.org_id = $1", "e.register_code = $2"]
+    if from_date is not None:
+        where.append(f"e.session_date >= {param(from_date)}")
+    if to_date is not None:
+        where.append(f"e.session_date <= {param(to_date)}")
+    if consented_only:
+        where.append(_CONSENTED)
     async with transaction(pool, org_id=org_id, readonly=True) as conn:
         cursor = conn.cursor(
-            f"""
-            SELECT {_E_RETURNED} FROM ledger_entries e
-            WHERE e.org_id = $1 AND e.register_code = $2
-              AND ($3::date IS NULL OR e.session_date >= $3)
-              AND ($4::date IS NULL OR e.session_date <= $4)
-              AND (NOT $5 OR {_CONSENTED})
-            ORDER BY e.session_date, e.seq
-            """,
-            org_id,
-            register_code,
-            from_date,
-            to_date,
-            consented_only,
+            f"SELECT {_E_RETURNED} FROM ledger_entries e WHERE {' AND '.join(where)}"
+            " ORDER BY e.session_date, e.seq",
+            *param.values,
             prefetch=prefetch,
         )
         async for row in cursor:

@@ -4,6 +4,7 @@ verifies, registrars see an erased marker, and every read of theirs is in the pr
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -87,6 +88,32 @@ async def test_the_export_holds_every_row_about_the_person(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     operations = [r["operation"] for r in body["records"]["processing_log"]]
     assert operations[-1] == "exportSubject" and "listRegistrantEntries" in operations
+
+
+async def test_the_processing_log_lists_reads_in_the_order_they_happened(
+    accreditation: httpx.AsyncClient, auth: Token, org: uuid.UUID, superuser: asyncpg.Connection
+) -> None:
+    """The registrant query's entries are written by its own statement, with ids PostgreSQL
+    makes time-ordered as the service makes its own (a random id listed a registrar's reads
+    anywhere among the others). Ids hold milliseconds: the reads are a few apart."""
+    person = await a_year(accreditation, auth, superuser, org)
+    registrar = auth("registrar", register="SKJ")
+    for _ in range(3):
+        await export(accreditation, auth("admin"), person.id)
+        await asyncio.sleep(0.002)
+        read = await accreditation.get(
+            "/v1/registrar/entries", params={"registration_number": person.skj}, headers=registrar
+        )
+        assert read.status_code == 200 and read.json()["items"], read.text
+        await asyncio.sleep(0.002)
+    log = await accreditation.get(
+        "/v1/processing-log",
+        params={"person_id": str(person.id), "limit": 200},
+        headers=auth("admin"),
+    )
+    assert log.status_code == 200, log.text
+    operations = [entry["operation"] for entry in log.json()["items"]]
+    assert operations[-6:] == ["exportSubject", "listRegistrantEntries"] * 3, operations
 
 
 async def test_only_the_person_and_admins_export(

@@ -291,3 +291,16 @@ def test_only_online_sessions_over_two_hours_warn(minutes: int, mode: str) -> No
     end = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(rules.AMSTERDAM)
     warnings = rules.duration_warnings(mode, start, end)
     assert bool(warnings) == (mode == "online" and minutes > 120)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=st.just(UTC)
+    )
+)
+def test_wall_text_is_the_wall_time_isoformat_writes(instant: datetime) -> None:
+    """Formatted from its fields, an Amsterdam instant's wall time is what ``isoformat`` writes
+    of it without its zone: seconds and microseconds when it has them, the LMT years too."""
+    local = rules.local(instant)
+    assert rules.wall_text(local) == local.replace(tzinfo=None).isoformat()
+    assert rules.local_text(instant) == rules.wall_text(local)
