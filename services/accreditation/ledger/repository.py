@@ -222,6 +222,17 @@ _LOGGED_PAGE = f"""
 """
 
 
+def _of_register(param: Params, from_date: date | None, to_date: date | None) -> list[str]:
+    """The tests of a register's entries (``param`` holds the tenant and the register) in the
+    period given: a bound left out is not named."""
+    where = ["e.org_id = $1", "e.register_code = $2"]
+    if from_date is not None:
+        where.append(f"e.session_date >= {param(from_date)}")
+    if to_date is not None:
+        where.append(f"e.session_date <= {param(to_date)}")
+    return where
+
+
 async def registrar_page(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
@@ -239,13 +250,9 @@ async def registrar_page(
     shown is logged as read by ``reader`` (a registrar's subject) under their consent, in the
     same statement (a page showing nobody as a read of the register)."""
     param = Params(org_id, register_code)
-    where = ["e.org_id = $1", "e.register_code = $2"]
+    where = _of_register(param, from_date, to_date)
     if registration_numbers is not None:
         where.append(f"e.registration_number = ANY({param(registration_numbers)}::text[])")
-    if from_date is not None:
-        where.append(f"e.session_date >= {param(from_date)}")
-    if to_date is not None:
-        where.append(f"e.session_date <= {param(to_date)}")
     where.append(_CONSENTED_PROBE)
     query = keyset(f"SELECT {_E_RETURNED} FROM ledger_entries e", where, param, asked, key="e.id")
     statement = _LOGGED_PAGE.format(
@@ -269,11 +276,7 @@ async def stream_register(
     Memory stays constant: at most ``prefetch`` rows are held at a time.
     """
     param = Params(org_id, register_code)
-    where = ["e.org_id = $1", "e.register_code = $2"]
-    if from_date is not None:
-        where.append(f"e.session_date >= {param(from_date)}")
-    if to_date is not None:
-        where.append(f"e.session_date <= {param(to_date)}")
+    where = _of_register(param, from_date, to_date)
     if consented_only:
         where.append(_CONSENTED)
     async with transaction(pool, org_id=org_id, readonly=True) as conn:

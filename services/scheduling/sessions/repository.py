@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-import msgspec
 
 from services.kit.errors import NotFound
 from services.kit.ids import uuid7
@@ -16,13 +15,10 @@ from services.kit.pagination import Keyset
 from services.kit.sql import Params
 
 from . import rules
-from .schemas import Session, SessionChange, SessionCosts, SessionCostsIn
+from .rows import COLUMNS as _COLUMNS
+from .rows import session_of
+from .schemas import Session, SessionChange, SessionCostsIn
 
-_COLUMNS = """
-    s.id, s.group_id, s.series_id, s.rrule, s.occurrence, s.status, s.starts_at, s.ends_at,
-    s.mode, s.location, s.video_link, s.method_id, s.facilitator_id, s.description, s.sequence,
-    s.cancel_reason, s.closed_at, s.facilitator_signed_at, s.costs, s.created_at, s.updated_at
-"""
 # A person belongs to a session: its facilitator, or a member who had not left when it began.
 _BOOKED = """
     (s.facilitator_id = {person} OR EXISTS (
@@ -44,62 +40,6 @@ def _booked_by(person: str, org: str = "$1") -> str:
         SELECT m.group_id FROM group_members m WHERE m.org_id = {org} AND m.person_id = {person}
     ))) AND {_BOOKED.format(person=person)}
     """
-
-
-def session_of(row: asyncpg.Record) -> Session:
-    """The session of a row whose first columns are ``_COLUMNS``, in their order (more may
-    follow). Unpacked by position: a list page builds fifty of these per request."""
-    (
-        session_id,
-        group_id,
-        series_id,
-        rrule,
-        occurrence,
-        status,
-        starts_at,
-        ends_at,
-        mode,
-        location,
-        video_link,
-        method_id,
-        facilitator_id,
-        description,
-        sequence,
-        cancel_reason,
-        closed_at,
-        facilitator_signed_at,
-        costs,
-        created_at,
-        updated_at,
-        *_,
-    ) = row
-    starts_at, ends_at = rules.local(starts_at), rules.local(ends_at)
-    return Session(
-        id=session_id,
-        group_id=group_id,
-        series_id=series_id,
-        rrule=rrule,
-        occurrence=occurrence,
-        status=status,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        local_start=rules.wall_text(starts_at),
-        local_end=rules.wall_text(ends_at),
-        timezone=rules.TIMEZONE,
-        mode=mode,
-        location=location,
-        video_link=video_link,
-        method_id=method_id,
-        facilitator_id=facilitator_id,
-        description=description,
-        sequence=sequence,
-        cancel_reason=cancel_reason,
-        closed_at=closed_at,
-        facilitator_signed_at=facilitator_signed_at,
-        costs=None if costs is None else msgspec.convert(costs, SessionCosts),
-        created_at=created_at,
-        updated_at=updated_at,
-    )
 
 
 def _found(row: asyncpg.Record | None, session_id: uuid.UUID) -> Session:
