@@ -30,6 +30,7 @@ READY_PATHS = {
     "ceiling": "/ceiling",
     "peer": "/health",
     "peer-raw": "/health",
+    "pool-peer-raw": "/health",
     "ladder-bare": "/ladder/bare",
 }
 
