@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -86,7 +87,7 @@ async def provide_conn(
     lock = resource_lock(request.scope, principal.org_id)
     held = _HELD.get() or RequestTransaction()
     conn = await held.begin(
-        state.pool, org_id=principal.org_id, readonly=readonly, also=lock + begin
+        state.pool, gate=state.gate, org_id=principal.org_id, readonly=readonly, also=lock + begin
     )
     try:
         yield conn
@@ -142,6 +143,7 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings, schema=schema)
+        app.state.gate = asyncio.Semaphore(settings.db_pool_max)  # see RequestTransaction
         try:
             with metrics_served(settings):
                 if events:

@@ -222,14 +222,20 @@ _LOGGED_PAGE = f"""
 """
 
 
-def _of_register(param: Params, from_date: date | None, to_date: date | None) -> list[str]:
+def _of_register(
+    param: Params, from_date: date | None, to_date: date | None, *, by_date: bool = True
+) -> list[str]:
     """The tests of a register's entries (``param`` holds the tenant and the register) in the
-    period given: a bound left out is not named."""
+    period given: a bound left out is not named. Unless ``by_date``, the bounds are written so
+    that no index takes them (``session_date + 0``): a statement planned once (ADR 0042) then
+    reads the registrant's index, not the register's by date; planned without the numbers, a
+    small ledger looked cheaper read by date, the number tested on each row (25x slower)."""
     where = ["e.org_id = $1", "e.register_code = $2"]
+    day = "e.session_date" if by_date else "e.session_date + 0"
     if from_date is not None:
-        where.append(f"e.session_date >= {param(from_date)}")
+        where.append(f"{day} >= {param(from_date)}")
     if to_date is not None:
-        where.append(f"e.session_date <= {param(to_date)}")
+        where.append(f"{day} <= {param(to_date)}")
     return where
 
 
@@ -250,8 +256,9 @@ async def registrar_page(
     shown is logged as read by ``reader`` (a registrar's subject) under their consent, in the
     same statement (a page showing nobody as a read of the register)."""
     param = Params(org_id, register_code)
-    where = _of_register(param, from_date, to_date)
-    if registration_numbers is not None:
+    numbered = registration_numbers is not None
+    where = _of_register(param, from_date, to_date, by_date=not numbered)
+    if numbered:
         where.append(f"e.registration_number = ANY({param(registration_numbers)}::text[])")
     where.append(_CONSENTED_PROBE)
     query = keyset(f"SELECT {_E_RETURNED} FROM ledger_entries e", where, param, asked, key="e.id")
