@@ -105,11 +105,6 @@ def settings_for(database_url: str, dev_key: DevKey) -> Callable[..., Settings]:
             "db_pool_max": 5,
             "log_format": "json",
             "log_level": "warning",
-            # As every process of the test run (the flow's services, the contract's apps): the
-            # apps' relays are replicas on one database, and a replica refusing loopback marked
-            # another test's local receiver's deliveries "not sent", which that test then
-            # waited for until its retry, or for ever.
-            "webhook_allow_loopback": True,
         }
         values.update(overrides)
         return config.load_settings({}, **values)
