@@ -164,12 +164,25 @@ async def _running(app: Litestar) -> AsyncIterator[Litestar]:
             await stop.wait()
 
     lifespan = asyncio.create_task(run_lifespan())
-    await started.wait()
+    await until_started(lifespan, started)
     try:
         yield app
     finally:
         stop.set()
         await lifespan
+
+
+async def until_started(lifespan: asyncio.Task[None], started: asyncio.Event) -> None:
+    """Wait for ``started``, or for ``lifespan`` to end first: a start-up that fails (a port
+    taken, the database away) raises its error here, where waiting for ``started`` alone
+    waited for ever (a test run stuck at 98 %)."""
+    ready = asyncio.ensure_future(started.wait())
+    await asyncio.wait({lifespan, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if started.is_set():
+        return
+    ready.cancel()
+    await lifespan  # raises the start-up's error
+    raise RuntimeError("the app's lifespan ended before it started")
 
 
 async def _over_asgi(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
+from litestar import Litestar
 
 from services.accreditation.app import create_app
 from services.kit.settings import Settings
@@ -19,12 +22,34 @@ def free_port() -> int:
         return port
 
 
+@asynccontextmanager
+async def _on_a_free_port(
+    settings_for: Callable[..., Settings],
+) -> AsyncIterator[tuple[Litestar, int]]:
+    """The app started with its metrics on a port found free; again on another when a socket
+    of the run (a relay's, a receiver's) took that one between the probe and the bind."""
+    for _ in range(5):
+        port = free_port()
+        app = create_app(settings_for("accreditation", metrics_port=port))
+        running = _running(app)
+        try:
+            await running.__aenter__()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        try:
+            yield app, port
+        finally:
+            await running.__aexit__(None, None, None)
+        return
+    raise AssertionError("no free port for the metrics in five tries")
+
+
 async def test_metrics_on_a_port_of_their_own_are_not_on_the_apis(
     settings_for: Callable[..., Settings],
 ) -> None:
-    port = free_port()
-    app = create_app(settings_for("accreditation", metrics_port=port))
-    async with _running(app):
+    async with _on_a_free_port(settings_for) as (app, port):
         async for api in _over_asgi(app, "accreditation"):
             assert (await api.get("/health/ready")).status_code == 200
             assert (await api.get("/metrics")).status_code == 404

@@ -23,7 +23,7 @@ from services.kit.settings import Settings
 from services.scheduling.config import SCHEMA
 from services.scheduling.people import repository, rules
 from services.scheduling.people.schemas import PersonBatchItem, Registration
-from tests.conftest import Token
+from tests.conftest import Token, until_started
 from tests.scheduling.people.support import put_organisation
 
 BATCH = "/v1/people/batch"
@@ -418,7 +418,7 @@ async def counted(
             await stop.wait()
 
     lifespan = asyncio.create_task(run_lifespan())
-    await started.wait()
+    await until_started(lifespan, started)
     counting = CountingPool(app.state.pool)
     app.state.pool = counting
     try:
