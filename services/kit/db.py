@@ -212,9 +212,10 @@ class RequestTransaction:
         if end is None:
             return
         try:
-            await end(None, None, None) if error is None else await end(
-                type(error), error, error.__traceback__
-            )
+            if error is None:
+                await end(None, None, None)
+            else:
+                await end(type(error), error, error.__traceback__)
         finally:
             self._let_go()
 

@@ -31,7 +31,6 @@ from services.kit.subjects import (
     check_own,
     erasure_status,
     export_body,
-    grant_of,
 )
 
 from .. import webhooks
@@ -49,12 +48,11 @@ async def check_may_export(
     is written to the processing log, in the request's transaction."""
     admin = principal.has("admin")
     check_own(admin=admin, caller=principal.person, person_id=person_id)
-    await processing_log.record(
+    await processing_log.record_given(
         conn,
         principal,
+        person_id,
         operation="exportSubject",
-        grant=grant_of(admin=admin),
-        person_id=person_id,
         role="admin" if admin else "participant",
     )
 

@@ -27,6 +27,7 @@ import asyncpg
 from ..ids import uuid7
 from ..observability import current_request_id
 from ..principal import Principal
+from ..subjects import grant_of
 from .rules import entry_names_something, role_of
 
 LOGGED_READ = "kring_logged_read"
@@ -111,6 +112,26 @@ async def record(
         principal, operation=operation, grant=grant, person_id=person_id, scope=scope, role=role
     )
     await conn.execute(_INSERT, *values)
+
+
+async def record_given(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    person_id: uuid.UUID,
+    *,
+    operation: str,
+    role: str | None = None,
+) -> None:
+    """Log a person's data given to an admin or to the person themselves (an export): the
+    grant is the one :func:`kit.subjects.grant_of` names for the caller."""
+    await record(
+        conn,
+        principal,
+        operation=operation,
+        grant=grant_of(admin=principal.has("admin")),
+        person_id=person_id,
+        role=role,
+    )
 
 
 async def record_each(

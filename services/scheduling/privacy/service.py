@@ -17,7 +17,6 @@ from services.kit.subjects import (
     SubjectErasure,
     check_own,
     export_body,
-    grant_of,
 )
 
 from .. import webhooks
@@ -35,13 +34,7 @@ async def export(
     (``pool``)."""
     check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
     await repository.person_exists(conn, principal.org_id, person_id)
-    await processing_log.record(
-        conn,
-        principal,
-        operation="exportSubject",
-        person_id=person_id,
-        grant=grant_of(admin=principal.has("admin")),
-    )
+    await processing_log.record_given(conn, principal, person_id, operation="exportSubject")
     return body(pool, principal.org_id, person_id)
 
 

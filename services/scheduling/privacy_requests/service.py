@@ -17,7 +17,7 @@ from services.kit.errors import NotFound, Unavailable
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset, page_of
 from services.kit.privacy import processing_log
-from services.kit.subjects import SubjectErasure, check_own, grant_of
+from services.kit.subjects import SubjectErasure, check_own
 
 from .. import webhooks
 from ..principal import Principal
@@ -62,13 +62,7 @@ async def export(
     check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
     await subjects.person_exists(conn, principal.org_id, person_id)
     answers = {service: await peers.export(service, person_id) for service in rules.PEERS}
-    await processing_log.record(
-        conn,
-        principal,
-        operation="exportPerson",
-        person_id=person_id,
-        grant=grant_of(admin=principal.has("admin")),
-    )
+    await processing_log.record_given(conn, principal, person_id, operation="exportPerson")
     return _archive(own.body(pool, principal.org_id, person_id), answers, peers)
 
 
