@@ -41,8 +41,11 @@ async def export(
     """Everything accreditation holds about the person, to an admin or the person; the export
     is logged in the request's transaction (a logged read), then streamed from a connection of
     its own (``pool``)."""
-    check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
-    await processing_log.record_given(conn, principal, person_id, operation="exportSubject")
+    admin = principal.has("admin")
+    check_own(admin=admin, caller=principal.person, person_id=person_id)
+    await processing_log.record_given(
+        conn, principal, person_id, admin=admin, operation="exportSubject"
+    )
     return body(pool, principal.org_id, person_id)
 
 

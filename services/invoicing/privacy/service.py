@@ -52,6 +52,7 @@ async def check_may_export(
         conn,
         principal,
         person_id,
+        admin=admin,
         operation="exportSubject",
         role="admin" if admin else "participant",
     )

@@ -119,16 +119,17 @@ async def record_given(
     principal: Principal,
     person_id: uuid.UUID,
     *,
+    admin: bool,
     operation: str,
     role: str | None = None,
 ) -> None:
-    """Log a person's data given to an admin or to the person themselves (an export): the
-    grant is the one :func:`kit.subjects.grant_of` names for the caller."""
+    """Log a person's data given to an admin (``admin``, as the service's roles say) or to
+    the person themselves (an export), under the grant :func:`kit.subjects.grant_of` names."""
     await record(
         conn,
         principal,
         operation=operation,
-        grant=grant_of(admin=principal.has("admin")),
+        grant=grant_of(admin=admin),
         person_id=person_id,
         role=role,
     )

@@ -32,9 +32,12 @@ async def export(
     """Everything scheduling holds about the person, to an admin or the person; the export
     is logged (the route is a logged read), then streamed from a connection of its own
     (``pool``)."""
-    check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
+    admin = principal.has("admin")
+    check_own(admin=admin, caller=principal.person, person_id=person_id)
     await repository.person_exists(conn, principal.org_id, person_id)
-    await processing_log.record_given(conn, principal, person_id, operation="exportSubject")
+    await processing_log.record_given(
+        conn, principal, person_id, admin=admin, operation="exportSubject"
+    )
     return body(pool, principal.org_id, person_id)
 
 

@@ -59,10 +59,13 @@ async def export(
     """The person's archive: each service's export and every document they list. The other
     services are asked before the archive begins (a refusal or an outage is the answer);
     their documents are streamed into it as it is read."""
-    check_own(admin=principal.has("admin"), caller=principal.person, person_id=person_id)
+    admin = principal.has("admin")
+    check_own(admin=admin, caller=principal.person, person_id=person_id)
     await subjects.person_exists(conn, principal.org_id, person_id)
     answers = {service: await peers.export(service, person_id) for service in rules.PEERS}
-    await processing_log.record_given(conn, principal, person_id, operation="exportPerson")
+    await processing_log.record_given(
+        conn, principal, person_id, admin=admin, operation="exportPerson"
+    )
     return _archive(own.body(pool, principal.org_id, person_id), answers, peers)
 
 
