@@ -33,6 +33,8 @@ from services.kit.settings import Settings
 from tests import database
 from tests.contracts import check_refusal
 
+pytest_plugins = ["tests.watchdog"]
+
 ISSUER = "kring-test"
 AUDIENCE = "kring"
 
