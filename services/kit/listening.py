@@ -75,10 +75,12 @@ class Listener:
             self.on_notify()  # what was notified while nobody listened
             while True:
                 try:
-                    await asyncio.wait_for(lost.wait(), timeout=self.ping_seconds)
+                    async with asyncio.timeout(self.ping_seconds):
+                        await lost.wait()
                     break
                 except TimeoutError:  # no news: is it there still?
-                    await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout=PING_TIMEOUT)
+                    async with asyncio.timeout(PING_TIMEOUT):
+                        await conn.fetchval("SELECT 1")
             log.warning("relay_listener_lost", error="the connection was closed")
         finally:
             self.listening.clear()
@@ -95,7 +97,8 @@ async def _give_back(
     """Return the connection to the pool: unlistened if it still answers, else closed."""
     if not conn.is_closed():
         try:
-            await asyncio.wait_for(conn.remove_listener(channel, callback), timeout=PING_TIMEOUT)
+            async with asyncio.timeout(PING_TIMEOUT):
+                await conn.remove_listener(channel, callback)
         except (Exception, TimeoutError):
             conn.terminate()
     with suppress(Exception):

@@ -178,7 +178,8 @@ class Relay:
                 if claimed:
                     continue
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.options.poll_seconds)
+                    async with asyncio.timeout(self.options.poll_seconds):
+                        await self._wake.wait()
         finally:
             for task in [*helpers, *self._sending]:
                 task.cancel()

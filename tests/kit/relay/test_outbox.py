@@ -211,6 +211,29 @@ async def test_a_transport_error_of_any_kind_is_a_failed_attempt_and_the_relay_r
     assert row["last_error"].startswith("AttributeError")
 
 
+async def test_a_relay_stopped_as_it_is_woken_stops(pool: asyncpg.Pool) -> None:
+    """Python 3.11's ``asyncio.wait_for``, cancelled in the turn its awaitable completed,
+    returned the result and lost the cancellation: a relay woken (a delivery recorded, a
+    notification) as it was stopped ran on, and whoever awaited its end waited for ever (the
+    test suite, now and then, at 98 %)."""
+    async with sending.Clients() as clients:
+        for _ in range(3):
+            relay = Relay(pool, channel=CHANNEL, clients=clients, options=FAST)
+            running = asyncio.create_task(relay.run())
+            try:
+                async with asyncio.timeout(10):
+                    await relay.listener.listening.wait()
+                await asyncio.sleep(0.05)  # nothing due: it waits to be woken
+                relay.listener.on_notify()
+                running.cancel()
+                await asyncio.sleep(3 * FAST.poll_seconds)
+                assert running.done(), "the relay runs on after it was stopped"
+            finally:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+
+
 @pytest.mark.parametrize("lease", [0.5, 2.9])
 def test_a_lease_must_outlast_a_send(lease: float) -> None:
     with pytest.raises(ValueError, match="lease"):
