@@ -18,12 +18,15 @@ import time
 import uuid
 from datetime import date
 
+import asyncpg
+
 from services.accreditation.config import SCHEMA, load_settings
 from services.accreditation.ledger import export, repository
 from services.kit.db import create_pool, transaction
 from services.kit.migrations import app_role
 from services.kit.pagination import Keyset
 from services.kit.privacy.processing_log import logged_read, read_mode
+from services.kit.settings import Settings
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -33,39 +36,52 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-async def run(params: dict[str, object]) -> dict[str, object]:
-    settings = load_settings(
-        {},
-        database_url=str(params["database_url"]),
-        database_role=app_role(SCHEMA),
-    )
-    org = uuid.UUID(str(params["org_id"]))
-    register = str(params["register"])
-    numbers = export.spellings(register, str(params["registration_number"]))
-    from_date = date.fromisoformat(str(params["from_date"]))
-    to_date = date.fromisoformat(str(params["to_date"]))
-    duration = float(str(params["duration"]))
-    warmup = float(str(params.get("warmup", 2)))
-    concurrency = int(str(params.get("concurrency", 32)))
-    pool = await create_pool(settings, schema=SCHEMA)
-    latencies: list[float] = []
-    rows = 0
+class EndpointWork:
+    """The registrar endpoint's database work for one page: its transaction, as a logged read,
+    and its repository function. ``params`` name the tenant, register, number and period."""
 
-    async def once() -> int:
-        readonly, begin = read_mode("GET", logged_read())  # as the endpoint's: a logged read
-        async with transaction(pool, org_id=org, readonly=readonly, also=begin) as conn:
+    def __init__(self, pool: asyncpg.Pool, params: dict[str, object]) -> None:
+        self.pool = pool
+        self.org = uuid.UUID(str(params["org_id"]))
+        self.register = str(params["register"])
+        self.numbers = export.spellings(self.register, str(params["registration_number"]))
+        self.from_date = date.fromisoformat(str(params["from_date"]))
+        self.to_date = date.fromisoformat(str(params["to_date"]))
+        self.readonly, self.begin = read_mode("GET", logged_read())  # as the endpoint's
+
+    async def once(self) -> int:
+        """One page; the number of its entries."""
+        async with transaction(
+            self.pool, org_id=self.org, readonly=self.readonly, also=self.begin
+        ) as conn:
             items = await repository.registrar_page(
                 conn,
-                org,
-                register_code=register,
-                registration_numbers=numbers,
-                from_date=from_date,
-                to_date=to_date,
+                self.org,
+                register_code=self.register,
+                registration_numbers=self.numbers,
+                from_date=self.from_date,
+                to_date=self.to_date,
                 asked=Keyset(None, 50),
                 reader="bench-registrar",
                 request_id=None,
             )
         return len(items)
+
+
+def service_settings(database_url: str) -> Settings:
+    """The accreditation service's settings on ``database_url``, as its app role."""
+    return load_settings({}, database_url=database_url, database_role=app_role(SCHEMA))
+
+
+async def run(params: dict[str, object]) -> dict[str, object]:
+    settings = service_settings(str(params["database_url"]))
+    duration = float(str(params["duration"]))
+    warmup = float(str(params.get("warmup", 2)))
+    concurrency = int(str(params.get("concurrency", 32)))
+    pool = await create_pool(settings, schema=SCHEMA)
+    work = EndpointWork(pool, params)
+    latencies: list[float] = []
+    rows = 0
 
     async def worker(deadline: float, record: bool) -> None:
         nonlocal rows
@@ -73,7 +89,7 @@ async def run(params: dict[str, object]) -> dict[str, object]:
             started = time.perf_counter()
             if started >= deadline:
                 return
-            count = await once()
+            count = await work.once()
             if record:
                 latencies.append(time.perf_counter() - started)
                 rows = count

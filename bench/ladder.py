@@ -12,21 +12,31 @@ the bench writes from a real response), so the response body is the same on each
 4. the endpoint itself (``/v1/registrar/entries`` of ``kring serve accreditation``) adds the
    query and its rows.
 
-The differences of CPU per request between rungs are what each layer costs.
+The differences of CPU per request between rungs are what each layer costs. Beside them,
+``/ladder/floor`` is the floor of the fixed choices: the bare app doing the endpoint's database
+work (the service's pool, its transaction as a logged read, the repository function:
+:class:`bench.dbceiling.EndpointWork`), with none of Kring's stack. Kring against the floor is
+what all of Kring's own code costs, beyond what Litestar, uvicorn and asyncpg cost.
 
-``python -m bench.ladder bare|stack --port PORT --page FILE`` (``stack`` reads the
-accreditation service's ``KRING_*`` variables, as ``kring serve accreditation`` does).
+``python -m bench.ladder bare|stack|floor --port PORT --page FILE [--work JSON]`` (``stack``
+reads the accreditation service's ``KRING_*`` variables, as ``kring serve accreditation``
+does; ``floor`` takes the database and the page's tenant, register, number and period as
+``--work``, the database ceiling's parameters).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import msgspec
 import uvicorn
 from litestar import Controller, Litestar, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from services.accreditation.config import MIGRATIONS, PORT, SCHEMA, load_settings
@@ -35,7 +45,10 @@ from services.accreditation.policy import POLICY
 from services.accreditation.principal import Principal
 from services.cli import SERVE_OPTIONS, tune_gc
 from services.kit.app import create_service_app
+from services.kit.db import create_pool
 from services.kit.policy import PRIVACY_OPERATIONS, TENANT, Policy
+
+from .dbceiling import EndpointWork, service_settings
 
 
 def read_page(path: Path) -> EntryPage:
@@ -48,6 +61,26 @@ def bare_app(page: EntryPage) -> Litestar:
         return page
 
     return Litestar(route_handlers=[bare], logging_config=None, openapi_config=None)
+
+
+def floor_app(page: EntryPage, work: dict[str, object]) -> Litestar:
+    """The bare app doing the endpoint's database work, then answering the same page."""
+
+    @get("/ladder/floor")
+    async def floor(state: State) -> EntryPage:
+        await state.work.once()
+        return page
+
+    @asynccontextmanager
+    async def pool(app: Litestar) -> AsyncIterator[None]:
+        settings = service_settings(str(work["database_url"]))
+        async with await create_pool(settings, schema=SCHEMA) as opened:
+            app.state.work = EndpointWork(opened, work)
+            yield
+
+    return Litestar(
+        route_handlers=[floor], lifespan=[pool], logging_config=None, openapi_config=None
+    )
 
 
 LADDER_POLICY = Policy(
@@ -93,13 +126,17 @@ def stack_app(page: EntryPage) -> Litestar:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ladder", description=__doc__)
-    parser.add_argument("app", choices=("bare", "stack"))
+    parser.add_argument("app", choices=("bare", "stack", "floor"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--page", type=Path, required=True)
+    parser.add_argument("--work", type=json.loads, default={}, help="the floor's parameters")
     args = parser.parse_args()
     page = read_page(args.page)
-    app = bare_app(page) if args.app == "bare" else stack_app(page)
+    if args.app == "floor":
+        app = floor_app(page, args.work)
+    else:
+        app = bare_app(page) if args.app == "bare" else stack_app(page)
     tune_gc()  # as kring serve does
     uvicorn.run(app, host=args.host, port=args.port, workers=1, **SERVE_OPTIONS)
 

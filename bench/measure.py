@@ -251,8 +251,10 @@ def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
     env = {**os.environ, **bench.envs["accreditation"]}
     registrar = bench.registrar_token(bench.main_tenant)
     rungs = []
-    for app, paths in (("bare", ["bare"]), ("stack", ["stack", "transaction"])):
-        rung = start_rung(bench.procs, bench.pin, app, page=page, env=env)
+    apps = (("bare", ["bare"]), ("stack", ["stack", "transaction"]), ("floor", ["floor"]))
+    for app, paths in apps:
+        work = _registrant_work(bench) if app == "floor" else None
+        rung = start_rung(bench.procs, bench.pin, app, page=page, env=env, work=work)
         for path in paths:
             result = bench.load.wrk(
                 f"ladder: {path}", f"{rung.base}/ladder/{path}", registrar, pid=rung.pid
@@ -262,21 +264,25 @@ def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
     return rungs
 
 
-def database_ceiling(bench: Bench) -> dict[str, Any]:
-    """The registrant query's transaction and repository function, without HTTP."""
+def _registrant_work(bench: Bench) -> dict[str, Any]:
+    """The registrant query's database work (bench.dbceiling.EndpointWork): whose page, of when."""
     tenant = bench.main_tenant
     first, last = bench.facts["period"]
+    return {
+        "database_url": bench.database_url,
+        "org_id": tenant["org_id"],
+        "register": REGISTER,
+        "registration_number": tenant["registration_number"],
+        "from_date": first,
+        "to_date": last,
+    }
+
+
+def database_ceiling(bench: Bench) -> dict[str, Any]:
+    """The registrant query's transaction and repository function, without HTTP."""
     return bench.load.database(
         "database ceiling (registrant)",
-        {
-            "database_url": bench.database_url,
-            "org_id": tenant["org_id"],
-            "register": REGISTER,
-            "registration_number": tenant["registration_number"],
-            "from_date": first,
-            "to_date": last,
-            "concurrency": bench.load.connections,
-        },
+        {**_registrant_work(bench), "concurrency": bench.load.connections},
     )
 
 

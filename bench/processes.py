@@ -6,6 +6,7 @@ its readiness path answers 200. Every start records the command, as the report s
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -185,15 +186,24 @@ def start_module(
 
 
 def start_rung(
-    procs: Processes, pin: dict[str, Any], app: str, *, page: Path, env: dict[str, str]
+    procs: Processes,
+    pin: dict[str, Any],
+    app: str,
+    *,
+    page: Path,
+    env: dict[str, str],
+    work: dict[str, Any] | None = None,
 ) -> Service:
-    """One of the ladder's apps (``bench.ladder``), answering the registrant's page."""
+    """One of the ladder's apps (``bench.ladder``), answering the registrant's page; the floor
+    does the endpoint's database ``work`` first."""
     port = free_port()
     command = [*pin["service"], sys.executable, "-m", "bench.ladder", app]
     command += ["--port", str(port), "--page", str(page)]
-    service = Service(procs.start(f"ladder-{app}", command, env, port), port)
+    extra = [] if work is None else ["--work", json.dumps(work)]
+    service = Service(procs.start(f"ladder-{app}", [*command, *extra], env, port), port)
     shown = [*pin["service"], "python", "-m", "bench.ladder", app, "--port", "PORT"]
-    procs.commands.append(" ".join([*shown, "--page", "registrant-page.json"]))
+    shown += ["--page", "registrant-page.json", *(["--work", "'{...}'"] if work else [])]
+    procs.commands.append(" ".join(shown))
     return service
 
 

@@ -203,7 +203,7 @@ def _ladder_lines(report: dict[str, Any]) -> list[str]:
     if not rungs:
         return []
     steps = [("framework ceiling (a constant 3-field Struct)", report["ceilings"]["framework"])]
-    steps += [(RUNGS[r["rung"]], r) for r in rungs]
+    steps += [(RUNGS[r["rung"]], r) for r in rungs if r["rung"] in RUNGS]
     steps.append(("+ the query and its rows: the endpoint", report["paths"]["registrant_query"]))
     total = report["paths"]["registrant_query"]["cpu"]["service_ms"]
     lines = [
@@ -223,7 +223,7 @@ def _ladder_lines(report: dict[str, Any]) -> list[str]:
             f"{(ms - before) / total * 100 if total else 0:.0f} % |"
         )
         before = ms
-    return [*lines, ""]
+    return [*lines, "", *sections.floor(report)]
 
 
 def _profile_lines(summary: dict[str, Any] | None) -> list[str]:

@@ -118,3 +118,28 @@ def subject(s: dict[str, Any] | None) -> list[str]:
             f"{r['max_ms']} | {r['rss_before_mib']} | {r['peak_rss_mib']} |"
         )
     return [*lines, ""]
+
+
+def floor(report: dict[str, Any]) -> list[str]:
+    """The floor of the fixed choices (the ladder's ``floor`` rung) against the registrant
+    query, the database ceiling and the raw peer: what issue 21's bars leave to Kring's code."""
+    floor = next((r for r in report.get("ladder") or () if r["rung"] == "floor"), None)
+    endpoint = report["paths"].get("registrant_query")
+    peer = report["paths"].get("peer_raw")
+    database = report["ceilings"].get("database")
+    if not (floor and endpoint and peer and database):
+        return []
+    ms, floor_ms = endpoint["cpu"]["service_ms"], floor["cpu"]["service_ms"]
+    db = database["rps"]
+    return [
+        "The floor of the fixed choices (`/ladder/floor`): bare Litestar doing the endpoint's "
+        "database work (its pool, transaction and repository function, three round trips) and "
+        "answering the same page, with none of Kring's stack: "
+        f"{rate(floor['rps'])} req/s at {floor_ms:.3f} ms of service CPU, "
+        f"{floor['rps'] / db * 100:.0f} % of the database ceiling and "
+        f"{floor['rps'] / peer['rps']:.2f}x the raw peer (Kring: {endpoint['rps'] / db * 100:.0f} "
+        f"% and {endpoint['rps'] / peer['rps']:.2f}x). Kring's own code costs "
+        f"{ms - floor_ms:+.3f} ms per request over the floor, "
+        f"{(ms - floor_ms) / ms * 100:.0f} % of the endpoint's CPU (ADR 0043).",
+        "",
+    ]

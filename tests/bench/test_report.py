@@ -132,3 +132,18 @@ def test_the_sections_of_issue_21_are_rendered_when_a_run_has_them() -> None:
     assert "| 9,182 | 4,432 | 0.00 |" in text
     assert "666 s, this run" in text
     assert "none hung (the normal p95" in text
+
+
+def test_the_floor_is_set_beside_the_endpoint_and_not_in_the_layers() -> None:
+    report = json.loads((RESULTS / "latest.json").read_text())
+    report["ladder"].append({**_run(1500, 60_000, 0.6), "rung": "floor"})
+    text = render(report)
+    endpoint = report["paths"]["registrant_query"]
+    floor_line = next(line for line in text.splitlines() if "(`/ladder/floor`)" in line)
+    assert "1,500 req/s at 0.600 ms" in floor_line
+    share = 1500 / report["ceilings"]["database"]["rps"] * 100
+    assert f"{share:.0f} % of the database ceiling" in floor_line
+    over = endpoint["cpu"]["service_ms"] - 0.6
+    assert f"costs {over:+.3f} ms per request over the floor" in floor_line
+    layers = text.split("## From the framework")[1].split("\n\n")[1]
+    assert "floor" not in layers, "the floor is no layer of the cumulative table"
