@@ -18,7 +18,7 @@ async def test_a_sent_attendance_amended_matches_the_contract(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    _, cursor = await events(scheduling, auth, expect=2)
+    _, cursor = await events(scheduling, auth, expect=3)
     amended = await scheduling.post(
         f"/v1/sessions/{session['id']}/attendance/{group.member_ids[0]}/amendments",
         json={"status": "present", "departed_at": "2025-01-14T21:00", "reason": "Eerder weg"},

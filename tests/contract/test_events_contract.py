@@ -37,7 +37,7 @@ async def test_sent_events_match_the_contract(
         headers=auth("admin"),
     )
     assert cancelled.status_code == 200, cancelled.text
-    items, _ = await events(scheduling, auth, expect=3)
+    items, _ = await events(scheduling, auth, expect=4)
     sent = [e for e in items if e["type"] == event_type]
     assert sent, f"no {event_type} event"
     errors = list(webhook_validator(event_type).iter_errors(sent[0]))
@@ -83,7 +83,7 @@ async def test_consumers_decode_what_scheduling_sends(
         json={"reason": "Held in error"},
         headers=auth("admin"),
     )
-    items, _ = await events(scheduling, auth, expect=3)
+    items, _ = await events(scheduling, auth, expect=4)
     by_type = {e["type"]: e["data"] for e in items}
     closed, cancelled = by_type["session.closed"], by_type["session.cancelled"]
 

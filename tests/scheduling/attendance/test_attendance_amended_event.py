@@ -21,7 +21,7 @@ async def test_an_amendment_after_close_sends_the_corrected_snapshot(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    sent, cursor = await events(scheduling, auth, expect=2)
+    sent, cursor = await events(scheduling, auth, expect=3)
     closed = sent[1]["data"]
     member = str(group.member_ids[0])
 
@@ -71,7 +71,7 @@ async def test_a_closed_session_is_not_rescheduled(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    _, cursor = await events(scheduling, auth, expect=2)
+    _, cursor = await events(scheduling, auth, expect=3)
     moved = await scheduling.post(
         f"/v1/sessions/{session['id']}/reschedule",
         json={"start": "2025-01-14T19:00", "end": "2025-01-14T21:00", "reason": "Eerder klaar"},

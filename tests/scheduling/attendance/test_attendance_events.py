@@ -14,7 +14,7 @@ async def test_a_confirmation_is_one_event_however_often_it_is_sent(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    _, cursor = await events(scheduling, auth, expect=2)
+    _, cursor = await events(scheduling, auth, expect=3)
     me = participant(auth, group.member_ids[0])
     for _ in range(2):
         signed = await scheduling.post(f"/v1/sessions/{session['id']}/signatures", headers=me)

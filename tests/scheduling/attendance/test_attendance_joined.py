@@ -36,7 +36,7 @@ async def test_a_hybrid_session_says_who_joined_online(
     closed = await scheduling.post(f"/v1/sessions/{session['id']}/close", json={}, headers=lead)
     assert closed.status_code == 200, closed.text
 
-    sent, _ = await events(scheduling, auth, expect=2)
+    sent, _ = await events(scheduling, auth, expect=3)
     attendees = {a["person_id"]: a["joined"] for a in sent[1]["data"]["attendees"]}
     assert attendees == {str(online): "online", str(in_room): "in_person", str(absent): None}
 

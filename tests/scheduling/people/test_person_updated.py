@@ -126,7 +126,8 @@ async def test_the_name_is_the_one_session_closed_gives_the_attendee(
     body = {"given_name": member["given_name"], "family_name": member["family_name"]}
     await put(scheduling, auth, member["external_id"], {**body, "registrations": [SKJ]})
 
-    items, _ = await events(scheduling, auth, expect=3)
+    # session.scheduled, session.closed, session.signed_off, then the update
+    items, _ = await events(scheduling, auth, expect=4)
     (closed,) = [e for e in items if e["type"] == "session.closed"]
     (updated,) = updates(items)
     (attendee,) = [a for a in closed["data"]["attendees"] if a["person_id"] == member["id"]]

@@ -42,7 +42,7 @@ async def test_a_closed_session_cancelled_in_error_says_so(
     scheduling: httpx.AsyncClient, auth: Token
 ) -> None:
     group, session = await closed_session(scheduling, auth)
-    _, cursor = await events(scheduling, auth, expect=2)
+    _, cursor = await events(scheduling, auth, expect=3)
     cancelled = await scheduling.post(
         f"/v1/sessions/{session['id']}/cancel",
         json={"reason": "Held in error: the group did not meet"},
