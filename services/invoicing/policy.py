@@ -3,7 +3,8 @@
 The role half is enforced by the kit's one guard; the row half by the code each scope names:
 ``profiles/rules.py`` (``may_access``: a facilitator's own billing), ``invoices/rules.py``
 (``may_read``, ``reader_filter``: the facilitator's, the participant's, the HR client's
-employees'), ``relations/service.py`` (an HR client's own organisation's debtor).
+employees' that bill its organisation, ADR 0097), ``relations/service.py`` (an HR client's
+own organisation's debtor).
 A service token reads nothing here: scheduling's events arrive signed at ``/internal/events``.
 """
 
@@ -28,10 +29,13 @@ SCOPES = {
     TENANT: "every row of the tenant",
     DEBTORS: "every debtor and billing relation of the tenant, whom it bills",
     BILLED: "the sessions it facilitated, their cost sheets and invoices; claim `person`",
-    EMPLOYEES: "the issued invoices of its client organisation's people; claim `client_org`",
+    EMPLOYEES: "the issued invoices (and their credit notes) of its client organisation's people"
+    " that bill the organisation (`billed_to: employer`), never those a person pays themselves;"
+    " claim `client_org`",
     EMPLOYER: "its own client organisation's debtor; claim `client_org`",
     OWN: "its own issued invoices; claim `person`",
-    EVENTS: "the events of its client organisation's people; claim `client_org`",
+    EVENTS: "the events of its client organisation's people, of invoices only those that bill"
+    " the organisation; claim `client_org`",
     SUBSCRIPTIONS: "the subscriptions it made, delivering what the feed shows it",
     ABOUT_SELF: "the records about itself; claim `person`",
 }

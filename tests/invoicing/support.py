@@ -223,3 +223,13 @@ async def issued(
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def credit(
+    client: httpx.AsyncClient, headers: dict[str, str], invoice_id: str
+) -> dict[str, Any]:
+    """The credit note of an issued (or paid) invoice."""
+    response = await client.post(f"/v1/invoices/{invoice_id}/credit-note", headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result

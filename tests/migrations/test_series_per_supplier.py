@@ -9,9 +9,7 @@ previous release's statement must take its numbers from the same counters.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
@@ -20,14 +18,14 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from services.cli import with_database
-from services.invoicing.config import MIGRATIONS, SCHEMA
+from services.invoicing.config import SCHEMA
 from services.invoicing.invoices import repository as invoices
 from services.invoicing.profiles import repository as profiles
 from services.invoicing.profiles import service as prefixes
 from services.kit.errors import Conflict
-from services.kit.migrations import app_role, upgrade
-from tests import database
+from services.kit.migrations import app_role
+
+from .legacy import invoicing_migrated
 
 T1, T2 = uuid.uuid4(), uuid.uuid4()
 K1, K2, K3, K4 = "11111111", "22222222", "33333333", "44444444"
@@ -117,16 +115,10 @@ def _seller(kvk: str, number: str) -> str:
 @pytest.fixture(scope="module")
 def migrated(database_url: str) -> Iterator[str]:
     """A new database at 0003 with the legacy numbers, then migrated to 0004."""
-    name = f"kring_series_{secrets.token_hex(4)}"
-    database._admin(database_url, f'CREATE DATABASE "{name}"')
-    url = with_database(database_url, name)
-    try:
-        upgrade(script_location=MIGRATIONS, database_url=url, revision="0003")
-        asyncio.run(_legacy(url))
-        upgrade(script_location=MIGRATIONS, database_url=url, revision="0004")
+    with invoicing_migrated(
+        database_url, "kring_series", before="0003", after="0004", legacy=_legacy
+    ) as url:
         yield url
-    finally:
-        database.drop(database_url, name)
 
 
 @pytest_asyncio.fixture

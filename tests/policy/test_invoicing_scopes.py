@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import Token
+from tests.invoicing.relations.support import link
 from tests.invoicing.support import MUNICIPALITY, invoices_of, participants, profile, sheet
 from tests.scheduling.sessions.support import events
 
@@ -36,6 +37,8 @@ class Organisation:
 @pytest.fixture
 async def made(invoicing: httpx.AsyncClient, auth: Token) -> Organisation:
     ids = {key: str(uuid.uuid4()) for key in ("c1", "c2")}
+    for employer in ("c1", "c2"):  # the debtor the sheets give is each employer's (ADR 0097)
+        await link(invoicing, auth(), uuid.UUID(ids[employer]), MUNICIPALITY)
     invoices: dict[str, str] = {}
     for facilitator, people, issue in (
         ("f1", ("a1", "b1"), True),

@@ -22,6 +22,7 @@ def needs_debtor(
             invoice_id=invoice_id,
             person_id=draft.person_id,
             client_organisation_id=draft.client_organisation_id,
+            billed_to=draft.billed_to,
             needs=needs,
         )
         for invoice_id, draft in zip(ids, drafts, strict=True)

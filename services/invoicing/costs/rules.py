@@ -31,7 +31,7 @@ from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 
 from ..debtors.rules import ENDPOINT_RULES, INCOMPLETE_RULES, debtor_errors, missing, snapshot
 from ..debtors.schemas import Debtor, StoredDebtor
-from ..invoices.rules import AMSTERDAM, NOBODY, Draft
+from ..invoices.rules import AMSTERDAM, NOBODY, Buyer, Draft
 from ..invoices.schemas import CostLine, Invoice
 from ..principal import Principal
 from ..profiles.rules import may_access
@@ -278,12 +278,17 @@ def resolve(
     ]
 
 
-def buyers(participants: Sequence[Participant], links: Links) -> dict[uuid.UUID, Debtor | None]:
-    """Whom each participant's invoice is addressed to, by person: the debtor the sheet gives,
-    else the one their billing relations give (``relations.rules``), else nobody (held)."""
+def buyers(participants: Sequence[Participant], links: Links) -> dict[uuid.UUID, Buyer | None]:
+    """Whom each participant's invoice is addressed to, and who that is, by person: the debtor
+    the sheet gives, else the one their billing relations give, else nobody (held); their
+    billing relations tell whom a debtor given is (``relations.rules``)."""
     return {
-        p.person_id: p.debtor
-        or buyer_of(links, person_id=p.person_id, client_organisation_id=p.client_organisation_id)
+        p.person_id: buyer_of(
+            links,
+            person_id=p.person_id,
+            client_organisation_id=p.client_organisation_id,
+            given=p.debtor,
+        )
         for p in participants
     }
 
@@ -294,7 +299,7 @@ def rate_percent(profile: BillingProfile) -> int:
 
 
 def drafts(
-    sheet: CostSheet, *, btw_rate_percent: int, buyers: Mapping[uuid.UUID, Debtor | None]
+    sheet: CostSheet, *, btw_rate_percent: int, buyers: Mapping[uuid.UUID, Buyer | None]
 ) -> list[Draft]:
     """One draft per sharing participant: their equal share, a line per cost type, BTW,
     addressed to their buyer (``buyers``, by person; ``None``: the draft is held)."""
@@ -314,6 +319,7 @@ def drafts(
         ]
         subtotal = sum(row)
         btw = btw_amount(subtotal, btw_rate_percent)
+        buyer = buyers[participant.person_id]
         result.append(
             Draft(
                 cost_sheet_id=sheet.id,
@@ -324,7 +330,8 @@ def drafts(
                 person_id=participant.person_id,
                 participant_name=participant.name,
                 client_organisation_id=participant.client_organisation_id,
-                buyer=buyers[participant.person_id],
+                buyer=None if buyer is None else buyer.debtor,
+                billed_to=None if buyer is None else buyer.billed_to,
                 lines=lines,
                 btw_rate_percent=btw_rate_percent,
                 subtotal_cents=subtotal,

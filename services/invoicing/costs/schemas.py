@@ -10,7 +10,7 @@ from services.kit.errors import FieldError
 from services.kit.schemas import Inbound, Name, Outbound
 
 from ..debtors.schemas import Debtor, DebtorIn
-from ..invoices.schemas import CostKind, CostLine
+from ..invoices.schemas import BilledTo, CostKind, CostLine
 from ..profiles.schemas import Sharing
 
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440, description="Minutes, 0 to 24 hours.")]
@@ -254,6 +254,14 @@ class HeldDraft(Outbound, frozen=True):
     client_organisation_id: Annotated[
         uuid.UUID | None,
         msgspec.Meta(description="The participant's employer, scheduling's id, if known."),
+    ]
+    billed_to: Annotated[
+        BilledTo | None,
+        msgspec.Meta(
+            description="Whom the debtor found, though incomplete, is (the invoice's"
+            " `billed_to`); null: nobody yet. A draft the person pays themselves (`person`) is"
+            " not shown to their employer's HR client."
+        ),
     ]
     needs: Annotated[
         list[FieldError],

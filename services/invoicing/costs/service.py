@@ -12,9 +12,9 @@ from services.kit.errors import FieldError, NotFound
 from services.kit.pagination import Keyset, page_of
 
 from ..debtors import repository as debtors
-from ..debtors.schemas import Debtor
 from ..invoices import repository as invoice_repository
 from ..invoices import service as invoices
+from ..invoices.rules import Buyer
 from ..principal import Principal
 from ..profiles import repository as profiles
 from ..profiles.schemas import BillingProfile
@@ -116,15 +116,14 @@ async def _split(
 
 async def _buyers(
     conn: asyncpg.Connection, org_id: uuid.UUID, sheet: CostSheet
-) -> dict[uuid.UUID, Debtor | None]:
+) -> dict[uuid.UUID, Buyer | None]:
     """Whom each participant's invoice goes to: the debtor the sheet gives, or else the one
-    their billing relations give now."""
-    undecided = [p for p in sheet.participants if p.debtor is None]
+    their billing relations give now; those relations also tell whom a debtor given is."""
     links = await relations.links(
         conn,
         org_id,
-        person_ids=(p.person_id for p in undecided),
-        client_organisation_ids=(p.client_organisation_id for p in undecided),
+        person_ids=(p.person_id for p in sheet.participants),
+        client_organisation_ids=(p.client_organisation_id for p in sheet.participants),
     )
     return rules.buyers(sheet.participants, links)
 

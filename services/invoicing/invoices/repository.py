@@ -13,7 +13,7 @@ from services.kit.pagination import Keyset
 from services.kit.sql import Params, keyset
 
 from .rules import Completion, Draft, Held, Numbered, Released
-from .schemas import CostLine, Invoice, InvoiceKind, InvoiceStatus, Seller
+from .schemas import BilledTo, CostLine, Invoice, InvoiceKind, InvoiceStatus, Seller
 
 _EMPLOYER = """COALESCE(client_organisation_id,
     (SELECT credited.client_organisation_id FROM invoices credited
@@ -23,7 +23,7 @@ _EMPLOYER = """COALESCE(client_organisation_id,
 _COLUMNS = f"""id, kind, status, number, issue_date, due_date, paid_on, cost_sheet_id,
     facilitator_id, person_id, participant_name, description, supply_date, seller, buyer, lines,
     btw_rate_percent, subtotal_cents, btw_cents, total_cents, credits_id, credits_number,
-    credits_issue_date, created_at, needs, {_EMPLOYER} AS client_organisation_id,
+    credits_issue_date, created_at, needs, {_EMPLOYER} AS client_organisation_id, billed_to,
     (SELECT credited.paid_on FROM invoices credited
      WHERE credited.org_id = invoices.org_id AND credited.id = invoices.credits_id)
     AS credits_paid_on"""
@@ -52,11 +52,11 @@ async def insert_drafts(
         INSERT INTO invoices (
             org_id, id, kind, status, needs, client_organisation_id, cost_sheet_id, position,
             facilitator_id, person_id, participant_name, description, supply_date, seller, buyer,
-            lines, btw_rate_percent, subtotal_cents, btw_cents, total_cents
+            lines, btw_rate_percent, subtotal_cents, btw_cents, total_cents, billed_to
         )
         VALUES ($1, $2, 'invoice',
                 CASE WHEN jsonb_array_length($3::jsonb) = 0 THEN 'draft' ELSE 'needs_debtor' END,
-                $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
         """,
         [
             (
@@ -78,6 +78,7 @@ async def insert_drafts(
                 draft.subtotal_cents,
                 draft.btw_cents,
                 draft.total_cents,
+                draft.billed_to,
             )
             for invoice_id, draft in zip(ids, drafts, strict=True)
         ],
@@ -103,6 +104,7 @@ async def page(
     facilitator_id: uuid.UUID | None,
     person_id: uuid.UUID | None,
     employer_id: uuid.UUID | None = None,
+    billed_to: BilledTo | None = None,
     status: InvoiceStatus | None = None,
 ) -> list[Invoice]:
     """A page of invoices by id, narrowed by the filters given; a person's (``person_id``) and
@@ -113,6 +115,7 @@ async def page(
         ("facilitator_id", facilitator_id),
         ("person_id", person_id),
         (_EMPLOYER, employer_id),
+        ("billed_to", billed_to),
         ("status", status),
     ):
         if value is not None:
@@ -232,7 +235,8 @@ async def insert_credit_note(
     lines: Sequence[CostLine],
     numbered: Numbered,
 ) -> Invoice:
-    """The credit note of ``original``, issued at once: the same lines, negated."""
+    """The credit note of ``original``, issued at once: the same lines, negated, billing
+    whom it billed."""
     assert original.issue_date is not None
     row = await conn.fetchrow(
         f"""
@@ -240,12 +244,12 @@ async def insert_credit_note(
             org_id, id, kind, status, cost_sheet_id, position, facilitator_id, person_id,
             participant_name, description, supply_date, seller, buyer, lines, btw_rate_percent,
             subtotal_cents, btw_cents, total_cents, number, issue_date, due_date,
-            credits_id, credits_number, credits_issue_date, client_organisation_id
+            credits_id, credits_number, credits_issue_date, client_organisation_id, billed_to
         )
         SELECT org_id, $3, 'credit_note', 'issued', cost_sheet_id, position, facilitator_id,
                person_id, participant_name, description, supply_date, seller, buyer, $4,
                btw_rate_percent, -subtotal_cents, -btw_cents, -total_cents, $5, $6, $7,
-               id, number, issue_date, client_organisation_id
+               id, number, issue_date, client_organisation_id, billed_to
         FROM invoices WHERE org_id = $1 AND id = $2
         RETURNING {_COLUMNS}
         """,
@@ -308,10 +312,11 @@ async def complete(
         """
         WITH completed AS (
             UPDATE invoices i
-            SET buyer = c.buyer::jsonb, needs = c.needs::jsonb,
+            SET buyer = c.buyer::jsonb, needs = c.needs::jsonb, billed_to = c.billed_to,
                 status = CASE WHEN jsonb_array_length(c.needs::jsonb) = 0
                               THEN 'draft' ELSE 'needs_debtor' END
-            FROM unnest($2::uuid[], $3::text[], $4::text[]) AS c (id, buyer, needs)
+            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[])
+                AS c (id, buyer, needs, billed_to)
             WHERE i.org_id = $1 AND i.id = c.id AND i.status = 'needs_debtor'
             RETURNING i.id, i.status, i.cost_sheet_id, i.position, i.facilitator_id
         )
@@ -327,5 +332,6 @@ async def complete(
         # as JSON text: asyncpg would read a list of lists as a two-dimensional array
         [None if c.buyer is None else _json(c.buyer) for c in completions],
         [_json(c.needs) for c in completions],
+        [c.billed_to for c in completions],
     )
     return [Released(*row) for row in rows]

@@ -35,7 +35,7 @@ from ..debtors.schemas import Debtor
 from ..principal import Principal
 from ..profiles.rules import may_access
 from ..profiles.schemas import BillingProfile
-from .schemas import CostLine, Invoice, InvoiceStatus, Seller
+from .schemas import BilledTo, CostLine, Invoice, InvoiceStatus, Seller
 
 UNISSUED: Final[tuple[InvoiceStatus, ...]] = ("draft", "needs_debtor")
 
@@ -57,6 +57,7 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
     participant_name: str
     client_organisation_id: uuid.UUID | None
     buyer: Debtor | None
+    billed_to: BilledTo | None
     lines: list[CostLine]
     btw_rate_percent: int
     subtotal_cents: int
@@ -67,6 +68,13 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
     def needs(self) -> list[FieldError]:
         """Why the draft is held (``needs_debtor``); empty: it is a plain draft."""
         return missing(self.buyer)
+
+
+class Buyer(NamedTuple):
+    """Whom an invoice is addressed to, as it states them, and who that is (``billed_to``)."""
+
+    debtor: Debtor
+    billed_to: BilledTo
 
 
 class Held(NamedTuple):
@@ -82,6 +90,7 @@ class Completion(NamedTuple):
 
     id: uuid.UUID
     buyer: Debtor | None
+    billed_to: BilledTo | None
     needs: list[FieldError]
 
 
@@ -92,9 +101,14 @@ class Released(NamedTuple):
     auto_issue: bool
 
 
-def completions(buyers: Mapping[uuid.UUID, Debtor | None]) -> list[Completion]:
-    """Each held draft with its debtor as resolved now and what that debtor still lacks."""
-    return [Completion(draft_id, buyer, missing(buyer)) for draft_id, buyer in buyers.items()]
+def completions(buyers: Mapping[uuid.UUID, Buyer | None]) -> list[Completion]:
+    """Each held draft with its debtor as resolved now, who that is, and what it still lacks."""
+    return [
+        Completion(draft_id, None, None, missing(None))
+        if buyer is None
+        else Completion(draft_id, buyer.debtor, buyer.billed_to, missing(buyer.debtor))
+        for draft_id, buyer in buyers.items()
+    ]
 
 
 class Numbered(NamedTuple):
@@ -189,14 +203,23 @@ def check_may_write(principal: Principal, invoice: Invoice) -> None:
 
 def may_read(principal: Principal, invoice: Invoice) -> bool:
     """The facilitator's; once it is issued, the participant's own, and the HR client's of
-    the participant's employer (ADR 0082)."""
+    the participant's employer when it bills that employer (ADR 0082, 0097): an invoice the
+    person pays themselves is none of the employer's business."""
     if may_access(principal, invoice.facilitator_id):
         return True
     if invoice.status in UNISSUED:
         return False
     own = principal.has("participant") and principal.person == invoice.person_id
-    employer = principal.client_org is not None and principal.has("hr")
-    return own or (employer and principal.client_org == invoice.client_organisation_id)
+    return own or (principal.has("hr") and bills_employer(invoice, principal.client_org))
+
+
+def bills_employer(invoice: Invoice, client_org: uuid.UUID | None) -> bool:
+    """Whether the invoice (or credit note) bills ``client_org``, its participant's employer."""
+    return (
+        client_org is not None
+        and invoice.client_organisation_id == client_org
+        and invoice.billed_to == "employer"
+    )
 
 
 class ReaderFilter(NamedTuple):
@@ -205,15 +228,17 @@ class ReaderFilter(NamedTuple):
     facilitator_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
     employer_id: uuid.UUID | None = None
+    billed_to: BilledTo | None = None
 
 
 def reader_filter(principal: Principal) -> ReaderFilter:
-    """An admin's list is the tenant's; a facilitator's their sessions'; an HR client's its
-    organisation's employees' issued invoices; anyone else's their own issued ones."""
+    """An admin's list is the tenant's; a facilitator's their sessions'; an HR client's the
+    issued invoices of its organisation's employees that bill the organisation
+    (:func:`bills_employer`); anyone else's their own issued ones."""
     if principal.has("admin"):
         return ReaderFilter()
     if principal.has("hr"):
-        return ReaderFilter(employer_id=principal.client_org or NOBODY)
+        return ReaderFilter(employer_id=principal.client_org or NOBODY, billed_to="employer")
     if principal.has("facilitator"):
         return ReaderFilter(facilitator_id=principal.person or NOBODY)
     return ReaderFilter(person_id=principal.person or NOBODY)

@@ -14,6 +14,7 @@ from ..profiles.schemas import BtwMode
 
 InvoiceKind = Literal["invoice", "credit_note"]
 InvoiceStatus = Literal["draft", "needs_debtor", "issued", "paid", "credited"]
+BilledTo = Literal["employer", "person", "other"]
 CostKind = Literal[
     "facilitation", "preparation", "travel_time", "travel_costs", "location", "other"
 ]
@@ -104,6 +105,20 @@ class Invoice(Outbound, frozen=True):
             )
         ),
     ]
+    billed_to: Annotated[
+        BilledTo | None,
+        msgspec.Meta(
+            description=(
+                "Whom `buyer` is, decided with it: `employer` (the debtor linked to the "
+                "participant's client organisation), `person` (the participant, paying "
+                "themselves: `PUT /v1/debtors/for-person/{id}`) or `other` (a debtor given on "
+                "the cost sheet that is neither, or an invoice from before this was recorded "
+                "whose buyer matches neither). Only an invoice billed to the `employer`, and its "
+                "credit note, is shown to that organisation's HR client. A credit note bills "
+                "whom its invoice billed. Null while there is nobody to bill (`needs_debtor`)."
+            )
+        ),
+    ]
     lines: list[CostLine]
     btw_rate_percent: int
     subtotal_cents: int
@@ -152,7 +167,14 @@ class InvoiceEventData(Outbound, frozen=True):
         uuid.UUID | None,
         msgspec.Meta(
             description="The participant's employer (scheduling's client organisation id) when"
-            " the draft was made; its HR client reads the event, no other."
+            " the draft was made."
+        ),
+    ]
+    billed_to: Annotated[
+        BilledTo,
+        msgspec.Meta(
+            description="Whom the invoice bills (`Invoice.billed_to`): only an `employer`'s"
+            " invoice is shown to the HR client of `client_organisation_id`, no other."
         ),
     ]
     total_cents: Annotated[int, msgspec.Meta(description="The invoice's total, including BTW.")]

@@ -19,7 +19,6 @@ import asyncpg
 from services.kit.errors import NotFound
 from services.kit.pagination import Keyset, page_of
 
-from ..debtors.schemas import Debtor
 from ..principal import Principal
 from ..profiles import service as profiles
 from ..profiles.schemas import BillingProfile
@@ -68,6 +67,7 @@ async def page(
         facilitator_id=narrowed.facilitator_id,
         person_id=narrowed.person_id,
         employer_id=narrowed.employer_id,
+        billed_to=narrowed.billed_to,
         status=status,
     )
     return page_of(InvoicePage, items, asked.limit)
@@ -145,9 +145,9 @@ async def held(
 
 
 async def complete(
-    conn: asyncpg.Connection, org_id: uuid.UUID, buyers: Mapping[uuid.UUID, Debtor | None]
+    conn: asyncpg.Connection, org_id: uuid.UUID, buyers: Mapping[uuid.UUID, rules.Buyer | None]
 ) -> list[uuid.UUID]:
-    """Give held drafts their debtors as resolved now (``buyers``, by draft id).
+    """Give held drafts their debtors as resolved now, and who they are (``buyers``, by id).
 
     Each is re-snapshotted; one whose debtor lacks nothing more becomes a draft, and is
     issued at once where its facilitator's profile has ``auto_issue``, in sheet order, so

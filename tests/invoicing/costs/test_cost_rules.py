@@ -14,7 +14,7 @@ from services.invoicing.costs import lines as cost_lines
 from services.invoicing.costs import rules
 from services.invoicing.costs.schemas import CostSheet, CostsIn, Participant
 from services.invoicing.debtors.schemas import Debtor
-from services.invoicing.invoices.rules import Draft
+from services.invoicing.invoices.rules import Buyer, Draft
 from services.invoicing.invoices.schemas import CostLine
 
 cents = st.integers(min_value=0, max_value=10_000_000)
@@ -157,7 +157,10 @@ def _sheet(amounts: list[int], count: int, *, sharing: str = "members") -> CostS
 
 def _drafts(sheet: CostSheet, rate: int) -> list[Draft]:
     """The sheet's drafts, each to the debtor the sheet gives its participant."""
-    buyers = {p.person_id: p.debtor for p in sheet.participants}
+    buyers = {
+        p.person_id: None if p.debtor is None else Buyer(p.debtor, "other")
+        for p in sheet.participants
+    }
     return rules.drafts(sheet, btw_rate_percent=rate, buyers=buyers)
 
 

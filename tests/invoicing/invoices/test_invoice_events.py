@@ -25,7 +25,8 @@ from services.kit.settings import Settings
 from tests.conftest import Token
 from tests.scheduling.sessions.support import events
 
-from ..support import MUNICIPALITY, invoices_of, issued, participants, profile, sheet
+from ..relations.support import link
+from ..support import MUNICIPALITY, credit, invoices_of, issued, participants, profile, sheet
 
 COMMON = (
     "invoice_id",
@@ -34,6 +35,7 @@ COMMON = (
     "facilitator_id",
     "person_id",
     "client_organisation_id",
+    "billed_to",
     "total_cents",
 )
 
@@ -63,14 +65,6 @@ async def _pay(client: httpx.AsyncClient, headers: dict[str, str], invoice: dict
     return response.json()
 
 
-async def _credit(
-    client: httpx.AsyncClient, headers: dict[str, str], invoice: dict[str, Any]
-) -> Any:
-    response = await client.post(f"/v1/invoices/{invoice['id']}/credit-note", headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 async def test_issuing_by_hand_announces_the_invoice_once(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
@@ -91,7 +85,7 @@ async def test_a_paid_invoice_credited_says_it_is_refunded(
 ) -> None:
     invoice = await issued(invoicing, auth())
     await _pay(invoicing, auth(), invoice)
-    note = await _credit(invoicing, auth(), invoice)
+    note = await credit(invoicing, auth(), invoice["id"])
     twice = await invoicing.post(f"/v1/invoices/{invoice['id']}/credit-note", headers=auth())
     assert twice.status_code == 409
 
@@ -112,7 +106,7 @@ async def test_an_unpaid_invoice_credited_says_nothing_is_refunded(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
     invoice = await issued(invoicing, auth())
-    note = await _credit(invoicing, auth(), invoice)
+    note = await credit(invoicing, auth(), invoice["id"])
 
     items, _ = await events(invoicing, auth, expect=2)
     assert [e["type"] for e in items] == ["invoice.issued", "invoice.credited"]
@@ -124,7 +118,7 @@ async def test_the_events_carry_no_name_or_address(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
     invoice = await issued(invoicing, auth())
-    await _credit(invoicing, auth(), invoice)
+    await credit(invoicing, auth(), invoice["id"])
     items, _ = await events(invoicing, auth, expect=2)
     text = str([e["data"] for e in items])
     for personal in (invoice["participant_name"], MUNICIPALITY["name"], MUNICIPALITY["street"]):
@@ -155,6 +149,8 @@ async def test_hr_reads_the_invoice_events_of_its_own_people_only(
     invoicing: httpx.AsyncClient, auth: Token
 ) -> None:
     own, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for employer in (own, other):  # the debtor given on the sheet is each employer's own
+        await link(invoicing, auth(), uuid.UUID(employer), MUNICIPALITY)
     facilitator = await profile(invoicing, auth())
     people = [
         {**p, "client_organisation_id": employer}
@@ -170,7 +166,10 @@ async def test_hr_reads_the_invoice_events_of_its_own_people_only(
         response = await invoicing.get("/v1/events", headers=auth("hr", client_org=employer))
         assert response.status_code == 200
         [seen] = response.json()["items"]
-        assert seen["data"]["client_organisation_id"] == employer
+        assert (seen["data"]["client_organisation_id"], seen["data"]["billed_to"]) == (
+            employer,
+            "employer",
+        )
         assert seen in everything
     nobody = await invoicing.get("/v1/events", headers=auth("hr"))
     assert nobody.json()["items"] == [], "an HR token without its organisation sees nothing"

@@ -25,7 +25,8 @@ def _invoice(status: str, buyer: dict[str, object] | None, needs: list[object]) 
         "issue_date": None, "due_date": None, "paid_on": None, "cost_sheet_id": uuid.uuid4(),
         "facilitator_id": uuid.uuid4(), "person_id": uuid.uuid4(), "participant_name": "Anna",
         "description": "Intervisie", "supply_date": "2026-11-20", "seller": SELLER,
-        "buyer": buyer, "needs": needs, "client_organisation_id": None, "lines": [],
+        "buyer": buyer, "needs": needs, "client_organisation_id": None,
+        "billed_to": None if buyer is None else "employer", "lines": [],
         "btw_rate_percent": 21, "subtotal_cents": 0, "btw_cents": 0, "total_cents": 0,
         "credits_id": None, "credits_number": None, "credits_issue_date": None,
         "credits_paid_on": None, "created_at": "2026-11-20T12:00:00Z",
@@ -76,7 +77,9 @@ def _reader(*roles: str, **claims: uuid.UUID) -> Principal:
 
 def test_who_reads_an_invoice_and_what_a_list_is_narrowed_to() -> None:
     employer = uuid.uuid4()
-    issued = msgspec.structs.replace(_invoice("issued", None, []), client_organisation_id=employer)
+    issued = msgspec.structs.replace(
+        _invoice("issued", ADDRESS, []), client_organisation_id=employer
+    )
     draft = msgspec.structs.replace(issued, status="draft")
     hr = _reader("hr", client_org=employer)
     assert invoice_rules.may_read(hr, issued) and not invoice_rules.may_read(hr, draft)
@@ -89,7 +92,28 @@ def test_who_reads_an_invoice_and_what_a_list_is_narrowed_to() -> None:
 
     narrowed = invoice_rules.reader_filter
     assert narrowed(_reader("admin")) == invoice_rules.ReaderFilter()
-    assert narrowed(hr) == invoice_rules.ReaderFilter(employer_id=employer)
+    assert narrowed(hr) == invoice_rules.ReaderFilter(employer_id=employer, billed_to="employer")
     assert narrowed(_reader("hr")).employer_id == invoice_rules.NOBODY
     assert narrowed(billed).facilitator_id == issued.facilitator_id
     assert narrowed(_reader("participant")).person_id == invoice_rules.NOBODY
+
+
+@pytest.mark.parametrize("kind", ["invoice", "credit_note"])
+def test_hr_reads_only_what_bills_its_organisation(kind: str) -> None:
+    """An employee's invoice they pay themselves is none of the employer's business (ADR
+    0097); neither is one billed to a debtor that is not the employer's. The participant and
+    the facilitator read each of them as before."""
+    employer = uuid.uuid4()
+    billed = msgspec.structs.replace(
+        _invoice("issued", ADDRESS, []), kind=kind, client_organisation_id=employer
+    )
+    hr = _reader("hr", client_org=employer)
+    assert invoice_rules.may_read(hr, billed)
+    for whom in ("person", "other", None):
+        unseen = msgspec.structs.replace(billed, billed_to=whom)
+        assert not invoice_rules.may_read(hr, unseen), whom
+        assert invoice_rules.may_read(_reader("participant", person=unseen.person_id), unseen)
+        assert invoice_rules.may_read(_reader("facilitator", person=unseen.facilitator_id), unseen)
+        assert invoice_rules.may_read(_reader("admin"), unseen)
+    assert not invoice_rules.bills_employer(billed, None)
+    assert not invoice_rules.bills_employer(billed, uuid.uuid4())

@@ -76,6 +76,7 @@ async def test_a_held_sheet_is_announced_with_ids_and_reasons(
                 "invoice_id": first["id"],
                 "person_id": people[0]["person_id"],
                 "client_organisation_id": str(employer),
+                "billed_to": None,
                 "needs": first["needs"],
             }
         ],
