@@ -38,6 +38,7 @@ FOR_EMPLOYER: dict[str, Narrow] = {
     "group.member_left": when("employer_id"),
     "person.erased": when("employer_id"),
     "erasure.refused": when("employer_id"),
+    "person.resync_refused": when("employer_id"),
 }
 """Each type as an HR client sees it, narrowed to its client organisation; a type missing
 here is not shown to an HR client at all."""

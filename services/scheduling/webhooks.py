@@ -8,7 +8,7 @@ from services.kit.subjects import SubjectErasedData
 
 from .config import SCHEMA
 from .groups.schemas import GroupMemberAddedData, GroupMemberLeftData
-from .people.schemas import PersonUpdatedData
+from .people.schemas import PersonResyncRefusedData, PersonUpdatedData
 from .privacy_requests.schemas import ErasureRefusedData, PersonErasedData
 from .sessions.schemas import (
     AttendanceAmendedData,
@@ -34,6 +34,7 @@ EventData = (
     | SubjectErasedData
     | PersonErasedData
     | ErasureRefusedData
+    | PersonResyncRefusedData
 )
 
 WEBHOOKS: dict[str, type[EventData]] = {
@@ -50,5 +51,6 @@ WEBHOOKS: dict[str, type[EventData]] = {
     "subject.erased": SubjectErasedData,
     "person.erased": PersonErasedData,
     "erasure.refused": ErasureRefusedData,
+    "person.resync_refused": PersonResyncRefusedData,
 }
 emit = Emitter(SCHEMA, WEBHOOKS)

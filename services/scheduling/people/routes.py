@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -35,19 +36,27 @@ class PeopleController(Controller):
             link("getPersonCalendar", person_id="id"),
             link("issuePersonCalendarFeed", person_id="id"),
         ),
-        rules=("manager_cycle", "registration_number", "bsn", "unique_register"),
+        rules=("manager_cycle", "registration_number", "bsn", "unique_register", "erased"),
     )
     async def upsert(
-        self, conn: Conn, principal: Me, external_id: ExternalIdPath, data: JSONBody[PersonIn]
+        self,
+        conn: Conn,
+        principal: Me,
+        state: State,
+        external_id: ExternalIdPath,
+        data: JSONBody[PersonIn],
     ) -> Response[Person]:
         """Create or update a person by the HR system's own id (idempotent).
 
         A register appears once, each with a number its register can hold (rule
         `registration_number`, 422) that is not a BSN (nine digits passing the elfproef, rule
         `bsn`, 422: Kring never stores one). When a stored person's fields or registrations change,
-        the `person.updated` event announces their name and registrations.
+        the `person.updated` event announces their name and registrations. The id of a person
+        Kring erased (or an erased person's `erased-…` id) is refused, 422 with rule `erased` on
+        `path.external_id`: nobody is created, and `person.resync_refused` names the request, so
+        that the HR system drops the person from its sync.
         """
-        return upserted(*await service.upsert(conn, principal, external_id, data))
+        return upserted(*await service.upsert(conn, principal, external_id, data, pool=state.pool))
 
     @action(
         "/batch",
@@ -60,10 +69,11 @@ class PeopleController(Controller):
             "unique_register",
             "unique_in_batch",
             "exists",
+            "erased",
         ),
     )
     async def upsert_batch(
-        self, conn: Conn, principal: Me, data: JSONBody[PeopleBatchIn]
+        self, conn: Conn, principal: Me, state: State, data: JSONBody[PeopleBatchIn]
     ) -> PeopleBatchResult:
         """Create or update up to 500 people by the HR system's own ids: all of them or none.
 
@@ -73,9 +83,12 @@ class PeopleController(Controller):
         403 when one is another organisation's, else 422 when a rule is broken, else 404 for
         an unknown employer or manager. The answer gives each item's outcome in request order:
         `created`, `updated` (its fields or its registrations changed) or `unchanged`; each
-        `updated` person is announced by a `person.updated` event.
+        `updated` person is announced by a `person.updated` event. An item with the id of a
+        person Kring erased is refused like any other (422, rule `erased`, on
+        `body.items[3].external_id`), and each such item is announced by
+        `person.resync_refused`: the HR system drops them and sends the batch again.
         """
-        return await service.upsert_batch(conn, principal, data.items)
+        return await service.upsert_batch(conn, principal, data.items, pool=state.pool)
 
     @get(
         "/by-external-id/{external_id:str}",

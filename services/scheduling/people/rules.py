@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from services.kit.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
 from services.kit.policy import TENANT
@@ -20,6 +21,7 @@ from .schemas import (
     PeopleBatchResult,
     PersonBatchItem,
     PersonOutcome,
+    PersonResyncRefusedData,
     PersonUpdatedData,
     Registration,
 )
@@ -168,6 +170,42 @@ def check_manager_chain(*, loops: bool) -> None:
         )
 
 
+ERASED: Final = "erased"
+"""The rule refusing an upsert of the HR system's id of a person Kring erased (ADR 0098)."""
+
+ERASED_FIELD = "path.external_id"
+
+
+ERASED_MESSAGE = "the id of a person Kring erased: drop them from the sync"
+
+
+def check_not_erased(*, erased: bool) -> None:
+    """An erasure holds: the HR system's id of an erased person creates nobody again."""
+    if erased:
+        raise RuleViolation(
+            "This external id was a person's whom Kring erased: they are not created again."
+            " Drop them from the sync.",
+            errors=[FieldError(field=ERASED_FIELD, rule=ERASED, message=ERASED_MESSAGE)],
+        )
+
+
+def resync_refused(
+    operation: Literal["upsertPerson", "upsertPeople"],
+    field: str,
+    *,
+    employer_id: uuid.UUID | None,
+    request_id: str | None,
+) -> PersonResyncRefusedData:
+    """``person.resync_refused``: where the erased person's id stood in which request."""
+    return PersonResyncRefusedData(
+        operation=operation,
+        request_id=request_id,
+        field=field,
+        rule=ERASED,
+        employer_id=employer_id,
+    )
+
+
 # A batch: every item checked, every error named by the item's index, nothing stored on refusal.
 
 
@@ -218,6 +256,8 @@ class Finding:
     manager_cycle: bool = False
     foreign_person: bool = False
     """The item updates a person employed elsewhere than where the writer is confined."""
+    erased: bool = False
+    """The item sends the id of a person Kring erased (ADR 0098)."""
 
 
 # What each finding means: (flag, field of the item, rule, message).
@@ -236,6 +276,7 @@ _FINDINGS = (
         "manager_cycle",
         "the manager is this person or reports, at some depth, to this person",
     ),
+    ("erased", "external_id", ERASED, ERASED_MESSAGE),
 )
 
 

@@ -162,3 +162,21 @@ class PersonUpdatedData(Outbound, frozen=True):
     """The client organisation employing the person now."""
     registrations: list[EventRegistration]
     """Every registration the person now has, by register code."""
+
+
+class PersonResyncRefusedData(Outbound, frozen=True):
+    """`person.resync_refused`: an upsert sent the HR system's id of a person Kring erased (or
+    an erased person's pseudonym, `erased-<person id>`) and was refused, 422 with rule
+    `erased`: nobody was created or changed. It names no person, only the request and where
+    in it the id stood, so that the HR system can drop the person from its sync (ADR 0098)."""
+
+    operation: Literal["upsertPerson", "upsertPeople"]
+    """The refused request's operation: the single upsert or the batch."""
+    request_id: str | None
+    """The refused request's id, as its answer's `X-Request-ID` carried it."""
+    field: str
+    """Where in that request the id stood: `path.external_id`, `body.items[3].external_id`."""
+    rule: Literal["erased"]
+    employer_id: uuid.UUID | None
+    """The client organisation the request wrote the person for (an HR client's own): its HR
+    client reads this event."""

@@ -1,7 +1,9 @@
 """People's use cases: each runs on the caller's connection, rules from ``rules.py`` (who may
 write and read whom, what a batch must satisfy), SQL from ``repository``. A person whose
 fields or registrations an upsert changed is announced (``person.updated``) in its
-transaction."""
+transaction; an upsert refused because it sends an erased person's id is announced
+(``person.resync_refused``) in a transaction of its own, since nothing of the request's stays
+(ADR 0098)."""
 
 from __future__ import annotations
 
@@ -10,22 +12,48 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from services.kit.db import transaction
 from services.kit.errors import NotFound
+from services.kit.observability import current_request_id
 from services.kit.pagination import Keyset, page_of
 
 from .. import webhooks
 from ..policy import FACILITATED_PEOPLE, POLICY
 from ..principal import Principal
+from ..privacy import repository as erasures
+from ..privacy.rules import erased_key
 from . import repository, rules
-from .schemas import PeopleBatchResult, Person, PersonBatchItem, PersonIn, PersonPage
+from .schemas import (
+    PeopleBatchResult,
+    Person,
+    PersonBatchItem,
+    PersonIn,
+    PersonPage,
+    PersonResyncRefusedData,
+)
 
 
 async def upsert(
-    conn: asyncpg.Connection, principal: Principal, external_id: str, data: PersonIn
+    conn: asyncpg.Connection,
+    principal: Principal,
+    external_id: str,
+    data: PersonIn,
+    *,
+    pool: asyncpg.Pool,
 ) -> tuple[Person, bool]:
-    """The person and whether they were created; an HR client writes only its own people."""
+    """The person and whether they were created; an HR client writes only its own people, and
+    nobody an erased person's id (announced from ``pool``, then refused)."""
     employer_id = rules.employer_to_write(principal, data.employer_id)
     rules.check_registrations(data.registrations)
+    if erased := bool(await erasures.erased_among(conn, principal.org_id, [external_id])):
+        refused = rules.resync_refused(
+            "upsertPerson",
+            rules.ERASED_FIELD,
+            employer_id=employer_id,
+            request_id=current_request_id(),
+        )
+        await _announce_refused(pool, principal.org_id, [refused])
+    rules.check_not_erased(erased=erased)
     confined_to = rules.confined_to(principal)
     if data.manager_id is not None:
         if confined_to is not None:
@@ -44,20 +72,52 @@ async def upsert(
 
 
 async def upsert_batch(
-    conn: asyncpg.Connection, principal: Principal, items: Sequence[PersonBatchItem]
+    conn: asyncpg.Connection,
+    principal: Principal,
+    items: Sequence[PersonBatchItem],
+    *,
+    pool: asyncpg.Pool,
 ) -> PeopleBatchResult:
-    """All the items or none: every refused item is named before anything is written."""
+    """All the items or none: every refused item is named before anything is written; each
+    item sending an erased person's id is announced (from ``pool``) before the refusal."""
     own = rules.confined_to(principal)
     employer_ids, errors = rules.batch_employers(own, items)
     findings = await repository.batch_findings(
-        conn, principal.org_id, items, employer_ids, confined_to=own
+        conn,
+        principal.org_id,
+        items,
+        employer_ids,
+        confined_to=own,
+        erased_keys=[erased_key(principal.org_id, item.external_id) for item in items],
     )
+    if erased := [finding.index for finding in findings if finding.erased]:
+        request_id = current_request_id()
+        refused = [
+            rules.resync_refused(
+                "upsertPeople",
+                rules.item_field(index, "external_id"),
+                employer_id=employer_ids[index],
+                request_id=request_id,
+            )
+            for index in erased
+        ]
+        await _announce_refused(pool, principal.org_id, refused)
     rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
     written = await repository.upsert_batch(conn, principal.org_id, items, employer_ids)
     for item, employer_id in zip(items, employer_ids, strict=True):
         if (person := written[item.external_id]).outcome == "updated":
             await _announce(conn, principal.org_id, person.id, item, employer_id=employer_id)
     return rules.batch_result(items, written)
+
+
+async def _announce_refused(
+    pool: asyncpg.Pool, org_id: uuid.UUID, refused: Sequence[PersonResyncRefusedData]
+) -> None:
+    """``person.resync_refused`` for each refused id, committed on a transaction of its own:
+    the request's, which is refused, keeps nothing. The tenant is the events' aggregate."""
+    async with transaction(pool, org_id=org_id) as own:
+        for event in refused:
+            await webhooks.emit(own, org_id, event, aggregate_id=org_id)
 
 
 async def _announce(

@@ -111,16 +111,18 @@ async def erasure(
     return erased_at
 
 
-async def lock_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> None:
+async def lock_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> str:
     """The person's row, locked for the erasure (or :class:`NotFound`): erasures of one person
-    queue, while rows referring to them may still be written."""
-    await one(
+    queue, while rows referring to them may still be written. Their external id as stored."""
+    row = await one(
         conn,
-        "SELECT 1 FROM people WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        "SELECT external_id FROM people WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE",
         org_id,
         person_id,
         missing=f"No person {person_id}.",
     )
+    external_id: str = row["external_id"]
+    return external_id
 
 
 async def employer_of(
@@ -153,19 +155,32 @@ _PSEUDONYMISE = """
         DELETE FROM idempotency_keys
         WHERE org_id = $1 AND position(convert_to($2::text, 'UTF8') IN body) > 0
         RETURNING 1
+    ), erasure AS (
+        INSERT INTO subject_erasures (org_id, person_id, erased_by)
+        SELECT $1, id, $6 FROM person
+        RETURNING person_id, erased_at
+    ), recognised AS (
+        INSERT INTO erased_external_ids (org_id, key, person_id, erased_at)
+        SELECT $1, $7, person_id, erased_at FROM erasure
+        ON CONFLICT (org_id, key) DO NOTHING
+        RETURNING 1
     )
-    INSERT INTO subject_erasures (org_id, person_id, erased_by)
-    SELECT $1, id, $6 FROM person
-    RETURNING erased_at
+    SELECT erased_at FROM erasure
 """
 
 
 async def pseudonymise(
-    conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID, *, erased_by: str
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    erased_by: str,
+    external_id: str,
 ) -> datetime:
     """The person's name and identifiers replaced, their registrations deleted, their calendar
     feeds revoked and the stored answers naming them dropped; the row and everything that
-    counts (memberships, attendance) kept. When it was done."""
+    counts (memberships, attendance) kept; their ``external_id`` kept only as the key that
+    recognises it (:func:`rules.erased_key`). When it was done."""
     erased_at: datetime = await conn.fetchval(
         _PSEUDONYMISE,
         org_id,
@@ -174,8 +189,30 @@ async def pseudonymise(
         rules.ERASED_FAMILY_NAME,
         rules.erased_external_id(person_id),
         erased_by,
+        rules.erased_key(org_id, external_id),
     )
     return erased_at
+
+
+async def erased_among(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_ids: list[str]
+) -> set[str]:
+    """Those of ``external_ids`` that were the HR system's ids of people since erased, or
+    that are an erased person's pseudonym (``erased-<person id>``)."""
+    keys = {rules.erased_key(org_id, external_id): external_id for external_id in external_ids}
+    found = await conn.fetch(
+        """
+        SELECT key, NULL::text AS external_id FROM erased_external_ids
+        WHERE org_id = $1 AND key = ANY ($2::bytea[])
+        UNION ALL
+        SELECT NULL, external_id FROM people
+        WHERE org_id = $1 AND external_id = ANY ($3::text[]) AND erased_at IS NOT NULL
+        """,
+        org_id,
+        list(keys),
+        external_ids,
+    )
+    return {row["external_id"] or keys[bytes(row["key"])] for row in found}
 
 
 async def events_naming(

@@ -4,6 +4,7 @@ events it announced about them earlier."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -17,6 +18,14 @@ def erased_external_id(person_id: uuid.UUID) -> str:
     """The external id an erased person keeps (unique, as every person's is; it says nothing
     about the HR system's own id, which is gone)."""
     return f"erased-{person_id}"
+
+
+def erased_key(org_id: uuid.UUID, external_id: str) -> bytes:
+    """What an erasure keeps of the HR system's id for the person (ADR 0098): the SHA-256 of
+    the tenant's 16 bytes followed by the id in UTF-8. Enough to recognise the id when a sync
+    sends it again; not the id. The tenant's fixed-length prefix keeps two tenants' keys of
+    one id apart and makes the concatenation unambiguous."""
+    return hashlib.sha256(org_id.bytes + external_id.encode()).digest()
 
 
 _REPLACED: dict[str, Any] = {

@@ -58,11 +58,11 @@ async def erase(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID
 ) -> tuple[SubjectErasure, bool]:
     """The person pseudonymised, once: the record of it, and whether this call did it."""
-    await repository.lock_person(conn, principal.org_id, person_id)
+    external_id = await repository.lock_person(conn, principal.org_id, person_id)
     if (done := await repository.erasure(conn, principal.org_id, person_id)) is not None:
         return _erasure(person_id, done), False
     erased_at = await repository.pseudonymise(
-        conn, principal.org_id, person_id, erased_by=principal.subject
+        conn, principal.org_id, person_id, erased_by=principal.subject, external_id=external_id
     )
     events = await repository.events_naming(conn, principal.org_id, person_id)
     await repository.rewrite_events(

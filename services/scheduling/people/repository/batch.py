@@ -25,11 +25,14 @@ from .columns import CHANGED, INSERTED, UPDATED
 _FINDINGS = """
     WITH RECURSIVE batch AS (
         SELECT b.idx, b.manager_id, b.employer_id, p.id, p.employer_id AS stored_employer_id,
-               b.manager_id IS NOT NULL AND m.id IS NULL AS unknown_manager
-        FROM unnest($2::text[], $3::uuid[], $4::uuid[])
-             WITH ORDINALITY AS b(external_id, manager_id, employer_id, idx)
+               b.manager_id IS NOT NULL AND m.id IS NULL AS unknown_manager,
+               p.erased_at IS NOT NULL OR EXISTS (
+                   SELECT 1 FROM erased_external_ids e WHERE e.org_id = $1 AND e.key = b.key
+               ) AS erased
+        FROM unnest($2::text[], $3::uuid[], $4::uuid[], $6::bytea[])
+             WITH ORDINALITY AS b(external_id, manager_id, employer_id, key, idx)
         LEFT JOIN LATERAL (
-            SELECT p.id, p.employer_id FROM people p
+            SELECT p.id, p.employer_id, p.erased_at FROM people p
             WHERE p.org_id = $1 AND p.external_id = b.external_id LIMIT 1
         ) p ON true
         LEFT JOIN LATERAL (
@@ -61,11 +64,12 @@ _FINDINGS = """
                b.unknown_manager,
                b.idx IN (SELECT idx FROM chain WHERE id = start_id) AS manager_cycle,
                $5::uuid IS NOT NULL AND b.id IS NOT NULL
-                   AND b.stored_employer_id IS DISTINCT FROM $5 AS foreign_person
+                   AND b.stored_employer_id IS DISTINCT FROM $5 AS foreign_person,
+               b.erased
         FROM batch b
     )
     SELECT * FROM findings
-    WHERE unknown_employer OR unknown_manager OR manager_cycle OR foreign_person
+    WHERE unknown_employer OR unknown_manager OR manager_cycle OR foreign_person OR erased
     ORDER BY index
 """
 
@@ -77,11 +81,14 @@ async def batch_findings(
     employer_ids: Sequence[uuid.UUID | None],
     *,
     confined_to: uuid.UUID | None,
+    erased_keys: Sequence[bytes],
 ) -> list[rules.Finding]:
     """What is wrong with the batch's references, in one query: unknown employers and managers,
     manager cycles (also those the batch itself closes) and, for a writer ``confined_to`` one
     client organisation, stored people employed elsewhere; to such a writer a manager employed
-    elsewhere is unknown (ADR 0080)."""
+    elsewhere is unknown (ADR 0080). And the items that send an erased person's id: the one
+    whose key (``erased_keys``, one per item) an erasure kept, or an erased person's pseudonym
+    (ADR 0098)."""
     rows = await conn.fetch(
         _FINDINGS,
         org_id,
@@ -89,6 +96,7 @@ async def batch_findings(
         [item.manager_id for item in items],
         list(employer_ids),
         confined_to,
+        list(erased_keys),
     )
     return [rules.Finding(**dict(row)) for row in rows]
 
