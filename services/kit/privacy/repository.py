@@ -39,10 +39,20 @@ async def chosen(conn: asyncpg.Connection, org_id: uuid.UUID) -> dict[str, async
 
 
 async def last_runs(conn: asyncpg.Connection, org_id: uuid.UUID) -> dict[str, RetentionRun]:
-    """The last removal of each rule in the tenant."""
+    """The last run of each rule that removed anything in the tenant: its batches together
+    (announced or not yet: a record commits with its removal), dated when the run's last
+    batch ran, as ``retention.applied`` states it."""
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (rule) rule, ran_at, as_of, cutoff, removed FROM retention_runs"
-        " WHERE org_id = $1 ORDER BY rule, id DESC",
+        """
+        SELECT DISTINCT ON (rule) rule, ran_at, as_of, cutoff, removed FROM (
+            SELECT rule, max(run_ran_at) AS ran_at, max(as_of) AS as_of,
+                   max(cutoff) AS cutoff, sum(removed)::int AS removed
+            FROM (SELECT *, max(ran_at) OVER (PARTITION BY run_id) AS run_ran_at
+                  FROM retention_runs WHERE org_id = $1) batches
+            GROUP BY rule, run_id
+        ) runs
+        ORDER BY rule, ran_at DESC
+        """,
         org_id,
     )
     return {

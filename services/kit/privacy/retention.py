@@ -1,5 +1,5 @@
 """The retention framework: what each service keeps, for how long, and the job that removes
-what is due (ADR 0091).
+what is due (ADR 0091; recorded per batch and announced after: ADR 0099).
 
 A service registers its :class:`Rule` objects with its app (``create_service_app(...,
 retention=(INVOICES,))``); the kit adds its own (:data:`KIT_RULES`: the outbox, the webhook
@@ -14,11 +14,13 @@ advisory lock on (rule, tenant), taken without waiting (a runner finding it held
 tenant's rule to the other); removals lock their rows ``SKIP LOCKED``, and what is removed is
 gone, so a second run removes nothing.
 
-A run visits tenant after tenant, applying every rule to one tenant before the next. For a
-tenant it removed anything of, one transaction then keeps what each rule removed in
-``retention_runs`` (shown with its setting) and announces it, ``retention.applied``
-(:class:`~.schemas.RetentionAppliedData`): what is read and what is announced commit
-together.
+A run visits tenant after tenant, applying every rule to one tenant before the next. Each
+batch records what it removed in ``retention_runs`` (shown with its setting) in the
+transaction that removes it, so a removal is never unrecorded. Once a tenant's rules are
+done, one transaction announces what its records not yet announced state,
+``retention.applied`` (:class:`~.schemas.RetentionAppliedData`, one event per run), and marks
+them announced: a run killed between batches leaves its records unannounced, and the next run
+announces them (``retention_unannounced()``), whether or not it removes anything more.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -254,7 +256,14 @@ async def _value(conn: asyncpg.Connection, org_id: uuid.UUID, setting: Setting) 
 
 
 async def _apply(
-    pool: asyncpg.Pool, rule: Rule, org_id: uuid.UUID, *, lock: str, as_of: datetime, batch: int
+    pool: asyncpg.Pool,
+    rule: Rule,
+    org_id: uuid.UUID,
+    *,
+    lock: str,
+    as_of: datetime,
+    batch: int,
+    run_id: uuid.UUID,
 ) -> Removed:
     removed, named = 0, list[str]()
     applied: Due | None = None
@@ -275,12 +284,24 @@ async def _apply(
                 limit=batch,
             )
             count = await rule.remove(conn, applied)
+            if count:  # recorded with the removal: a run killed after this batch loses nothing
+                await conn.execute(
+                    _RECORD,
+                    *(org_id, uuid7(), run_id, rule.name, as_of, applied.cutoff, value, count),
+                    applied.named,
+                )
             removed += count
             named.extend(applied.named)
         # Done when a batch finds nothing: a short one is not proof, rows locked by another
         # transaction were skipped (SKIP LOCKED) and may be due still.
         if count == 0:
             return _outcome(rule, org_id, removed, named, applied)
+
+
+_RECORD = """
+    INSERT INTO retention_runs (org_id, id, run_id, rule, as_of, cutoff, value, removed, named)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+"""
 
 
 def _outcome(
@@ -305,46 +326,62 @@ def _outcome(
 
 
 async def _announce(
-    pool: asyncpg.Pool,
-    retained: Sequence[Rule],
-    outcomes: Sequence[Removed],
-    *,
-    schema: str,
-    as_of: datetime,
+    pool: asyncpg.Pool, retained: Sequence[Rule], org_id: uuid.UUID, *, schema: str
 ) -> None:
-    """Keep what each rule removed of one tenant (``retention_runs``) and announce it, in one
-    transaction: ``retention.applied``, once for the tenant's part of the run."""
-    settings = {r.name: r.setting for r in retained}
-    removals = [
-        RetentionRemoval(
-            rule=o.rule,
-            setting=settings[o.rule].name,
-            value=o.value,
-            unit=settings[o.rule].unit,
-            cutoff=o.cutoff,
-            removed=o.removed,
-            named=list(o.named),
-        )
-        for o in outcomes
-        if o.removed and o.cutoff is not None
-    ]
-    if not removals:
-        return
-    org_id, ran_at = outcomes[0].org_id, datetime.now(UTC)
+    """Announce what the tenant's records not yet announced state, one ``retention.applied``
+    per run (a killed run's too), and mark them announced, in one transaction. Records another
+    runner is announcing are passed over."""
+    settings = {r.name: r for r in retained}
     async with transaction(pool, org_id=org_id) as conn:
-        await conn.executemany(
-            "INSERT INTO retention_runs (org_id, id, rule, as_of, cutoff, removed, ran_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [(org_id, uuid7(), r.rule, as_of, r.cutoff, r.removed, ran_at) for r in removals],
+        rows = await conn.fetch(_UNANNOUNCED, org_id)
+        runs: dict[uuid.UUID, list[asyncpg.Record]] = {}
+        for row in rows:
+            runs.setdefault(row["run_id"], []).append(row)
+        for batches in runs.values():
+            await outbox.emit(
+                conn,
+                org_id=org_id,
+                type=APPLIED,
+                aggregate_id=org_id,
+                payload=_applied(settings, batches),
+                channel=channel(schema),
+            )
+        if rows:
+            await conn.execute(
+                "UPDATE retention_runs SET announced_at = now() WHERE org_id = $1 AND id = ANY($2)",
+                org_id,
+                [row["id"] for row in rows],
+            )
+
+
+_UNANNOUNCED = """
+    SELECT id, run_id, rule, as_of, cutoff, value, removed, named, ran_at FROM retention_runs
+    WHERE org_id = $1 AND announced_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED
+"""
+
+
+def _applied(rules_by_name: dict[str, Rule], batches: list[asyncpg.Record]) -> RetentionAppliedData:
+    """One run's announcement from its batches' records, a removal per rule in rule order."""
+    by_rule: dict[str, list[asyncpg.Record]] = {}
+    for batch in batches:
+        by_rule.setdefault(batch["rule"], []).append(batch)
+    removals = []
+    for name, records in by_rule.items():
+        rule, last = rules_by_name.get(name), records[-1]
+        named = [n for record in records for n in record["named"]]
+        removals.append(
+            RetentionRemoval(
+                rule=name,
+                setting=rule.setting.name if rule else name,
+                value=last["value"],
+                unit=rule.setting.unit if rule else "days",
+                cutoff=last["cutoff"],
+                removed=sum(record["removed"] for record in records),
+                named=list(rule.summarise(named) if rule else sorted(named)) if named else [],
+            )
         )
-        await outbox.emit(
-            conn,
-            org_id=org_id,
-            type=APPLIED,
-            aggregate_id=org_id,
-            payload=RetentionAppliedData(as_of=as_of, ran_at=ran_at, removals=removals),
-            channel=channel(schema),
-        )
+    ran_at = max(batch["ran_at"] for batch in batches)
+    return RetentionAppliedData(as_of=batches[-1]["as_of"], ran_at=ran_at, removals=removals)
 
 
 async def run(
@@ -369,7 +406,12 @@ async def run(
         for (org_id,) in tenants:
             if orgs is None or org_id in orgs:
                 holding.setdefault(org_id, []).append(rule)
-    outcomes = []
+    async with transaction(pool, org_id=None, readonly=True) as conn:
+        left = {r for (r,) in await conn.fetch("SELECT retention_unannounced()")}
+    for org_id in left:  # what a killed run removed and did not announce
+        if orgs is None or org_id in orgs:
+            holding.setdefault(org_id, [])
+    outcomes, run_id = [], uuid7()
     for org_id, tenant_rules in holding.items():
         applied = [
             await _apply(
@@ -379,9 +421,11 @@ async def run(
                 lock=f"kring-retention-{schema}-{rule.name}",
                 as_of=as_of,
                 batch=batch,
+                run_id=run_id,
             )
             for rule in tenant_rules
         ]
-        await _announce(pool, retained, applied, schema=schema, as_of=as_of)
+        if org_id in left or any(o.removed for o in applied):
+            await _announce(pool, retained, org_id, schema=schema)
         outcomes.extend(applied)
     return outcomes

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import asyncpg
 import httpx
+import pytest
 import pytest_asyncio
 
 from services.kit.db import transaction
-from services.kit.privacy.retention import APPLIED, KIT_RULES, run
+from services.kit.privacy.retention import APPLIED, KIT_RULES, Due, run
 from services.kit.settings import Settings
 from services.scheduling.config import SCHEMA
 from tests.conftest import Token
@@ -94,3 +96,44 @@ async def test_an_hr_client_and_a_service_do_not_read_it(
     assert len(await announced(scheduling, auth(), expected=1)) == 1
     assert await announced(scheduling, auth("hr", client_org=str(uuid.uuid4()))) == []
     assert await announced(scheduling, auth("service")) == []
+
+
+class _Killed(Exception):
+    """The job's process dying between two batches (its next transaction never commits)."""
+
+
+async def test_a_run_killed_between_batches_loses_no_record_and_the_next_run_announces_it(
+    scheduling: httpx.AsyncClient, auth: Token, pool: asyncpg.Pool, org: uuid.UUID
+) -> None:
+    """A run recorded and announced its removals once a tenant's rules were done: killed
+    between batches, what it had removed was neither recorded nor announced. Here the first
+    run removes the tenant's last old event and dies; the next finds nothing to remove (no
+    rule lists the tenant any more) and still announces the first run's removal."""
+    await event(pool, org, timedelta(days=100))
+    outbox_rule = next(rule for rule in KIT_RULES if rule.name == "outbox")
+    batches = 0
+
+    async def dies_after_the_first_batch(conn: asyncpg.Connection, due: Due) -> int:
+        nonlocal batches
+        batches += 1
+        if batches > 1:
+            raise _Killed
+        return await outbox_rule.remove(conn, due)
+
+    dying = replace(outbox_rule, remove=dies_after_the_first_batch)
+    with pytest.raises(_Killed):
+        await run(pool, [dying], schema=SCHEMA, as_of=NOW, orgs={org}, batch=1)
+
+    settings = await scheduling.get("/v1/retention-settings", headers=auth())
+    runs = {s["name"]: s["last_run"] for s in settings.json()["settings"]}
+    assert runs["outbox_days"]["removed"] == 1, "the removal is recorded with its batch"
+    assert await stored(pool, org) == 0, "not announced yet"
+
+    await run(pool, KIT_RULES, schema=SCHEMA, as_of=NOW, orgs={org})
+    (applied,) = await announced(scheduling, auth(), expected=1)
+    (removal,) = applied["data"]["removals"]
+    assert (removal["rule"], removal["removed"]) == ("outbox", 1)
+    assert applied["data"]["ran_at"] == runs["outbox_days"]["ran_at"]
+
+    await run(pool, KIT_RULES, schema=SCHEMA, as_of=NOW, orgs={org})
+    assert await stored(pool, org) == 1, "announced once"
