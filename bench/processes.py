@@ -33,6 +33,7 @@ READY_PATHS = {
     "peer-raw": "/health",
     "pool-peer-raw": "/health",
     "ladder-bare": "/ladder/bare",
+    "ladder-floor": "/ladder/floor",
 }
 
 
