@@ -136,7 +136,8 @@ def test_the_sections_of_issue_21_are_rendered_when_a_run_has_them() -> None:
 
 def test_the_floor_is_set_beside_the_endpoint_and_not_in_the_layers() -> None:
     report = json.loads((RESULTS / "latest.json").read_text())
-    report["ladder"].append({**_run(1500, 60_000, 0.6), "rung": "floor"})
+    rungs = [rung for rung in report["ladder"] if rung["rung"] != "floor"]
+    report["ladder"] = [*rungs, {**_run(1500, 60_000, 0.6), "rung": "floor"}]
     text = render(report)
     endpoint = report["paths"]["registrant_query"]
     floor_line = next(line for line in text.splitlines() if "(`/ladder/floor`)" in line)

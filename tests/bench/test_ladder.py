@@ -1,0 +1,44 @@
+"""The ladder's floor does the registrant endpoint's database work and answers the page, on the
+service's pool and role; the bench knows when it is ready (a path it answers)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import httpx
+import msgspec
+
+from bench.ladder import floor_app
+from bench.processes import READY_PATHS
+from services.accreditation.config import SCHEMA
+from services.accreditation.ledger.schemas import EntryPage
+from services.kit.db import transaction
+from services.kit.settings import Settings
+from tests.conftest import _running
+
+
+async def test_the_floor_answers_its_page_after_the_endpoint_s_database_work(
+    settings_for: Callable[..., Settings], org: uuid.UUID
+) -> None:
+    page = EntryPage(items=[], next_cursor=None)
+    work = {
+        "database_url": settings_for("accreditation").database_url,
+        "org_id": str(org),
+        "register": "NIP",
+        "registration_number": "NIP-00000255",
+        "from_date": "2021-12-01",
+        "to_date": "2026-12-01",
+    }
+    async with _running(floor_app(page, work)) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
+            answered = await client.get(READY_PATHS["ladder-floor"])
+            assert answered.status_code == 200, answered.text
+            assert answered.content == msgspec.json.encode(page)
+            # The registrant query's own statement ran: it logs the registrar's read.
+            async with transaction(app.state.work.pool, org_id=org, readonly=True) as conn:
+                logged = await conn.fetchval(
+                    f"SELECT count(*) FROM {SCHEMA}.processing_log WHERE org_id = $1", org
+                )
+    assert logged == 1, "the floor skipped the endpoint's database work"
