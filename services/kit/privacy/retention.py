@@ -105,16 +105,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class Removed:
-    """One rule's outcome for one tenant in a run (``skipped``: another runner held it), with
-    the setting's ``value`` and the ``cutoff`` it was applied with and the ``named`` rows."""
+    """One rule's outcome for one tenant in a run (``skipped``: another runner held it); what
+    it removed is recorded batch by batch in ``retention_runs``."""
 
     rule: str
     org_id: uuid.UUID
     removed: int
     skipped: bool = False
-    value: int = 0
-    cutoff: datetime | None = None
-    named: tuple[str, ...] = ()
 
 
 def count_of(status: str) -> int:
@@ -265,64 +262,41 @@ async def _apply(
     batch: int,
     run_id: uuid.UUID,
 ) -> Removed:
-    removed, named = 0, list[str]()
-    applied: Due | None = None
+    removed = 0
     while True:
         async with transaction(pool, org_id=org_id) as conn:
             held = await conn.fetchval(
                 "SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2))", lock, str(org_id)
             )
             if not held:
-                return _outcome(rule, org_id, removed, named, applied, skipped=True)
+                return Removed(rule.name, org_id, removed, skipped=True)
             # The floor holds even for a value stored before it was raised.
             value = max(await _value(conn, org_id, rule.setting), rule.setting.minimum)
-            applied = Due(
+            due = Due(
                 org_id=org_id,
                 as_of=as_of,
                 value=value,
                 cutoff=rules.cutoff(as_of, value, rule.period),
                 limit=batch,
             )
-            count = await rule.remove(conn, applied)
+            count = await rule.remove(conn, due)
             if count:  # recorded with the removal: a run killed after this batch loses nothing
                 await conn.execute(
                     _RECORD,
-                    *(org_id, uuid7(), run_id, rule.name, as_of, applied.cutoff, value, count),
-                    applied.named,
+                    *(org_id, uuid7(), run_id, rule.name, as_of, due.cutoff, value, count),
+                    due.named,
                 )
-            removed += count
-            named.extend(applied.named)
+        removed += count
         # Done when a batch finds nothing: a short one is not proof, rows locked by another
         # transaction were skipped (SKIP LOCKED) and may be due still.
         if count == 0:
-            return _outcome(rule, org_id, removed, named, applied)
+            return Removed(rule.name, org_id, removed)
 
 
 _RECORD = """
     INSERT INTO retention_runs (org_id, id, run_id, rule, as_of, cutoff, value, removed, named)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 """
-
-
-def _outcome(
-    rule: Rule,
-    org_id: uuid.UUID,
-    removed: int,
-    named: list[str],
-    applied: Due | None,
-    *,
-    skipped: bool = False,
-) -> Removed:
-    """What the rule removed, with the setting and cutoff its last batch applied."""
-    return Removed(
-        rule.name,
-        org_id,
-        removed,
-        skipped,
-        value=applied.value if applied else 0,
-        cutoff=applied.cutoff if applied else None,
-        named=tuple(rule.summarise(named)) if named else (),
-    )
 
 
 async def _announce(
@@ -367,17 +341,17 @@ def _applied(rules_by_name: dict[str, Rule], batches: list[asyncpg.Record]) -> R
         by_rule.setdefault(batch["rule"], []).append(batch)
     removals = []
     for name, records in by_rule.items():
-        rule, last = rules_by_name.get(name), records[-1]
+        setting, last = rules_by_name[name].setting, records[-1]
         named = [n for record in records for n in record["named"]]
         removals.append(
             RetentionRemoval(
                 rule=name,
-                setting=rule.setting.name if rule else name,
+                setting=setting.name,
                 value=last["value"],
-                unit=rule.setting.unit if rule else "days",
+                unit=setting.unit,
                 cutoff=last["cutoff"],
                 removed=sum(record["removed"] for record in records),
-                named=list(rule.summarise(named) if rule else sorted(named)) if named else [],
+                named=rules_by_name[name].summarise(named) if named else [],
             )
         )
     ran_at = max(batch["ran_at"] for batch in batches)
