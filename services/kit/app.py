@@ -23,8 +23,8 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware
 from .conditional import ConditionalMiddleware
-from .db import RequestTransaction, create_pool
-from .etags import OWNED_CONN, operations_of, resource_lock
+from .db import RequestTransaction, create_pool, is_recorded
+from .etags import OWNED_CONN, RECORDED, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
 from .http_metrics import HttpMetricsMiddleware
@@ -79,8 +79,14 @@ async def provide_conn(
     It takes the principal so that Litestar resolves the two one after the other: two
     independent dependencies are resolved concurrently, in an anyio task group per request.
     """
-    if (owned := request.scope["state"].get(OWNED_CONN)) is not None:
-        yield owned  # the transaction of an idempotent or conditional request (kit.conditional)
+    state_of_request = request.scope["state"]
+    if (owned := state_of_request.get(OWNED_CONN)) is not None:
+        try:
+            yield owned  # the transaction of an idempotent or conditional request (kit.conditional)
+        except BaseException as exc:
+            if is_recorded(exc):
+                state_of_request[RECORDED] = True  # kit.conditional commits the record
+            raise
         return
     # A GET declared a logged read writes its processing log entry (kit.privacy).
     readonly, begin = read_mode(request.method, request.route_handler.opt)

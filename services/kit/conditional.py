@@ -5,7 +5,8 @@ A request without ``Idempotency-Key`` or ``If-Match`` passes through; only its a
 tagged. One with either gets its transaction from here rather than from the ``conn``
 dependency, which then hands the handler this transaction (:data:`etags.OWNED_CONN`): the key is
 claimed and the precondition checked in it, the handler's answer is held back, stored with the
-key and committed, and only then sent.
+key and committed, and only then sent. A refusal rolls the transaction back, unless the handler
+recorded it there (``errors.recording``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .db import transaction
 from .errors import DomainError
 from .etags import (
     OWNED_CONN,
+    RECORDED,
     WRITES,
     Captured,
     Message,
@@ -140,10 +142,15 @@ class ConditionalMiddleware:
                     )
                     return answer, [idempotency.REPLAYED]
                 answer = await self._checked(scope, receive, conn, op, if_match)
-                refused = answer.status >= 400 and key is None
-                if refused or answer.status >= 500 or answer.status in idempotency.NOT_STORED:
+                stored = (
+                    key is not None
+                    and answer.status < 500
+                    and answer.status not in idempotency.NOT_STORED
+                )
+                recorded = bool(scope.get("state", {}).get(RECORDED))  # errors.recording
+                if answer.status >= 400 and not (stored or recorded):
                     raise _Discard
-                if key is not None:
+                if key is not None and stored:
                     await idempotency.store(
                         conn,
                         org_id,
@@ -151,7 +158,10 @@ class ConditionalMiddleware:
                         status=answer.status,
                         headers=answer.headers,
                         body=answer.body,
+                        recorded=recorded,
                     )
+                elif key is not None:  # a recorded refusal not to store: its record commits
+                    await idempotency.release(conn, org_id, key)
         except _Discard:
             pass
         return answer, []

@@ -24,7 +24,7 @@ import asyncpg
 import msgspec
 from litestar.di import NamedDependency
 
-from .errors import FieldError, NotFound, Unavailable
+from .errors import DomainError, FieldError, NotFound, Unavailable
 from .settings import Settings
 
 Connection = asyncpg.Connection
@@ -173,6 +173,11 @@ async def transaction(
         raise DatabaseUnavailable() from exc
 
 
+def is_recorded(error: BaseException) -> bool:
+    """Whether ``error`` is a refusal whose record its request's transaction commits."""
+    return isinstance(error, DomainError) and error.recorded
+
+
 class RequestTransaction:
     """A request's :func:`transaction`, ended once, by whichever comes first: the app's
     ``after_request`` hook, as soon as the handler returned (committed before its answer is
@@ -206,13 +211,14 @@ class RequestTransaction:
         return conn
 
     async def end(self, error: BaseException | None = None) -> None:
-        """Commit (no ``error``) or roll back; nothing when already ended or never begun. An
-        error of the commit itself is raised (``DatabaseUnavailable``: a 503)."""
+        """Commit (no ``error``, or a refusal it records: ``errors.recording``) or roll back;
+        nothing when already ended or never begun. An error of the commit itself is raised
+        (``DatabaseUnavailable``: a 503)."""
         end, self._exit = self._exit, None
         if end is None:
             return
         try:
-            if error is None:
+            if error is None or is_recorded(error):
                 await end(None, None, None)
             else:
                 await end(type(error), error, error.__traceback__)

@@ -19,10 +19,16 @@
 Domain code (rules, services, repositories) raises these; it never raises HTTP
 exceptions, and this module imports no web framework and no database driver, so a
 pure ``rules.py`` can raise them.
+
+A refusal rolls its request's transaction back, unless the use case wrote the refusal's own
+record in it first (an announcement, the refused request): raised inside :func:`recording`,
+it is answered after that transaction commits (ADR 0100).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import msgspec
@@ -56,6 +62,20 @@ class DomainError(Exception):
         self.extra = extra
         self.retry_after = retry_after
         """Whole seconds after which the same request may succeed (sent as ``Retry-After``)."""
+        self.recorded = False
+        """Whether the request's transaction holds this refusal's record and commits it
+        (:func:`recording`)."""
+
+
+@contextmanager
+def recording(when: bool = True) -> Iterator[None]:
+    """A :class:`DomainError` raised inside (when ``when``) keeps what its request's
+    transaction wrote before it: the record of the refusal, which commits with the answer."""
+    try:
+        yield
+    except DomainError as error:
+        error.recorded = error.recorded or when
+        raise
 
 
 class BadRequest(DomainError):

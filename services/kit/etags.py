@@ -37,6 +37,9 @@ Receive = Callable[[], Awaitable[Message]]
 
 OWNED_CONN = "kring.conn"
 """``scope["state"]`` key of a connection whose transaction the kit's middleware owns."""
+RECORDED = "kring.recorded"
+"""``scope["state"]`` key set when the handler's refusal is recorded in that transaction
+(``errors.recording``): the middleware commits it."""
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DROPPED = {b"if-match", b"if-none-match", b"idempotency-key", b"content-length", b"content-type"}
 

@@ -8,8 +8,9 @@ reads the answer the first one committed. A key sent with another method, path, 
 (its *fingerprint*) is a 422 naming ``header.Idempotency-Key``. Answers below 500 are stored,
 except 401, 403 and 429, which speak of the caller rather than the request; a 4xx undoes the
 request's effects (``ROLLBACK TO SAVEPOINT``) and keeps the claim, so every retry gets it. A 5xx
-rolls the claim back with everything else: the retry runs again. Expired keys of the tenant are
-swept a few at a time by the claims themselves.
+rolls the claim back with everything else: the retry runs again. A refusal that records itself
+(``errors.recording``: an announcement of what was refused) keeps that record either way.
+Expired keys of the tenant are swept a few at a time by the claims themselves.
 """
 
 from __future__ import annotations
@@ -109,9 +110,11 @@ async def store(
     status: int,
     headers: list[tuple[bytes, bytes]],
     body: bytes,
+    recorded: bool = False,
 ) -> None:
-    """Keep the answer with the claim; a refused request's effects are undone first."""
-    if status >= 400:
+    """Keep the answer with the claim; a refused request's effects are undone first, unless
+    they are the refusal's own record (``errors.recording``)."""
+    if status >= 400 and not recorded:
         await conn.execute("ROLLBACK TO SAVEPOINT idempotent")
     kept = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers if k in STORED_HEADERS]
     await conn.execute(
@@ -123,3 +126,9 @@ async def store(
         kept,
         body,
     )
+
+
+async def release(conn: asyncpg.Connection, org_id: uuid.UUID, key: bytes) -> None:
+    """Give up the claim of ``key`` in a transaction that commits without an answer to store
+    (a recorded refusal that is a 5xx, or speaks of the caller): a retry runs again."""
+    await conn.execute("DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2", org_id, key)

@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, Response, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -42,7 +41,6 @@ class PeopleController(Controller):
         self,
         conn: Conn,
         principal: Me,
-        state: State,
         external_id: ExternalIdPath,
         data: JSONBody[PersonIn],
     ) -> Response[Person]:
@@ -56,7 +54,7 @@ class PeopleController(Controller):
         `path.external_id`: nobody is created, and `person.resync_refused` names the request, so
         that the HR system drops the person from its sync.
         """
-        return upserted(*await service.upsert(conn, principal, external_id, data, pool=state.pool))
+        return upserted(*await service.upsert(conn, principal, external_id, data))
 
     @action(
         "/batch",
@@ -73,7 +71,7 @@ class PeopleController(Controller):
         ),
     )
     async def upsert_batch(
-        self, conn: Conn, principal: Me, state: State, data: JSONBody[PeopleBatchIn]
+        self, conn: Conn, principal: Me, data: JSONBody[PeopleBatchIn]
     ) -> PeopleBatchResult:
         """Create or update up to 500 people by the HR system's own ids: all of them or none.
 
@@ -88,7 +86,7 @@ class PeopleController(Controller):
         `body.items[3].external_id`), and each such item is announced by
         `person.resync_refused`: the HR system drops them and sends the batch again.
         """
-        return await service.upsert_batch(conn, principal, data.items, pool=state.pool)
+        return await service.upsert_batch(conn, principal, data.items)
 
     @get(
         "/by-external-id/{external_id:str}",

@@ -2,8 +2,8 @@
 write and read whom, what a batch must satisfy), SQL from ``repository``. A person whose
 fields or registrations an upsert changed is announced (``person.updated``) in its
 transaction; an upsert refused because it sends an erased person's id is announced
-(``person.resync_refused``) in a transaction of its own, since nothing of the request's stays
-(ADR 0098)."""
+(``person.resync_refused``) in it too, the only thing of the request's that commits (ADR 0098,
+ADR 0100)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from services.kit.db import transaction
-from services.kit.errors import NotFound
+from services.kit.errors import NotFound, recording
 from services.kit.observability import current_request_id
 from services.kit.pagination import Keyset, page_of
 
@@ -38,11 +37,9 @@ async def upsert(
     principal: Principal,
     external_id: str,
     data: PersonIn,
-    *,
-    pool: asyncpg.Pool,
 ) -> tuple[Person, bool]:
     """The person and whether they were created; an HR client writes only its own people, and
-    nobody an erased person's id (announced from ``pool``, then refused)."""
+    nobody an erased person's id (announced, then refused)."""
     employer_id = rules.employer_to_write(principal, data.employer_id)
     rules.check_registrations(data.registrations)
     if erased := bool(await erasures.erased_among(conn, principal.org_id, [external_id])):
@@ -52,8 +49,9 @@ async def upsert(
             employer_id=employer_id,
             request_id=current_request_id(),
         )
-        await _announce_refused(pool, principal.org_id, [refused])
-    rules.check_not_erased(erased=erased)
+        await _announce_refused(conn, principal.org_id, [refused])
+    with recording(erased):
+        rules.check_not_erased(erased=erased)
     confined_to = rules.confined_to(principal)
     if data.manager_id is not None:
         if confined_to is not None:
@@ -75,11 +73,9 @@ async def upsert_batch(
     conn: asyncpg.Connection,
     principal: Principal,
     items: Sequence[PersonBatchItem],
-    *,
-    pool: asyncpg.Pool,
 ) -> PeopleBatchResult:
     """All the items or none: every refused item is named before anything is written; each
-    item sending an erased person's id is announced (from ``pool``) before the refusal."""
+    item sending an erased person's id is announced, and only that commits of the refusal."""
     own = rules.confined_to(principal)
     employer_ids, errors = rules.batch_employers(own, items)
     findings = await repository.batch_findings(
@@ -101,8 +97,9 @@ async def upsert_batch(
             )
             for index in erased
         ]
-        await _announce_refused(pool, principal.org_id, refused)
-    rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
+        await _announce_refused(conn, principal.org_id, refused)
+    with recording(bool(erased)):
+        rules.refuse_batch([*errors, *rules.batch_errors(items), *rules.finding_errors(findings)])
     written = await repository.upsert_batch(conn, principal.org_id, items, employer_ids)
     for item, employer_id in zip(items, employer_ids, strict=True):
         if (person := written[item.external_id]).outcome == "updated":
@@ -111,13 +108,13 @@ async def upsert_batch(
 
 
 async def _announce_refused(
-    pool: asyncpg.Pool, org_id: uuid.UUID, refused: Sequence[PersonResyncRefusedData]
+    conn: asyncpg.Connection, org_id: uuid.UUID, refused: Sequence[PersonResyncRefusedData]
 ) -> None:
-    """``person.resync_refused`` for each refused id, committed on a transaction of its own:
-    the request's, which is refused, keeps nothing. The tenant is the events' aggregate."""
-    async with transaction(pool, org_id=org_id) as own:
-        for event in refused:
-            await webhooks.emit(own, org_id, event, aggregate_id=org_id)
+    """``person.resync_refused`` for each refused id, before anything else is written: the
+    refusal raised in :func:`recording` commits them alone. The tenant is the events'
+    aggregate."""
+    for event in refused:
+        await webhooks.emit(conn, org_id, event, aggregate_id=org_id)
 
 
 async def _announce(

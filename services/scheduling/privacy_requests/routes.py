@@ -94,7 +94,7 @@ class PersonRequestController(Controller):
         dependencies=PEERS,
     )
     async def erase(
-        self, conn: Conn, principal: Me, state: State, peers: Of, person_id: PersonId
+        self, conn: Conn, principal: Me, peers: Of, person_id: PersonId
     ) -> Response[ErasureRequest]:
         """Erase the person from Kring: invoicing, then accreditation, then scheduling.
 
@@ -107,7 +107,7 @@ class PersonRequestController(Controller):
         pseudonymises them (`eraseSubject`). 201 with the completed request, announced by
         `person.erased`; asked again, 200 with the same request.
         """
-        erased = await service.erase(conn, principal, person_id, pool=state.pool, peers=peers)
+        erased = await service.erase(conn, principal, person_id, peers=peers)
         return upserted(*erased)
 
 

@@ -12,8 +12,7 @@ import httpx
 import msgspec
 import structlog
 
-from services.kit.db import transaction
-from services.kit.errors import NotFound, Unavailable
+from services.kit.errors import NotFound, Unavailable, recording
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset, page_of
 from services.kit.privacy import processing_log
@@ -107,13 +106,12 @@ async def erase(
     principal: Principal,
     person_id: uuid.UUID,
     *,
-    pool: asyncpg.Pool,
     peers: Peers,
 ) -> tuple[ErasureRequest, bool]:
     """The person's erasure request, carried out: the request and whether this call made it
     (a completed one is answered again). A service's refusal is stored as the request's
-    outcome (on a transaction of its own, since nothing else of this one stays), announced
-    with it when the service refused by a rule (``erasure.refused``), and raised."""
+    outcome, announced with it when the service refused by a rule (``erasure.refused``), and
+    raised in :func:`recording`: that record is what this transaction commits."""
     org_id = principal.org_id
     await subjects.lock_person(conn, org_id, person_id)
     if (done := await repository.completed_for(conn, org_id, person_id)) is not None:
@@ -124,21 +122,21 @@ async def erase(
         answer = await peers.erase(service, person_id)
         if answer.status not in (200, 201):
             refusal = rules.refusal_of(service, answer.status, answer.body)
-            async with transaction(pool, org_id=org_id) as stored:
-                request = await repository.insert(
-                    stored,
-                    org_id,
-                    request_id=request_id,
-                    person_id=person_id,
-                    status="failed" if answer.status >= 500 else "refused",
-                    requested_by=principal.subject,
-                    parts=parts,
-                    refusal=refusal,
-                )
-                await _log(stored, principal, person_id, operation="erasePerson")
-                if refusal.rule is not None:  # refused by a rule, not unreachable
-                    await _announce_refusal(stored, org_id, request)
-            raise rules.refusal_error(request)
+            request = await repository.insert(
+                conn,
+                org_id,
+                request_id=request_id,
+                person_id=person_id,
+                status="failed" if answer.status >= 500 else "refused",
+                requested_by=principal.subject,
+                parts=parts,
+                refusal=refusal,
+            )
+            await _log(conn, principal, person_id, operation="erasePerson")
+            if refusal.rule is not None:  # refused by a rule, not unreachable
+                await _announce_refusal(conn, org_id, request)
+            with recording():
+                raise rules.refusal_error(request)
         parts.append(_part(service, msgspec.convert(answer.body, SubjectErasure)))
     erased, _ = await own.erase(conn, principal, person_id)
     parts.append(_part("scheduling", erased))
