@@ -3,8 +3,9 @@ what is due (ADR 0091; recorded per batch and announced after: ADR 0099).
 
 A service registers its :class:`Rule` objects with its app (``create_service_app(...,
 retention=(INVOICES,))``); the kit adds its own (:data:`KIT_RULES`: the outbox, the webhook
-delivery logs, the idempotency records). Each rule has a :class:`Setting` (its unit, default,
-floor and maximum), which a tenant may change through ``PUT /v1/retention-settings``.
+delivery logs, the idempotency records, the processing log). Each rule has a :class:`Setting`
+(its unit, default, floor and maximum), which a tenant may change through
+``PUT /v1/retention-settings``.
 
 :func:`run` (``kring retention --service NAME [--as-of DATE]``) visits each rule's tenants
 (``retention_tenants(table)``: the job's connection names no tenant) and, in transactions
@@ -28,7 +29,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
@@ -231,7 +232,50 @@ IDEMPOTENCY = Rule(
     ),
     remove=_remove_idempotency,
 )
-KIT_RULES: tuple[Rule, ...] = (OUTBOX, DELIVERY_LOGS, IDEMPOTENCY)
+
+
+async def _remove_processing_log(conn: asyncpg.Connection, due: Due) -> int:
+    """The tenant's processing log entries older than the cutoff, oldest first. The database
+    lets the job remove only entries more than a year older than the moment it states
+    (``kring.retention_as_of``, judged in UTC), so the cutoff is never later than that. No
+    row lock is taken (the role may not update the log): the log is never changed, and the
+    run's advisory lock keeps a second runner off the tenant's rule."""
+    as_of = due.as_of.astimezone(UTC)
+    await conn.execute("SELECT set_config('kring.retention_as_of', $1, true)", as_of.isoformat())
+    before = min(due.cutoff, rules.cutoff(as_of, PROCESSING_LOG_FLOOR, "years"))
+    return count_of(
+        await conn.execute(
+            """
+            DELETE FROM processing_log WHERE id IN (
+                SELECT id FROM processing_log WHERE org_id = $1 AND at < $2 ORDER BY id LIMIT $3
+            )
+            """,
+            due.org_id,
+            before,
+            due.limit,
+        )
+    )
+
+
+PROCESSING_LOG_FLOOR = 1
+"""Years an entry of the processing log is kept at least; the database holds it too."""
+PROCESSING_LOG = Rule(
+    name="processing_log",
+    table="processing_log",
+    setting=Setting(
+        name="processing_log_years",
+        unit="years",
+        default=5,
+        minimum=PROCESSING_LOG_FLOOR,
+        maximum=10,
+        description="Years an entry of the processing log (who read, exported or erased whose"
+        " data, when and under which grant) is kept after it was written.",
+        basis="a person may ask who read their data (GDPR art. 15, accountability art. 5(2)):"
+        " the log answers for at least a year",
+    ),
+    remove=_remove_processing_log,
+)
+KIT_RULES: tuple[Rule, ...] = (OUTBOX, DELIVERY_LOGS, IDEMPOTENCY, PROCESSING_LOG)
 
 
 def rules_of(service_rules: Sequence[Rule]) -> tuple[Rule, ...]:

@@ -116,7 +116,9 @@ async def test_the_service_may_not_rewrite_the_log(
         await processing_log.record(
             conn, reader(org), operation="x", person_id=uuid.uuid4(), grant="role admin"
         )
-    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+    # No update is granted; a delete is, for the retention job, and the log's trigger refuses
+    # it but for the job's of an entry over a year old (test_processing_log_retention).
+    with pytest.raises((asyncpg.InsufficientPrivilegeError, asyncpg.RaiseError)):
         async with transaction(pool, org_id=org) as conn:
             await conn.execute(statement, org)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
