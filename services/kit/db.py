@@ -15,6 +15,7 @@ request would cost every request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -171,6 +172,14 @@ async def transaction(
         if conn is not None:
             raise
         raise DatabaseUnavailable() from exc
+
+
+def lock_key(schema: str, org_id: uuid.UUID, path: str) -> int:
+    """The advisory lock of writes on the resource at ``path`` of a tenant of a service: what
+    ``etags.resource_lock`` takes with a write's ``BEGIN``, and what a use case writing that
+    resource another way takes to queue with them."""
+    name = f"{schema}\0{org_id}\0{path}"
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def is_recorded(error: BaseException) -> bool:

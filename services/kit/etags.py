@@ -27,6 +27,7 @@ import asyncpg
 from litestar import Litestar, Response
 from litestar.routes import HTTPRoute
 
+from .db import lock_key
 from .errors import DomainError, FieldError
 
 Scope = dict[str, Any]
@@ -137,8 +138,7 @@ def resource_lock(scope: Any, org_id: uuid.UUID) -> str:
     op = operation(scope) if scope["method"] in WRITES else None
     if op is None or op.resource is None:
         return ""
-    name = f"{scope['app'].state.schema}\0{org_id}\0{resource_path(scope, op)}"
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    key = lock_key(scope["app"].state.schema, org_id, resource_path(scope, op))
     return f"; SELECT pg_advisory_xact_lock({key})"
 
 

@@ -78,6 +78,7 @@ async def upsert_batch(
     item sending an erased person's id is announced, and only that commits of the refusal."""
     own = rules.confined_to(principal)
     employer_ids, errors = rules.batch_employers(own, items)
+    await erasures.lock_external_ids(conn, principal.org_id, [i.external_id for i in items])
     findings = await repository.batch_findings(
         conn,
         principal.org_id,

@@ -4,14 +4,15 @@ part of their erasure writes."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from services.kit.db import one
+from services.kit.db import lock_key, one
 
+from ..config import SCHEMA
 from . import rules
 
 PREFETCH = 200
@@ -111,9 +112,31 @@ async def erasure(
     return erased_at
 
 
+BY_EXTERNAL_ID = "/v1/people/by-external-id/"
+"""Where a person is by the HR system's id: the single upsert's resource, whose lock
+(``kit.etags.resource_lock``) the upsert takes with its transaction."""
+
+
+async def lock_external_ids(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_ids: Collection[str]
+) -> None:
+    """Queue with every other write of these HR ids: the single upsert's lock of each, taken
+    in one order (no two writers wait on each other), before anything is read. An erasure
+    takes it before the person's row, so an upsert of the same id either commits before it
+    (and is erased with the person) or starts after, and finds the id erased (ADR 0098)."""
+    keys = sorted({lock_key(SCHEMA, org_id, BY_EXTERNAL_ID + x) for x in external_ids})
+    await conn.execute("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", keys)
+
+
 async def lock_person(conn: asyncpg.Connection, org_id: uuid.UUID, person_id: uuid.UUID) -> str:
     """The person's row, locked for the erasure (or :class:`NotFound`): erasures of one person
-    queue, while rows referring to them may still be written. Their external id as stored."""
+    queue, while rows referring to them may still be written; writes of their HR id queue
+    too (:func:`lock_external_ids`, taken first). Their external id as stored."""
+    known = await conn.fetchval(
+        "SELECT external_id FROM people WHERE org_id = $1 AND id = $2", org_id, person_id
+    )
+    if known is not None:
+        await lock_external_ids(conn, org_id, [known])
     row = await one(
         conn,
         "SELECT external_id FROM people WHERE org_id = $1 AND id = $2 FOR NO KEY UPDATE",

@@ -4,15 +4,21 @@ nobody is created, and `person.resync_refused` names the request; another id sti
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
+from services.kit.db import create_pool, transaction
 from services.kit.errors import RuleViolation
+from services.kit.settings import Settings
+from services.scheduling.config import SCHEMA
 from services.scheduling.people import rules
+from services.scheduling.privacy import repository as erasures
 from services.scheduling.privacy.rules import erased_key
 from tests.conftest import Token
 from tests.kit.privacy.support import announced
@@ -145,3 +151,45 @@ def test_the_erased_rule_names_the_field() -> None:
     assert [(e.field, e.rule) for e in found] == [("body.items[3].external_id", "erased")]
     with pytest.raises(RuleViolation):
         rules.refuse_batch(found)
+
+
+@pytest.mark.parametrize("how", ["upsert", "batch"])
+async def test_a_sync_racing_an_erasure_waits_for_it_and_is_refused(
+    scheduling: httpx.AsyncClient,
+    auth: Token,
+    org: uuid.UUID,
+    settings_for: Callable[..., Settings],
+    how: str,
+) -> None:
+    """An upsert of the id of a person being erased queues behind the erasure (the id's lock,
+    taken by both), then finds the id erased: it does not create the person again once the
+    erasure commits."""
+    external_id = f"hr-{uuid.uuid4().hex[:8]}"
+    someone = await person(scheduling, auth, external_id)
+    body = {"given_name": "Anouk", "family_name": "de Vries"}
+    pool = await create_pool(settings_for("scheduling"), schema=SCHEMA)
+    try:
+        async with transaction(pool, org_id=org) as conn:  # the erasure, not yet committed
+            person_id = uuid.UUID(someone["id"])
+            known = await erasures.lock_person(conn, org, person_id)
+            await erasures.pseudonymise(conn, org, person_id, erased_by="t", external_id=known)
+            sent = asyncio.ensure_future(
+                scheduling.put(
+                    f"/v1/people/by-external-id/{external_id}", json=body, headers=auth()
+                )
+                if how == "upsert"
+                else scheduling.post(
+                    "/v1/people/batch",
+                    json={"items": [{"external_id": external_id, **body}]},
+                    headers=auth(),
+                )
+            )
+            await asyncio.sleep(1.0)
+            assert not sent.done(), sent.result().text  # it waits for the erasure
+        answer = await sent
+    finally:
+        await pool.close()
+    assert answer.status_code == 422, answer.text
+    assert [e["rule"] for e in answer.json()["errors"]] == ["erased"]
+    missing = await scheduling.get(f"/v1/people/by-external-id/{external_id}", headers=auth())
+    assert missing.status_code == 404
