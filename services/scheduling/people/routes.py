@@ -51,8 +51,8 @@ class PeopleController(Controller):
         `bsn`, 422: Kring never stores one). When a stored person's fields or registrations change,
         the `person.updated` event announces their name and registrations. The id of a person
         Kring erased (or an erased person's `erased-…` id) is refused, 422 with rule `erased` on
-        `path.external_id`: nobody is created, and `person.resync_refused` names the request, so
-        that the HR system drops the person from its sync.
+        `path.external_id`: nobody is created, and `person.resync_refused` names the request (once
+        a day at most per id), so that the HR system drops the person from its sync.
         """
         return upserted(*await service.upsert(conn, principal, external_id, data))
 
@@ -84,7 +84,8 @@ class PeopleController(Controller):
         `updated` person is announced by a `person.updated` event. An item with the id of a
         person Kring erased is refused like any other (422, rule `erased`, on
         `body.items[3].external_id`), and each such item is announced by
-        `person.resync_refused`: the HR system drops them and sends the batch again.
+        `person.resync_refused` (once a day at most per id): the HR system drops them and
+        sends the batch again.
         """
         return await service.upsert_batch(conn, principal, data.items)
 

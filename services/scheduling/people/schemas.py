@@ -168,7 +168,8 @@ class PersonResyncRefusedData(Outbound, frozen=True):
     """`person.resync_refused`: an upsert sent the HR system's id of a person Kring erased (or
     an erased person's pseudonym, `erased-<person id>`) and was refused, 422 with rule
     `erased`: nobody was created or changed. It names no person, only the request and where
-    in it the id stood, so that the HR system can drop the person from its sync (ADR 0098)."""
+    in it the id stood, so that the HR system can drop the person from its sync (ADR 0098).
+    An id sent again is refused each time and announced again a day later at the earliest."""
 
     operation: Literal["upsertPerson", "upsertPeople"]
     """The refused request's operation: the single upsert or the batch."""

@@ -43,13 +43,14 @@ async def upsert(
     employer_id = rules.employer_to_write(principal, data.employer_id)
     rules.check_registrations(data.registrations)
     if erased := bool(await erasures.erased_among(conn, principal.org_id, [external_id])):
-        refused = rules.resync_refused(
-            "upsertPerson",
-            rules.ERASED_FIELD,
-            employer_id=employer_id,
-            request_id=current_request_id(),
-        )
-        await _announce_refused(conn, principal.org_id, [refused])
+        if await erasures.refusals_to_announce(conn, principal.org_id, [external_id]):
+            refused = rules.resync_refused(
+                "upsertPerson",
+                rules.ERASED_FIELD,
+                employer_id=employer_id,
+                request_id=current_request_id(),
+            )
+            await _announce_refused(conn, principal.org_id, [refused])
     with recording(erased):
         rules.check_not_erased(erased=erased)
     confined_to = rules.confined_to(principal)
@@ -89,6 +90,9 @@ async def upsert_batch(
     )
     if erased := [finding.index for finding in findings if finding.erased]:
         request_id = current_request_id()
+        told = await erasures.refusals_to_announce(
+            conn, principal.org_id, [items[index].external_id for index in erased]
+        )
         refused = [
             rules.resync_refused(
                 "upsertPeople",
@@ -97,6 +101,7 @@ async def upsert_batch(
                 request_id=request_id,
             )
             for index in erased
+            if items[index].external_id in told
         ]
         await _announce_refused(conn, principal.org_id, refused)
     with recording(bool(erased)):

@@ -217,6 +217,40 @@ async def pseudonymise(
     return erased_at
 
 
+ANNOUNCED_AGAIN_AFTER = "1 day"
+"""How soon a sync sending an erased person's id again is announced again (ADR 0098)."""
+
+
+async def refusals_to_announce(
+    conn: asyncpg.Connection, org_id: uuid.UUID, external_ids: Collection[str]
+) -> set[str]:
+    """Those of ``external_ids`` (each an erased person's, :func:`erased_among`) whose refusal
+    is announced now, marked so: an HR id once a day at most, an erased person's pseudonym
+    (which no tombstone holds) every time. Concurrent refusals of one id announce it once."""
+    keys = {rules.erased_key(org_id, external_id): external_id for external_id in external_ids}
+    rows = await conn.fetch(
+        f"""
+        WITH known AS (
+            SELECT key, announced_at FROM erased_external_ids
+            WHERE org_id = $1 AND key = ANY ($2::bytea[])
+            FOR UPDATE
+        ), marked AS (
+            UPDATE erased_external_ids e SET announced_at = now()
+            FROM known k
+            WHERE e.org_id = $1 AND e.key = k.key
+              AND (k.announced_at IS NULL
+                   OR k.announced_at < now() - interval '{ANNOUNCED_AGAIN_AFTER}')
+            RETURNING e.key
+        )
+        SELECT k.key, k.key IN (SELECT key FROM marked) AS announce FROM known k
+        """,
+        org_id,
+        list(keys),
+    )
+    held = {keys[bytes(row["key"])]: row["announce"] for row in rows}
+    return {x for x in external_ids if held.get(x, True)}
+
+
 async def erased_among(
     conn: asyncpg.Connection, org_id: uuid.UUID, external_ids: list[str]
 ) -> set[str]:

@@ -21,7 +21,7 @@ from services.scheduling.people import rules
 from services.scheduling.privacy import repository as erasures
 from services.scheduling.privacy.rules import erased_key
 from tests.conftest import Token
-from tests.kit.privacy.support import announced
+from tests.kit.privacy.support import announced, as_owner
 from tests.scheduling.people.support import put_organisation
 from tests.scheduling.support import person
 
@@ -193,3 +193,32 @@ async def test_a_sync_racing_an_erasure_waits_for_it_and_is_refused(
     assert [e["rule"] for e in answer.json()["errors"]] == ["erased"]
     missing = await scheduling.get(f"/v1/people/by-external-id/{external_id}", headers=auth())
     assert missing.status_code == 404
+
+
+async def test_an_id_sent_again_is_refused_each_time_and_announced_once_a_day(
+    scheduling: httpx.AsyncClient, auth: Token, database_url: str
+) -> None:
+    gone = await erased(scheduling, auth)
+    path = f"/v1/people/by-external-id/{gone.external_id}"
+    body = {"given_name": "Anouk", "family_name": "de Vries"}
+    items = {"items": [{"external_id": gone.external_id, **body}]}
+
+    first = await scheduling.put(path, json=body, headers=gone.hr)
+    event = await refusal_announced(scheduling, auth, first, gone, "path.external_id")
+    again = [
+        await scheduling.put(path, json=body, headers=gone.hr),
+        await scheduling.post("/v1/people/batch", json=items, headers=gone.hr),
+    ]
+    assert [r.status_code for r in again] == [422, 422]
+    assert [e["id"] for e in await announced(scheduling, gone.hr, type=REFUSED)] == [event["id"]]
+
+    async with as_owner(database_url) as conn:  # a day later
+        await conn.execute(
+            "UPDATE erased_external_ids SET announced_at = announced_at - interval '25 hours'"
+            " WHERE person_id = $1",
+            uuid.UUID(gone.person["id"]),
+        )
+    later = await scheduling.post("/v1/people/batch", json=items, headers=gone.hr)
+    assert later.status_code == 422, later.text
+    seen = await announced(scheduling, gone.hr, expected=2, type=REFUSED)
+    assert [e["data"]["request_id"] for e in seen][1:] == [later.headers["x-request-id"]]
