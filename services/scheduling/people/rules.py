@@ -179,6 +179,21 @@ ERASED_FIELD = "path.external_id"
 ERASED_MESSAGE = "the id of a person Kring erased: drop them from the sync"
 
 
+def employed_elsewhere() -> Forbidden:
+    """The single upsert over a stored person of another client organisation, by an HR
+    client."""
+    return Forbidden(
+        "An HR client may only write people employed by its own client organisation.",
+        errors=[
+            FieldError(
+                field="path.external_id",
+                rule="own_organisation",
+                message="a person of another client organisation",
+            )
+        ],
+    )
+
+
 def check_not_erased(*, erased: bool) -> None:
     """An erasure holds: the HR system's id of an erased person creates nobody again."""
     if erased:

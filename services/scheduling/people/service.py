@@ -42,17 +42,6 @@ async def upsert(
     nobody an erased person's id (announced, then refused)."""
     employer_id = rules.employer_to_write(principal, data.employer_id)
     rules.check_registrations(data.registrations)
-    if erased := bool(await erasures.erased_among(conn, principal.org_id, [external_id])):
-        if await erasures.refusals_to_announce(conn, principal.org_id, [external_id]):
-            refused = rules.resync_refused(
-                "upsertPerson",
-                rules.ERASED_FIELD,
-                employer_id=employer_id,
-                request_id=current_request_id(),
-            )
-            await _announce_refused(conn, principal.org_id, [refused])
-    with recording(erased):
-        rules.check_not_erased(erased=erased)
     confined_to = rules.confined_to(principal)
     if data.manager_id is not None:
         if confined_to is not None:
@@ -62,9 +51,19 @@ async def upsert(
             conn, principal.org_id, external_id, data.manager_id
         )
         rules.check_manager_chain(loops=loops)
-    person, written = await repository.upsert(
-        conn, principal.org_id, external_id, data, employer_id=employer_id, confined_to=confined_to
+    upserted = await repository.upsert(
+        conn,
+        principal.org_id,
+        external_id,
+        data,
+        employer_id=employer_id,
+        erased_key=erased_key(principal.org_id, external_id),
+        confined_to=confined_to,
     )
+    if upserted is None:
+        await _refuse_unwritten(conn, principal.org_id, external_id, employer_id=employer_id)
+    assert upserted is not None
+    person, written = upserted
     if written.outcome == "updated":
         await _announce(conn, principal.org_id, person.id, data, employer_id=person.employer_id)
     return person, written.inserted
@@ -111,6 +110,29 @@ async def upsert_batch(
         if (person := written[item.external_id]).outcome == "updated":
             await _announce(conn, principal.org_id, person.id, item, employer_id=employer_id)
     return rules.batch_result(items, written)
+
+
+async def _refuse_unwritten(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    external_id: str,
+    *,
+    employer_id: uuid.UUID | None,
+) -> None:
+    """Why the single upsert wrote nothing, raised: the id is an erased person's (announced,
+    the refusal recorded), or else the stored person is employed elsewhere."""
+    if not await erasures.erased_among(conn, org_id, [external_id]):
+        raise rules.employed_elsewhere()
+    if await erasures.refusals_to_announce(conn, org_id, [external_id]):
+        refused = rules.resync_refused(
+            "upsertPerson",
+            rules.ERASED_FIELD,
+            employer_id=employer_id,
+            request_id=current_request_id(),
+        )
+        await _announce_refused(conn, org_id, [refused])
+    with recording():
+        rules.check_not_erased(erased=True)
 
 
 async def _announce_refused(

@@ -461,6 +461,26 @@ async def test_a_batch_takes_the_same_statements_whatever_its_size(
     assert counts[1:] == [6, 6, 6]
 
 
+async def test_the_single_upsert_takes_three_statements(
+    counted: tuple[httpx.AsyncClient, CountingPool], auth: Token
+) -> None:
+    """BEGIN with the tenant (and the id's lock), the upsert, COMMIT: the check that the id is
+    no erased person's is in the upsert's own statement (ADR 0098)."""
+    client, pool = counted
+    counts = []
+    for name in ("warm", "new", "new"):
+        pool.statements.clear()
+        response = await client.put(
+            f"/v1/people/by-external-id/single-{name}",
+            json={"given_name": "A", "family_name": "B"},
+            headers=auth(),
+        )
+        assert response.status_code in (200, 201), response.text
+        await asyncio.sleep(0)
+        counts.append(len(pool.statements))
+    assert counts[1:] == [3, 3]
+
+
 # The write alone, without the findings: a reference that vanished is a 404, never a 500
 
 

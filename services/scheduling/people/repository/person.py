@@ -8,7 +8,7 @@ import asyncpg
 import msgspec
 
 from services.kit.db import one
-from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
+from services.kit.errors import FieldError, NotFound, RuleViolation
 from services.kit.ids import uuid7
 from services.kit.pagination import Keyset
 from services.kit.sql import Params, keyset
@@ -70,14 +70,16 @@ async def upsert(
     data: PersonIn,
     *,
     employer_id: uuid.UUID | None,
+    erased_key: bytes,
     confined_to: uuid.UUID | None = None,
-) -> tuple[Person, rules.Written]:
+) -> tuple[Person, rules.Written] | None:
     """Create or update by ``external_id`` with its registrations, in one statement: the
-    person, and what writing them did.
+    person, and what writing them did; ``None`` when nothing was written.
 
     ``updated_at`` moves only when a column of the person changed; unchanged registrations
-    are not rewritten. With ``confined_to`` (an HR client's organisation) a stored person
-    employed elsewhere is left alone: 403.
+    are not rewritten. Nothing is written for the HR id of a person since erased (a tombstone
+    holds ``erased_key``, ADR 0098), nor over an erased person (their pseudonym), nor, with
+    ``confined_to`` (an HR client's organisation), over a person employed elsewhere.
     """
     registrations = sorted(data.registrations, key=lambda r: r.register)
     try:
@@ -85,11 +87,15 @@ async def upsert(
             f"""
             WITH person AS (
                 INSERT INTO people AS p ({INSERTED})
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::uuid,
+                       $8::uuid, $9::date
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM erased_external_ids e WHERE e.org_id = $1 AND e.key = $14
+                )
                 ON CONFLICT (org_id, external_id) DO UPDATE
                 SET {UPDATED},
                     updated_at = CASE WHEN {CHANGED} THEN now() ELSE p.updated_at END
-                WHERE $13::uuid IS NULL OR p.employer_id = $13
+                WHERE ($13::uuid IS NULL OR p.employer_id = $13) AND p.erased_at IS NULL
                 RETURNING p.*, (xmax = 0) AS inserted
             ),
             wanted AS (
@@ -134,6 +140,7 @@ async def upsert(
             [r.number for r in registrations],
             [r.registered_on for r in registrations],
             confined_to,
+            erased_key,
         )
     except asyncpg.ForeignKeyViolationError as exc:
         raise _missing_reference(exc, data, employer_id) from exc
@@ -144,8 +151,8 @@ async def upsert(
                 FieldError(field="body.manager_id", rule="manager_cycle", message="own manager")
             ],
         ) from exc
-    if row is None:  # the conflicting person is employed elsewhere (see the DO UPDATE's WHERE)
-        raise _employed_elsewhere()
+    if row is None:  # erased, or employed elsewhere (see the WHERE of each)
+        return None
     values = dict(row)
     written = rules.Written(
         id=values["id"],
@@ -168,19 +175,6 @@ def _missing_reference(
     return NotFound(
         f"No {what} {missing}.",
         errors=[FieldError(field=f"body.{field}", rule="exists", message=f"no such {what}")],
-    )
-
-
-def _employed_elsewhere() -> Forbidden:
-    return Forbidden(
-        "An HR client may only write people employed by its own client organisation.",
-        errors=[
-            FieldError(
-                field="path.external_id",
-                rule="own_organisation",
-                message="a person of another client organisation",
-            )
-        ],
     )
 
 
