@@ -1,7 +1,8 @@
 """Who may call each of invoicing's operations, and on which rows (ADR 0082).
 
 The role half is enforced by the kit's one guard; the row half by the code each scope names:
-``profiles/rules.py`` (``may_access``: a facilitator's own billing), ``invoices/rules.py``
+``profiles/rules.py`` (``may_access``: a facilitator's own billing), ``debtors/rules.py``
+(``seen_by``: a facilitator's view of the debtors, ADR 0102), ``invoices/rules.py``
 (``may_read``, ``reader_filter``: the facilitator's, the participant's, the HR client's
 employees' that bill its organisation, ADR 0097), ``relations/service.py`` (an HR client's
 own organisation's debtor).
@@ -27,7 +28,9 @@ ABOUT_SELF = "about_self"
 
 SCOPES = {
     TENANT: "every row of the tenant",
-    DEBTORS: "every debtor and billing relation of the tenant, whom it bills",
+    DEBTORS: "the debtors of client organisations (and those written by external id), and the"
+    " own debtors and billing choices of the people it bills (its invoices, and its closed"
+    " sessions waiting to be billed); claim `person`",
     BILLED: "the sessions it facilitated, their cost sheets and invoices; claim `person`",
     EMPLOYEES: "the issued invoices (and their credit notes) of its client organisation's people"
     " that bill the organisation (`billed_to: employer`), never those a person pays themselves;"

@@ -27,6 +27,34 @@ _UPDATE = f"""
 """
 
 
+BILLED_BY = """
+    SELECT i.person_id FROM invoices i WHERE i.org_id = $1 AND i.facilitator_id = {facilitator}
+    UNION
+    SELECT a.person_id::uuid FROM unbilled_sessions u,
+        LATERAL (
+            SELECT x->>'person_id' FROM jsonb_array_elements(u.closing->'attendees') x
+            UNION SELECT m FROM jsonb_array_elements_text(u.closing->'member_ids') m
+        ) AS a(person_id)
+    WHERE u.org_id = $1 AND u.facilitator_id = {facilitator}
+"""
+"""The people a facilitator bills, as a subquery (``facilitator`` its parameter): those of
+their invoices (drafts and held ones too), and those of their closed sessions waiting to be
+billed."""
+
+
+async def billed_by(
+    conn: asyncpg.Connection, org_id: uuid.UUID, facilitator_id: uuid.UUID, person_id: uuid.UUID
+) -> bool:
+    """Whether the facilitator bills the person (:data:`BILLED_BY`)."""
+    billed = await conn.fetchval(
+        f"SELECT $3::uuid IN ({BILLED_BY.format(facilitator='$2')})",
+        org_id,
+        facilitator_id,
+        person_id,
+    )
+    return bool(billed)
+
+
 def _debtor(row: asyncpg.Record) -> StoredDebtor:
     return StoredDebtor(**dict(row))
 
@@ -93,17 +121,42 @@ async def save(
     return StoredDebtor(**values)
 
 
-async def get(conn: asyncpg.Connection, org_id: uuid.UUID, debtor_id: uuid.UUID) -> StoredDebtor:
+def _seen_by(facilitator: str) -> str:
+    """The condition on a debtor that a facilitator (its parameter) sees: an organisation's
+    or one written without a person, or a person's own of someone the facilitator bills."""
+    return f"(person_id IS NULL OR person_id IN ({BILLED_BY.format(facilitator=facilitator)}))"
+
+
+async def get(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    debtor_id: uuid.UUID,
+    *,
+    seen_by: uuid.UUID | None = None,
+) -> StoredDebtor:
+    """The debtor (``seen_by``: as that facilitator sees the tenant's debtors, else 404)."""
     query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND id = $2"
-    return _debtor(await one(conn, query, org_id, debtor_id, missing=f"No debtor {debtor_id}."))
+    args: list[object] = [org_id, debtor_id]
+    if seen_by is not None:
+        query += f" AND {_seen_by('$3')}"
+        args.append(seen_by)
+    return _debtor(await one(conn, query, *args, missing=f"No debtor {debtor_id}."))
 
 
 async def get_by_external_id(
-    conn: asyncpg.Connection, org_id: uuid.UUID, external_id: str
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    external_id: str,
+    *,
+    seen_by: uuid.UUID | None = None,
 ) -> StoredDebtor:
     query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND external_id = $2"
+    args: list[object] = [org_id, external_id]
+    if seen_by is not None:
+        query += f" AND {_seen_by('$3')}"
+        args.append(seen_by)
     missing = f"No debtor with external id {external_id!r}."
-    return _debtor(await one(conn, query, org_id, external_id, missing=missing))
+    return _debtor(await one(conn, query, *args, missing=missing))
 
 
 async def many(
@@ -117,9 +170,18 @@ async def many(
     return {row["id"]: _debtor(row) for row in rows}
 
 
-async def page(conn: asyncpg.Connection, org_id: uuid.UUID, asked: Keyset) -> list[StoredDebtor]:
+async def page(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    asked: Keyset,
+    *,
+    seen_by: uuid.UUID | None = None,
+) -> list[StoredDebtor]:
     param = Params(org_id)
-    query = keyset(f"SELECT {_COLUMNS} FROM debtors", ["org_id = $1"], param, asked)
+    where = ["org_id = $1"]
+    if seen_by is not None:
+        where.append(_seen_by(param(seen_by)))
+    query = keyset(f"SELECT {_COLUMNS} FROM debtors", where, param, asked)
     return [_debtor(row) for row in await conn.fetch(query, *param.values)]
 
 

@@ -4,12 +4,26 @@ invoice needs its debtor's name and address (a government buyer also its order n
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Final
 
 from services.kit.errors import FieldError, RuleViolation
 
+from ..principal import Principal
 from .schemas import Debtor, DebtorIn, StoredDebtor
+
+NOBODY: Final = uuid.UUID(int=0)
+
+
+def seen_by(principal: Principal) -> uuid.UUID | None:
+    """Whose view of the tenant's debtors the caller has: ``None`` for an admin (every one),
+    else the facilitator's (organisations' debtors, and the own debtors and billing choices
+    of the people they bill: ADR 0102)."""
+    if principal.has("admin"):
+        return None
+    return principal.person or NOBODY
+
 
 OIN_SCHEME: Final = "0190"
 """The Peppol scheme of an OIN: the buyer is a Dutch government body."""

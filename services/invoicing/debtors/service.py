@@ -22,15 +22,18 @@ async def upsert(
 
 
 async def get(conn: asyncpg.Connection, principal: Principal, debtor_id: uuid.UUID) -> StoredDebtor:
-    return await repository.get(conn, principal.org_id, debtor_id)
+    return await repository.get(conn, principal.org_id, debtor_id, seen_by=rules.seen_by(principal))
 
 
 async def by_external_id(
     conn: asyncpg.Connection, principal: Principal, external_id: str
 ) -> StoredDebtor:
-    return await repository.get_by_external_id(conn, principal.org_id, external_id)
+    return await repository.get_by_external_id(
+        conn, principal.org_id, external_id, seen_by=rules.seen_by(principal)
+    )
 
 
 async def page(conn: asyncpg.Connection, principal: Principal, asked: Keyset) -> StoredDebtorPage:
-    items = await repository.page(conn, principal.org_id, asked)
+    """The tenant's debtors an admin sees, or those a facilitator sees (``rules.seen_by``)."""
+    items = await repository.page(conn, principal.org_id, asked, seen_by=rules.seen_by(principal))
     return page_of(StoredDebtorPage, items, asked.limit)

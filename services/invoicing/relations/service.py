@@ -116,10 +116,22 @@ async def organisation_debtor(
     return OrganisationDebtor(client_organisation_id=client_organisation_id, debtor=debtor)
 
 
+async def _check_bills(
+    conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID
+) -> None:
+    """A facilitator reads and writes the billing of the people they bill only (ADR 0102)."""
+    facilitator = debtor_rules.seen_by(principal)
+    if facilitator is not None and not await debtors.billed_by(
+        conn, principal.org_id, facilitator, person_id
+    ):
+        raise NotFound(f"No person {person_id} among the people you bill.")
+
+
 async def choose(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID, data: BillingChoiceIn
 ) -> tuple[PersonBillingWritten, bool]:
     """Record who pays the person's invoices; whether it is their first choice."""
+    await _check_bills(conn, principal, person_id)
     own = debtor_rules.check(data.debtor) if isinstance(data, SelfPays) else None
     pays: Pays = "self" if own is not None else "employer"
     choice, created = await repository.choose(
@@ -144,6 +156,7 @@ async def choose(
 async def person_billing(
     conn: asyncpg.Connection, principal: Principal, person_id: uuid.UUID
 ) -> PersonBilling:
+    await _check_bills(conn, principal, person_id)
     choice = await repository.choice(conn, principal.org_id, person_id)
     debtor = None
     if choice.debtor_id is not None:

@@ -461,6 +461,13 @@ async def test_without_a_billing_profile_a_closing_waits_with_its_reason_until_b
     assert (await consumer.get(path, headers=other)).status_code == 404
     own = auth("facilitator", person=str(facilitator))
     assert await unbilled(consumer, own) == [waiting]
+    # The facilitator bills the attendee of its waiting session, so it may record who pays for
+    # them (ADR 0102); another facilitator may not.
+    billing = f"/v1/debtors/for-person/{closing['data']['attendees'][0]['person_id']}"
+    employer_pays = {"pays": "employer"}
+    assert (await consumer.put(billing, json=employer_pays, headers=other)).status_code == 404
+    chose = await consumer.put(billing, json=employer_pays, headers=own)
+    assert chose.status_code == 201, chose.text
 
     refused = await consumer.post(f"{path}/bill", headers=own)
     assert refused.status_code == 422, refused.text
