@@ -99,8 +99,11 @@ async def test_retries_then_410_disable_the_subscription_and_announce_it(
     assert (disabled.data["reason"], disabled.data["event_id"]) == ("gone", str(closed))
     assert [e.id for e in other.events] == [disabled.id], "the tenant's other subscription"
     assert disabled.id not in leaving.attempts, "never the disabled one"
-    assert metric("kring_webhook_deliveries_total", outcome="retried") - before["retried"] == 2
-    assert metric("kring_webhook_deliveries_total", outcome="failed") - before["failed"] == 1
+    # Counted too. The counter is the process's: the in-process apps' relays, retrying their
+    # own tests' subscriptions meanwhile, may count beside this one (a CI run saw 4 retries for
+    # these 2), so the counts are at least this relay's; the attempts above are exact.
+    assert metric("kring_webhook_deliveries_total", outcome="retried") - before["retried"] >= 2
+    assert metric("kring_webhook_deliveries_total", outcome="failed") - before["failed"] >= 1
 
 
 async def test_a_delivery_failing_its_every_attempt_disables_its_subscription(
@@ -223,4 +226,5 @@ async def test_the_backlog_and_the_lag_are_measured(pool: asyncpg.Pool) -> None:
         await relay.report_backlog()
         await relay.clients.aclose()
     assert metric("kring_webhook_backlog", subscriber=f"test-{subscriber}") == 0
-    assert metric("kring_webhook_delivery_lag_seconds_count") - delivered == 3
+    # At least these 3: the process's other relays may deliver meanwhile (see above).
+    assert metric("kring_webhook_delivery_lag_seconds_count") - delivered >= 3
