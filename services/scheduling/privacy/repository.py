@@ -178,6 +178,16 @@ _PSEUDONYMISE = """
         DELETE FROM idempotency_keys
         WHERE org_id = $1 AND position(convert_to($2::text, 'UTF8') IN body) > 0
         RETURNING 1
+    ), named AS (
+        -- the name as it was: every part of the statement reads the rows from before it
+        SELECT given_name || ' ' || family_name AS full_name
+        FROM people WHERE org_id = $1 AND id = $2
+    ), descriptions AS (
+        UPDATE sessions s
+        SET description = replace(s.description, named.full_name, $8), updated_at = now()
+        FROM named
+        WHERE s.org_id = $1 AND strpos(s.description, named.full_name) > 0
+        RETURNING 1
     ), erasure AS (
         INSERT INTO subject_erasures (org_id, person_id, erased_by)
         SELECT $1, id, $6 FROM person
@@ -188,7 +198,7 @@ _PSEUDONYMISE = """
         ON CONFLICT (org_id, key) DO NOTHING
         RETURNING 1
     )
-    SELECT erased_at FROM erasure
+    SELECT erased_at, (SELECT full_name FROM named) AS full_name FROM erasure
 """
 
 
@@ -199,12 +209,13 @@ async def pseudonymise(
     *,
     erased_by: str,
     external_id: str,
-) -> datetime:
-    """The person's name and identifiers replaced, their registrations deleted, their calendar
-    feeds revoked and the stored answers naming them dropped; the row and everything that
-    counts (memberships, attendance) kept; their ``external_id`` kept only as the key that
-    recognises it (:func:`rules.erased_key`). When it was done."""
-    erased_at: datetime = await conn.fetchval(
+) -> tuple[datetime, str]:
+    """The person's name and identifiers replaced (in the tenant's session descriptions too,
+    where their full name stood), their registrations deleted, their calendar feeds revoked
+    and the stored answers naming them dropped; the row and everything that counts
+    (memberships, attendance) kept; their ``external_id`` kept only as the key that
+    recognises it (:func:`rules.erased_key`). When it was done, and the full name it took."""
+    row = await conn.fetchrow(
         _PSEUDONYMISE,
         org_id,
         person_id,
@@ -213,8 +224,10 @@ async def pseudonymise(
         rules.erased_external_id(person_id),
         erased_by,
         rules.erased_key(org_id, external_id),
+        rules.ERASED_NAME,
     )
-    return erased_at
+    assert row is not None, "the erasure's own row"
+    return row["erased_at"], row["full_name"]
 
 
 ANNOUNCED_AGAIN_AFTER = "1 day"

@@ -42,15 +42,19 @@ _REPLACED: dict[str, Any] = {
 """The fields of an object naming the person (by ``person_id``) that an erasure replaces."""
 
 
-def redacted(value: Any, person_id: uuid.UUID) -> Any:
+def redacted(value: Any, person_id: uuid.UUID, *, name: str | None = None) -> Any:
     """``value`` (an event's snapshot, at any depth) with each object that is about
-    ``person_id`` stripped of the person's name and identifiers; everything else as it was."""
+    ``person_id`` stripped of the person's name and identifiers, and their full ``name`` where
+    free text holds it (a session's description) replaced by :data:`ERASED_NAME`; everything
+    else as it was."""
+    if isinstance(value, str):
+        return value.replace(name, ERASED_NAME) if name and name in value else value
     if isinstance(value, list):
-        return [redacted(item, person_id) for item in value]
+        return [redacted(item, person_id, name=name) for item in value]
     if not isinstance(value, dict):
         return value
     about = str(value.get("person_id")) == str(person_id)
     return {
-        key: _REPLACED[key] if about and key in _REPLACED else redacted(item, person_id)
+        key: _REPLACED[key] if about and key in _REPLACED else redacted(item, person_id, name=name)
         for key, item in value.items()
     }

@@ -61,14 +61,17 @@ async def erase(
     external_id = await repository.lock_person(conn, principal.org_id, person_id)
     if (done := await repository.erasure(conn, principal.org_id, person_id)) is not None:
         return _erasure(person_id, done), False
-    erased_at = await repository.pseudonymise(
+    erased_at, full_name = await repository.pseudonymise(
         conn, principal.org_id, person_id, erased_by=principal.subject, external_id=external_id
     )
     events = await repository.events_naming(conn, principal.org_id, person_id)
     await repository.rewrite_events(
         conn,
         principal.org_id,
-        [(position, rules.redacted(payload, person_id)) for position, payload in events],
+        [
+            (position, rules.redacted(payload, person_id, name=full_name))
+            for position, payload in events
+        ],
     )
     await processing_log.record(
         conn, principal, operation="eraseSubject", person_id=person_id, grant="role admin"

@@ -9,7 +9,7 @@ import httpx
 
 from tests.conftest import Token
 from tests.scheduling.attendance.support import closed_session
-from tests.scheduling.sessions.support import participant
+from tests.scheduling.sessions.support import participant, plan_one
 
 NAME = {"given_name": "Quirijn", "family_name": "Vandersloot"}
 
@@ -132,4 +132,49 @@ async def test_a_registration_number_that_is_a_bsn_is_refused(
     )
     assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
         ("body.recognitions[0].number", "bsn")
+    ]
+
+
+async def test_erasure_takes_the_name_out_of_the_session_descriptions(
+    scheduling: httpx.AsyncClient, auth: Token
+) -> None:
+    """A description that names the person (free text an admin or facilitator wrote) names
+    the pseudonym after their erasure; one that does not is left as it was."""
+    group, _ = await closed_session(scheduling, auth)
+    person_id = str(group.member_ids[0])
+    stored = (await scheduling.get(f"/v1/people/{person_id}", headers=auth())).json()
+    renamed = await scheduling.put(
+        f"/v1/people/by-external-id/{stored['external_id']}", json=NAME, headers=auth()
+    )
+    assert renamed.status_code == 200, renamed.text
+    naming = await plan_one(
+        scheduling,
+        auth(),
+        group,
+        start="2025-02-11T19:00",
+        end="2025-02-11T21:30",
+        description="Intervisie, notulist Quirijn Vandersloot",
+    )
+    other = await plan_one(
+        scheduling,
+        auth(),
+        group,
+        start="2025-03-11T19:00",
+        end="2025-03-11T21:30",
+        description="Intervisie, incidentmethode",
+    )
+
+    erased = await scheduling.post(f"/v1/subjects/{person_id}/erasure", headers=auth())
+    assert erased.status_code == 201, erased.text
+
+    def description(session: dict) -> str:
+        return str(session["description"])
+
+    read = [
+        (await scheduling.get(f"/v1/sessions/{s['id']}", headers=auth())).json()
+        for s in (naming, other)
+    ]
+    assert [description(s) for s in read] == [
+        "Intervisie, notulist Erased person",
+        "Intervisie, incidentmethode",
     ]

@@ -76,3 +76,16 @@ def test_a_snapshot_not_about_the_person_is_unchanged(value: Any) -> None:
 def test_the_pseudonymous_external_id_is_unique_per_person() -> None:
     assert erased_external_id(ERASED) != erased_external_id(OTHER)
     assert str(ERASED) in erased_external_id(ERASED)
+
+
+def test_the_full_name_in_free_text_is_replaced_and_nothing_else() -> None:
+    closed = {
+        "session_id": str(uuid.uuid4()),
+        "description": "Intervisie, notulist Anna Bakker",
+        "attendees": [attendee(ERASED, "Anna Bakker"), attendee(OTHER, "Bram Jansen")],
+    }
+    out = redacted(closed, ERASED, name="Anna Bakker")
+    assert out["description"] == f"Intervisie, notulist {ERASED_NAME}"
+    assert [a["name"] for a in out["attendees"]] == [ERASED_NAME, "Bram Jansen"]
+    assert redacted(closed, ERASED)["description"] == closed["description"]  # no name given
+    assert redacted({"description": "Anna"}, ERASED, name="Anna Bakker") == {"description": "Anna"}
