@@ -29,9 +29,16 @@ from typing import Final, Protocol, TypeVar
 
 from services.kit.errors import FieldError, Forbidden, NotFound, RuleViolation
 
-from ..debtors.rules import ENDPOINT_RULES, INCOMPLETE_RULES, debtor_errors, missing, snapshot
+from ..debtors.rules import (
+    ENDPOINT_RULES,
+    INCOMPLETE_RULES,
+    NOBODY,
+    debtor_errors,
+    missing,
+    snapshot,
+)
 from ..debtors.schemas import Debtor, StoredDebtor
-from ..invoices.rules import AMSTERDAM, NOBODY, Buyer, Draft
+from ..invoices.rules import AMSTERDAM, Buyer, Draft
 from ..invoices.schemas import CostLine, Invoice
 from ..principal import Principal
 from ..profiles.rules import may_access

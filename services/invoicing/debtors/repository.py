@@ -127,6 +127,25 @@ def _seen_by(facilitator: str) -> str:
     return f"(person_id IS NULL OR person_id IN ({BILLED_BY.format(facilitator=facilitator)}))"
 
 
+async def _one_seen(
+    conn: asyncpg.Connection,
+    where: str,
+    org_id: uuid.UUID,
+    key: object,
+    *,
+    seen_by: uuid.UUID | None,
+    missing: str,
+) -> StoredDebtor:
+    """The tenant's one debtor ``where`` names (by ``$2``, ``key``); ``seen_by``: as that
+    facilitator sees the tenant's debtors, else :class:`NotFound`."""
+    query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND {where}"
+    args: list[object] = [org_id, key]
+    if seen_by is not None:
+        query += f" AND {_seen_by('$3')}"
+        args.append(seen_by)
+    return _debtor(await one(conn, query, *args, missing=missing))
+
+
 async def get(
     conn: asyncpg.Connection,
     org_id: uuid.UUID,
@@ -134,13 +153,8 @@ async def get(
     *,
     seen_by: uuid.UUID | None = None,
 ) -> StoredDebtor:
-    """The debtor (``seen_by``: as that facilitator sees the tenant's debtors, else 404)."""
-    query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND id = $2"
-    args: list[object] = [org_id, debtor_id]
-    if seen_by is not None:
-        query += f" AND {_seen_by('$3')}"
-        args.append(seen_by)
-    return _debtor(await one(conn, query, *args, missing=f"No debtor {debtor_id}."))
+    missing = f"No debtor {debtor_id}."
+    return await _one_seen(conn, "id = $2", org_id, debtor_id, seen_by=seen_by, missing=missing)
 
 
 async def get_by_external_id(
@@ -150,13 +164,10 @@ async def get_by_external_id(
     *,
     seen_by: uuid.UUID | None = None,
 ) -> StoredDebtor:
-    query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND external_id = $2"
-    args: list[object] = [org_id, external_id]
-    if seen_by is not None:
-        query += f" AND {_seen_by('$3')}"
-        args.append(seen_by)
     missing = f"No debtor with external id {external_id!r}."
-    return _debtor(await one(conn, query, *args, missing=missing))
+    return await _one_seen(
+        conn, "external_id = $2", org_id, external_id, seen_by=seen_by, missing=missing
+    )
 
 
 async def many(

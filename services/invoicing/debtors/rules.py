@@ -14,6 +14,7 @@ from ..principal import Principal
 from .schemas import Debtor, DebtorIn, StoredDebtor
 
 NOBODY: Final = uuid.UUID(int=0)
+"""No one's id: what a claim that is missing narrows a caller to."""
 
 
 def seen_by(principal: Principal) -> uuid.UUID | None:

@@ -30,7 +30,7 @@ import msgspec
 
 from services.kit.errors import Conflict, FieldError, Forbidden, RuleViolation
 
-from ..debtors.rules import MISSING_RULES, OIN_SCHEME, missing
+from ..debtors.rules import MISSING_RULES, NOBODY, OIN_SCHEME, missing
 from ..debtors.schemas import Debtor
 from ..principal import Principal
 from ..profiles.rules import may_access
@@ -40,7 +40,6 @@ from .schemas import BilledTo, CostLine, Invoice, InvoiceStatus, Seller
 UNISSUED: Final[tuple[InvoiceStatus, ...]] = ("draft", "needs_debtor")
 
 AMSTERDAM: Final = ZoneInfo("Europe/Amsterdam")
-NOBODY: Final = uuid.UUID(int=0)
 ISSUE_RULES: Final = (*MISSING_RULES, "supplier_email_required")
 """The rules of :func:`refusals`: a draft that may not be issued yet (a 422)."""
 
