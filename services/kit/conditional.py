@@ -15,7 +15,6 @@ from copy import deepcopy
 from typing import Any
 
 import asyncpg
-import structlog
 from litestar.types import ASGIApp
 
 from . import idempotency, refusals
@@ -39,6 +38,7 @@ from .etags import (
 )
 from .principal import Principal
 from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem, problem_bytes
+from .request_context import current_request_id
 
 
 class _Discard(Exception):
@@ -51,7 +51,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def _problem(scope: Scope, error: DomainError, *, tag: str | None) -> Captured:
     answer = Captured()
-    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    request_id = current_request_id()
     answer.status = error.status
     answer.headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode())]
     if tag is not None:
@@ -63,7 +63,7 @@ def _problem(scope: Scope, error: DomainError, *, tag: str | None) -> Captured:
             status=error.status,
             detail=error.detail,
             instance=scope["path"],
-            request_id=str(request_id) if request_id else None,
+            request_id=request_id,
             errors=error.errors,
         )
     )

@@ -2,8 +2,13 @@
 
 Each request gets a ``request_id`` (taken from ``X-Request-ID`` when the caller
 sends a sane one) and a W3C trace context (``traceparent``, continued when sent,
-started otherwise). Both are bound to structlog's contextvars, returned in the
-response headers and passed on by :func:`outgoing_headers` to other services.
+started otherwise). Both are set as the request's context (:mod:`.request_context`), which
+every log line carries, returned in the response headers and passed on by
+:func:`outgoing_headers` to other services.
+
+Each request is logged in one line (``http_request``), written by the middleware through the
+configured processors directly (:func:`log_request`): the same line as a structlog logger's,
+without a logger bound per call.
 
 Every line is an event, JSON off a terminal, whoever logs it: structlog, the standard
 library's loggers (uvicorn, asyncpg's pool, asyncio) and Python's warnings alike. A
@@ -26,8 +31,8 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Callable, MutableMapping
+from typing import IO, Any
 
 import msgspec
 import structlog
@@ -44,6 +49,8 @@ from litestar.types import (
 
 from .problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_bytes
 from .redaction import redact_event
+from .request_context import add_request_ids, request_context
+from .request_context import current as current_ids
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -65,7 +72,7 @@ def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -
     as_json = fmt == "json" or (fmt == "auto" and not out.isatty())
     renderer = _renderer(as_json)
     shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
+        add_request_ids,
         _fields(service=service),
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -76,13 +83,16 @@ def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -
         if as_json
         else structlog.processors.format_exc_info,
     ]
+    threshold = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
         processors=[*shared, redact_event, renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping()[level.upper()]
-        ),
+        wrapper_class=structlog.make_filtering_bound_logger(threshold),
         logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
+    )
+    global _request_line
+    _request_line = (
+        _RequestLine(out, [*shared, redact_event, renderer]) if threshold <= logging.INFO else None
     )
     # Libraries log through the standard library (uvicorn, asyncpg): same events, same format.
     handler = logging.StreamHandler(out)
@@ -114,19 +124,49 @@ def _fields(**fields: str) -> Any:
     return add
 
 
+class _RequestLine:
+    """The request log line's writer: the configured processors run in turn, and the line
+    written to ``out`` and flushed, as structlog's ``PrintLogger`` writes it (in one write, so
+    lines of threads do not mix)."""
+
+    __slots__ = ("out", "processors")
+
+    def __init__(self, out: IO[str], processors: list[Callable[..., Any]]) -> None:
+        self.out = out
+        self.processors = processors
+
+    def write(self, event: dict[str, Any]) -> None:
+        line: Any = event
+        for process in self.processors:
+            line = process(None, "info", line)
+        self.out.write(line + "\n")
+        self.out.flush()
+
+
+_request_line: _RequestLine | None = None
+"""The writer :func:`configure_logging` set up; none before it, or below its level."""
+
+
+def log_request(**fields: Any) -> None:
+    """One ``http_request`` line with ``fields`` and the request's ids, at level info."""
+    if (writer := _request_line) is None:
+        return
+    writer.write({**fields, "event": "http_request"})
+
+
 def new_request_id() -> str:
     return secrets.token_hex(12)
 
 
 def outgoing_headers() -> dict[str, str]:
     """Headers that carry the current request's correlation to another service."""
-    ctx = structlog.contextvars.get_contextvars()
-    headers: dict[str, str] = {}
-    if request_id := ctx.get("request_id"):
-        headers["x-request-id"] = request_id
-    if trace_id := ctx.get("trace_id"):
-        headers["traceparent"] = f"00-{trace_id}-{ctx.get('span_id') or secrets.token_hex(8)}-01"
-    return headers
+    ids = current_ids()
+    if ids is None:
+        return {}
+    return {
+        "x-request-id": ids.request_id,
+        "traceparent": f"00-{ids.trace_id}-{ids.span_id}-01",
+    }
 
 
 RESPONSE_HEADERS = "kring.response_headers"
@@ -158,7 +198,6 @@ class RequestContextMiddleware:
         self.max_header_bytes = max_header_bytes
         self.cacheable = cacheable
         self.docs = docs
-        self.log = structlog.get_logger("kring.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -180,9 +219,6 @@ class RequestContextMiddleware:
         trace_id = match.group(1) if match and match.group(1) != "0" * 32 else fresh[24:56]
         flags = match.group(3) if match else "01"
         span_id = fresh[56:]
-        structlog.contextvars.bind_contextvars(
-            request_id=request_id, trace_id=trace_id, span_id=span_id
-        )
         path: str = scope["path"]
         added = [
             (b"x-request-id", request_id.encode()),
@@ -201,23 +237,22 @@ class RequestContextMiddleware:
                 message["headers"] = _merged(message.get("headers", []), added)
             await send(message)
 
-        try:
-            if size > self.max_header_bytes:
-                await _headers_too_large(send_with_headers, path, size, self.max_header_bytes)
-            elif path.endswith("/") and path != "/":
-                await _trailing_slash(send_with_headers, path)
-            else:
-                await self.app(scope, receive, send_with_headers)
-        finally:
-            if path not in self.quiet_paths:
-                self.log.info(
-                    "http_request",
-                    method=scope["method"],
-                    path=path,
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
-            structlog.contextvars.unbind_contextvars("request_id", "trace_id", "span_id")
+        with request_context(request_id=request_id, trace_id=trace_id, span_id=span_id):
+            try:
+                if size > self.max_header_bytes:
+                    await _headers_too_large(send_with_headers, path, size, self.max_header_bytes)
+                elif path.endswith("/") and path != "/":
+                    await _trailing_slash(send_with_headers, path)
+                else:
+                    await self.app(scope, receive, send_with_headers)
+            finally:
+                if path not in self.quiet_paths:
+                    log_request(
+                        method=scope["method"],
+                        path=path,
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
@@ -264,9 +299,3 @@ async def _refuse(send: Send, problem: Problem) -> None:
     end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
     await send(start)
     await send(end)
-
-
-def current_request_id() -> str | None:
-    """The id of the request being served, to carry into events it causes."""
-    value = structlog.contextvars.get_contextvars().get("request_id")
-    return str(value) if value else None

@@ -27,7 +27,7 @@ import msgspec
 
 from .errors import FieldError, InvalidInput
 from .ids import uuid7
-from .observability import current_request_id
+from .request_context import current_request_id
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .db import CONNECTION_LOST, DatabaseUnavailable
 from .errors import DomainError, FieldError, InvalidInput
+from .request_context import current_request_id
 from .strict import malformed_path_parameter, parameter_errors, rule_of
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -84,11 +85,6 @@ def problem_response(problem: Problem, *, headers: dict[str, str] | None = None)
     )
 
 
-def _request_id(request: Request[Any, Any, Any] | None = None) -> str | None:
-    value = structlog.contextvars.get_contextvars().get("request_id")
-    return str(value) if value else None
-
-
 def http_problem(status: int, *, detail: str, instance: str) -> Problem:
     """The problem of an HTTP error ``status`` of the request being served."""
     slug, title = _HTTP_TYPES.get(status, ("http-error", "HTTP error"))
@@ -98,7 +94,7 @@ def http_problem(status: int, *, detail: str, instance: str) -> Problem:
         status=status,
         detail=detail,
         instance=instance,
-        request_id=_request_id(),
+        request_id=current_request_id(),
     )
 
 
@@ -125,7 +121,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
             status=exc.status,
             detail=exc.detail,
             instance=request.url.path,
-            request_id=_request_id(request),
+            request_id=current_request_id(),
             errors=exc.errors,
             extra=exc.extra,
         ),
@@ -161,7 +157,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             status=status,
             detail=detail,
             instance=request.url.path,
-            request_id=_request_id(request),
+            request_id=current_request_id(),
             errors=errors,
         ),
         headers=headers or None,
@@ -180,7 +176,7 @@ def database_value_handler(
             status=400,
             detail=f"A value cannot be stored: {message}",
             instance=request.url.path,
-            request_id=_request_id(request),
+            request_id=current_request_id(),
             errors=[FieldError(rule="storable", message=message)],
         )
     )
@@ -204,7 +200,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
             status=HTTP_500_INTERNAL_SERVER_ERROR,
             detail="The error has been logged with this request id.",
             instance=request.url.path,
-            request_id=_request_id(request),
+            request_id=current_request_id(),
         )
     )
 

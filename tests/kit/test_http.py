@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-import structlog
 
 from services.kit.http import service_client
+from services.kit.request_context import request_context
 from services.kit.settings import Settings
 from services.scheduling.app import create_app
 from tests.servers import ThreadedServer
@@ -26,8 +26,7 @@ def callee(settings_for: Callable[..., Settings]) -> Iterator[ThreadedServer]:
 
 
 async def test_outgoing_call_carries_request_id_and_trace(callee: ThreadedServer) -> None:
-    context = {"request_id": "req-1", "trace_id": TRACE_ID, "span_id": SPAN_ID}
-    with structlog.contextvars.bound_contextvars(**context):
+    with request_context(request_id="req-1", trace_id=TRACE_ID, span_id=SPAN_ID):
         async with service_client(callee.url) as client:
             response = await client.get("/health/live")
 

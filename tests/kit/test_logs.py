@@ -158,3 +158,14 @@ def test_a_500_and_an_outage_log_json_without_secrets(
     assert pool["level"] == "warning" and pool["exception"][0]["exc_type"]
     statuses = [line["status"] for line in lines if line["event"] == "http_request"]
     assert {200, 415, 500, 503} <= set(statuses)
+    # The 500's request line and its crash line carry the request's ids, as its answer does.
+    (request_line,) = [
+        line for line in lines if line["event"] == "http_request" and line["status"] == 500
+    ]
+    trace_id, span_id = failed.headers["traceparent"].split("-")[1:3]
+    for line in (request_line, crash):
+        assert line["request_id"] == failed.headers["x-request-id"]
+        assert (line["trace_id"], line["span_id"]) == (trace_id, span_id)
+    assert request_line["service"] == "scheduling" and request_line["level"] == "info"
+    assert request_line["method"] == "POST" and request_line["path"] == "/v1/boom"
+    assert request_line["timestamp"].endswith("Z") and request_line["duration_ms"] >= 0

@@ -10,9 +10,9 @@ from datetime import date
 import asyncpg
 
 from services.kit.errors import NotFound
-from services.kit.observability import current_request_id
 from services.kit.pagination import Keyset, page_of
 from services.kit.privacy import processing_log
+from services.kit.request_context import current_request_id
 
 from ..principal import Principal
 from ..registers import service as registers

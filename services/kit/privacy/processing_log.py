@@ -25,8 +25,8 @@ from typing import Any
 import asyncpg
 
 from ..ids import uuid7
-from ..observability import current_request_id
 from ..principal import Principal
+from ..request_context import current_request_id
 from ..subjects import grant_of
 from .rules import entry_names_something, role_of
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.kit.errors import NotFound, recording
-from services.kit.observability import current_request_id
 from services.kit.pagination import Keyset, page_of
+from services.kit.request_context import current_request_id
 
 from .. import webhooks
 from ..policy import FACILITATED_PEOPLE, POLICY
