@@ -7,7 +7,6 @@ import gc
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 
 from .auth import Verifier, authentication_middleware
 from .conditional import ConditionalMiddleware
-from .db import RequestTransaction, create_pool, is_recorded
+from .db import RequestTransactionMiddleware, create_pool, is_recorded, request_transaction
 from .etags import OWNED_CONN, RECORDED, operations_of, resource_lock
 from .events import EventAccess, events_controller, running_relay
 from .health import HEALTH_HANDLERS
@@ -67,55 +66,87 @@ EXPOSED_HEADERS = [
 """Response headers a browser app may read across origins (CORS)."""
 
 
-async def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
+REQUEST_CONN = "kring.request_conn"
+"""The scope state key of the request's connection, for the ``conn`` dependency."""
+
+
+def provide_principal(request: Request[Principal, Any, Any]) -> Principal:
     return request.user
 
 
-async def provide_conn(
-    request: Request[Principal, Any, Any], state: State, principal: NamedDependency[Principal]
-) -> AsyncIterator[asyncpg.Connection]:
-    """One connection and one transaction per request, scoped to the caller's tenant.
+def provide_conn(
+    request: Request[Principal, Any, Any], principal: NamedDependency[Principal]
+) -> asyncpg.Connection:
+    """One connection and one transaction per request, scoped to the caller's tenant: begun
+    once the request is admitted (:func:`_begin`), ended when the handler returns
+    (:func:`_ended`) or raises (:func:`_failed`), by the request's end at the latest
+    (``db.RequestTransactionMiddleware``).
 
-    It takes the principal so that Litestar resolves the two one after the other: two
-    independent dependencies are resolved concurrently, in an anyio task group per request.
+    A plain function that hands the connection over: a generator dependency would cost each
+    request Litestar's clean-up group. It takes the principal so that Litestar resolves the
+    two one after the other: two independent dependencies are resolved concurrently, in an
+    anyio task group per request.
     """
+    return request.scope["state"][REQUEST_CONN]
+
+
+DEPENDENCIES = {
+    "principal": Provide(provide_principal, sync_to_thread=False),
+    "conn": Provide(provide_conn, sync_to_thread=False),
+}
+
+
+async def _begin(request: Request[Principal, Any, Any]) -> None:
+    """The transaction of a request whose handler takes ``conn``, begun before the handler runs;
+    an idempotent or conditional request's is the one ``kit.conditional`` holds."""
     state_of_request = request.scope["state"]
     if (owned := state_of_request.get(OWNED_CONN)) is not None:
-        try:
-            yield owned  # the transaction of an idempotent or conditional request (kit.conditional)
-        except BaseException as exc:
-            if is_recorded(exc):
-                state_of_request[RECORDED] = True  # kit.conditional commits the record
-            raise
+        state_of_request[REQUEST_CONN] = owned
         return
+    held = request_transaction()
+    assert held is not None, "RequestTransactionMiddleware gives every request its transaction"
+    org_id = request.user.org_id
     # A GET declared a logged read writes its processing log entry (kit.privacy).
     readonly, begin = read_mode(request.method, request.route_handler.opt)
-    lock = resource_lock(request.scope, principal.org_id)
-    held = _HELD.get() or RequestTransaction()
-    conn = await held.begin(
-        state.pool, gate=state.gate, org_id=principal.org_id, readonly=readonly, also=lock + begin
+    lock = resource_lock(request.scope, org_id)
+    state = request.app.state
+    state_of_request[REQUEST_CONN] = await held.begin(
+        state.pool, gate=state.gate, org_id=org_id, readonly=readonly, also=lock + begin
     )
-    try:
-        yield conn
-    except BaseException as exc:
-        await held.end(exc)
-        raise
-    await held.end()  # if the handler's answer did not end it first (``_ended``)
-
-
-_HELD: ContextVar[RequestTransaction | None] = ContextVar("kring_request_transaction", default=None)
-"""The request's transaction, set by the ``before_request`` hook in the request's task, so
-that the ``after_request`` hook reaches the one ``provide_conn`` began (in that task or one
-Litestar resolves dependencies in)."""
 
 
 async def _ended(response: Response[Any]) -> Response[Any]:
     """The ``after_request`` hook: the handler returned, so its transaction commits now,
     before Litestar renders the answer (it would otherwise hold the connection, idle in
     transaction, while encoding, and commit after); an error of the commit is the answer."""
-    if (held := _HELD.get()) is not None:
+    if (held := request_transaction()) is not None:
         await held.end()
     return response
+
+
+async def _failed(error: Exception, scope: Any) -> None:
+    """The ``after_exception`` hook: the handler (or its answer) raised, so its transaction
+    ends before the error is answered: rolled back, or committed when the error is a refusal
+    it records (``errors.recording``), which an idempotent or conditional request's
+    transaction is told to commit (``kit.conditional``)."""
+    if (held := request_transaction()) is not None:
+        await held.end(error)
+    state_of_request = scope.get("state", {})
+    if OWNED_CONN in state_of_request and is_recorded(error):
+        state_of_request[RECORDED] = True
+
+
+def _takes_conn(app: Litestar) -> frozenset[Any]:
+    """The route handlers that take the request's connection, directly or through another
+    dependency: the requests whose transaction :func:`_begin` begins."""
+    handlers = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler, kwargs in route.route_handler_map.values():
+            if any(dep.key == "conn" for batch in kwargs.dependency_batches for dep in batch):
+                handlers.add(handler)
+    return frozenset(handlers)
 
 
 def _repair_options_allow(app: Litestar) -> None:
@@ -172,7 +203,7 @@ def _middleware(
     policy: Policy,
 ) -> list[Any]:
     """Metrics, then authentication (a token keeps only the roles ``policy`` knows), then
-    retries and concurrent edits (``kit.conditional``)."""
+    retries and concurrent edits (``kit.conditional``), then the request's transaction."""
     prometheus = PrometheusConfig(
         app_name=f"kring_{settings.service}",
         prefix="kring",
@@ -184,6 +215,7 @@ def _middleware(
         prometheus.middleware,
         authentication_middleware(verifier, exclude=PUBLIC_PATHS, limiter=limiter),
         ConditionalMiddleware,
+        RequestTransactionMiddleware,
     ]
 
 
@@ -288,10 +320,11 @@ def create_service_app(
         ],
         lifespan=[_lifespan(settings, schema=schema, events=events, principal_type=principal_type)],
         state=state,
-        dependencies={"principal": Provide(provide_principal), "conn": Provide(provide_conn)},
+        dependencies=DEPENDENCIES,
         middleware=_middleware(settings, state.limiter, principal_type, policy),
         before_request=before_work,
         after_request=_ended,
+        after_exception=[_failed],
         request_class=StrictRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[StrictStructSchemaPlugin()],
@@ -325,13 +358,15 @@ def served(app: Litestar) -> Litestar:
 
 def _before_work(policy: Policy) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
     """Each request's checks before any work, in order: its caller against the operation's
-    policy (``kit.policy_guard``), then its parameters and body (``kit.strict``)."""
+    policy (``kit.policy_guard``), then its parameters and body (``kit.strict``); then, for a
+    handler that takes ``conn``, its transaction."""
     admitted, strict = PolicyGuard(policy), strict_parameters()
 
     async def before_work(request: Request[Any, Any, Any]) -> None:
-        _HELD.set(RequestTransaction())
         await admitted(request, request.route_handler)
         await strict(request)
+        if request.route_handler in request.app.state.takes_conn:
+            await _begin(request)
 
     return before_work
 
@@ -344,4 +379,5 @@ def _checked(
     check(policy, app, public_paths=PUBLIC_PATHS, before_work=before_work)
     _repair_options_allow(app)
     app.state.operations = operations_of(app)
+    app.state.takes_conn = _takes_conn(app)
     routes_of(app)

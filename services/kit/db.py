@@ -19,6 +19,7 @@ import hashlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -238,3 +239,34 @@ class RequestTransaction:
         gate, self._gate = self._gate, None
         if gate is not None:
             gate.release()
+
+
+_REQUEST_TRANSACTION: ContextVar[RequestTransaction | None] = ContextVar(
+    "kring_request_transaction", default=None
+)
+
+
+def request_transaction() -> RequestTransaction | None:
+    """The transaction of the request being served (:class:`RequestTransactionMiddleware`)."""
+    return _REQUEST_TRANSACTION.get()
+
+
+class RequestTransactionMiddleware:
+    """Gives each request its :class:`RequestTransaction`, and ends it when the request ends at
+    the latest: rolled back when it is still open then (a request cancelled while its handler
+    ran). Nothing begins it here: the app does, once the request is admitted (``kit.app``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        held = RequestTransaction()
+        token = _REQUEST_TRANSACTION.set(held)
+        try:
+            await self.app(scope, receive, send)
+        except BaseException as exc:
+            await held.end(exc)
+            raise
+        finally:
+            _REQUEST_TRANSACTION.reset(token)
+        await held.end()
