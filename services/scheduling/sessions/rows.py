@@ -42,7 +42,7 @@ def session_of(row: asyncpg.Record) -> Session:
         updated_at,
         *_,
     ) = row
-    starts_at, ends_at = rules.local(starts_at), rules.local(ends_at)
+    (starts_at, local_start), (ends_at, local_end) = rules.shown(starts_at), rules.shown(ends_at)
     return Session(
         id=session_id,
         group_id=group_id,
@@ -52,8 +52,8 @@ def session_of(row: asyncpg.Record) -> Session:
         status=status,
         starts_at=starts_at,
         ends_at=ends_at,
-        local_start=rules.wall_text(starts_at),
-        local_end=rules.wall_text(ends_at),
+        local_start=local_start,
+        local_end=local_end,
         timezone=rules.TIMEZONE,
         mode=mode,
         location=location,

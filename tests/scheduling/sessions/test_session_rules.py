@@ -304,3 +304,12 @@ def test_wall_text_is_the_wall_time_isoformat_writes(instant: datetime) -> None:
     local = rules.local(instant)
     assert rules.wall_text(local) == local.replace(tzinfo=None).isoformat()
     assert rules.local_text(instant) == rules.wall_text(local)
+    # What a session shows, remembered by instant, is the same whatever zone it came in.
+    for same_instant in (instant, instant.astimezone(rules.AMSTERDAM), local):
+        shown, wall = rules.shown(same_instant)
+        assert (shown, shown.utcoffset(), wall) == (
+            local,
+            local.utcoffset(),
+            rules.wall_text(local),
+        )
+        assert shown.tzinfo is rules.AMSTERDAM
