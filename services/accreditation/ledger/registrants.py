@@ -9,16 +9,15 @@ from datetime import date
 
 import asyncpg
 
-from services.kit import json_rows
 from services.kit.errors import NotFound
-from services.kit.pagination import Keyset
+from services.kit.pagination import Keyset, page_of
 from services.kit.privacy import processing_log
 from services.kit.request_context import current_request_id
 
 from ..principal import Principal
 from ..registers import service as registers
 from . import export, repository, rules
-from .schemas import LedgerEntry
+from .schemas import EntryPage, LedgerEntry
 
 
 async def registrar_entries(
@@ -29,14 +28,13 @@ async def registrar_entries(
     registration_number: str | None,
     from_date: date | None,
     to_date: date | None,
-) -> bytes:
-    """The entries of the token's register, of registrants who consented, for a period, as
-    the JSON of an ``EntryPage`` (PostgreSQL writes it: ``kit.json_rows``); each registrant
-    shown is written to the processing log (in the query's own round trip)."""
+) -> EntryPage:
+    """The entries of the token's register, of registrants who consented, for a period; each
+    registrant shown is written to the processing log (in the query's own round trip)."""
     register_code = rules.registrar_register(principal)
     rules.refuse_bsn(registration_number, register_code, field="query.registration_number")
     numbers = export.spellings(register_code, registration_number) if registration_number else None
-    rows = await repository.registrar_page(
+    items = await repository.registrar_page(
         conn,
         principal.org_id,
         register_code=register_code,
@@ -47,7 +45,7 @@ async def registrar_entries(
         reader=principal.subject,
         request_id=current_request_id(),
     )
-    return json_rows.page_json(rows, asked.limit)
+    return page_of(EntryPage, items, asked.limit)
 
 
 async def register_export(

@@ -8,7 +8,6 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.kit import json_rows
 from services.kit.db import one, transaction
 from services.kit.errors import Conflict
 from services.kit.ids import UUID7_SQL
@@ -204,9 +203,6 @@ _CONSENTED = """
 _CONSENTED_PROBE = _CONSENTED.replace("IS NULL)", "IS NULL OFFSET 0)")
 
 
-_SHOWN_JSON = json_rows.columns(LedgerEntry)
-"""An entry's JSON as the registrar's page shows it, written by PostgreSQL (``kit.json_rows``)."""
-
 _LOGGED_PAGE = f"""
     WITH page AS ({{query}}),
     {processing_log.CTE} AS (
@@ -222,7 +218,7 @@ _LOGGED_PAGE = f"""
                NULL, $2, 'role registrar of register ' || $2, {{request_id}}
         WHERE NOT EXISTS (SELECT 1 FROM page)
     )
-    SELECT id, row_to_json(shown)::text FROM (SELECT {_SHOWN_JSON} FROM page) shown ORDER BY id
+    SELECT * FROM page ORDER BY id
 """
 
 
@@ -254,12 +250,11 @@ async def registrar_page(
     asked: Keyset,
     reader: str,
     request_id: str | None,
-) -> list[tuple[uuid.UUID, str]]:
+) -> list[LedgerEntry]:
     """A register's entries of registrants who consented, optionally of one registration number
-    (in any of the spellings given), each as its id and its JSON (``kit.json_rows``); the
-    statement names only the filters given. Each person shown is logged as read by ``reader``
-    (a registrar's subject) under their consent, in the same statement (a page showing nobody
-    as a read of the register)."""
+    (in any of the spellings given); the statement names only the filters given. Each person
+    shown is logged as read by ``reader`` (a registrar's subject) under their consent, in the
+    same statement (a page showing nobody as a read of the register)."""
     param = Params(org_id, register_code)
     numbered = registration_numbers is not None
     where = _of_register(param, from_date, to_date, by_date=not numbered)
@@ -268,12 +263,9 @@ async def registrar_page(
     where.append(_CONSENTED_PROBE)
     query = keyset(f"SELECT {_E_RETURNED} FROM ledger_entries e", where, param, asked, key="e.id")
     statement = _LOGGED_PAGE.format(
-        query=query,
-        subject=param(reader),
-        request_id=param(request_id),
-        shown=param(asked.limit),
+        query=query, subject=param(reader), request_id=param(request_id), shown=param(asked.limit)
     )
-    return [(key, text) for key, text in await conn.fetch(statement, *param.values)]
+    return [entry(row) for row in await conn.fetch(statement, *param.values)]
 
 
 async def stream_register(

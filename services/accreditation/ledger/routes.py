@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
@@ -10,7 +10,6 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from services.kit import json_rows
 from services.kit.db import Conn
 from services.kit.links import link, links
 from services.kit.openapi import problems
@@ -214,14 +213,14 @@ class RegistrarController(Controller):
         to_date: ToDate = None,
         cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
-    ) -> Response[EntryPage]:
+    ) -> EntryPage:
         """The entries of the token's register, of registrants who consented, for a period.
 
         An erased registrant's entries keep their counts without name or number (`erased`).
         A registration number that looks like a BSN is refused (422, rule `bsn`). Every
         registrant shown is written to the processing log, with the consent that allowed it.
         """
-        page = await registrants.registrar_entries(
+        return await registrants.registrar_entries(
             conn,
             principal,
             keyset(cursor, limit),
@@ -229,7 +228,6 @@ class RegistrarController(Controller):
             from_date=from_date,
             to_date=to_date,
         )
-        return json_rows.answer(page, EntryPage)
 
 
 _NDJSON_EXPORT = {
