@@ -191,8 +191,9 @@ def is_recorded(error: BaseException) -> bool:
 class RequestTransaction:
     """A request's :func:`transaction`, ended once, by whichever comes first: the app's
     ``after_request`` hook, as soon as the handler returned (committed before its answer is
-    rendered, so the connection is back in the pool while the answer is encoded), or the
-    dependency's cleanup (rolled back when the handler raised).
+    rendered, so the connection is back in the pool while the answer is encoded), its
+    ``after_exception`` hook (rolled back when the handler raised), or the request's end
+    (:class:`RequestTransactionMiddleware`: a request cancelled meanwhile).
 
     Requests wait for a connection at the app's ``gate``, a semaphore as large as the pool,
     in the order they came: asyncpg's own queue lets a newcomer take a connection just freed
