@@ -83,6 +83,7 @@ def _guarantees(runs: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None
     if not runs:
         return None
     steps = {}
+    paired = (runs.get("paired") or {}).get("median")
     for step, (measured, base) in guarantees.STEPS.items():
         cpu, before = runs[measured]["cpu"]["service_ms"], runs[base]["cpu"]["service_ms"]
         cpu_ratio = ratio(cpu, before)
@@ -93,7 +94,8 @@ def _guarantees(runs: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None
             "added": round(cpu_ratio - 1, 3) if cpu_ratio is not None else None,
             "rps_ratio": ratio(runs[measured]["rps"], runs[base]["rps"]),
         }
-    return {"runs": runs, "steps": steps}
+    added = round(paired - 1, 3) if paired is not None else None
+    return {"runs": runs, "steps": steps, "paired_added": added}
 
 
 def _memory_flat(exports: list[dict[str, Any]]) -> bool | None:
