@@ -90,10 +90,14 @@ def provide_conn(
     return request.scope["state"][REQUEST_CONN]
 
 
-DEPENDENCIES = {
-    "principal": Provide(provide_principal, sync_to_thread=False),
-    "conn": Provide(provide_conn, sync_to_thread=False),
-}
+def _dependencies() -> dict[str, Provide]:
+    """The kit's dependencies, made for each app: Litestar keeps in a ``Provide`` what it
+    learnt of its function's signature in the first app that used it (the ``Principal`` of
+    that service's signature namespace)."""
+    return {
+        "principal": Provide(provide_principal, sync_to_thread=False),
+        "conn": Provide(provide_conn, sync_to_thread=False),
+    }
 
 
 async def _begin(request: Request[Principal, Any, Any]) -> None:
@@ -320,7 +324,7 @@ def create_service_app(
         ],
         lifespan=[_lifespan(settings, schema=schema, events=events, principal_type=principal_type)],
         state=state,
-        dependencies=DEPENDENCIES,
+        dependencies=_dependencies(),
         middleware=_middleware(settings, state.limiter, principal_type, policy),
         before_request=before_work,
         after_request=_ended,

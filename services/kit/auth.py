@@ -172,7 +172,7 @@ class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        header = connection.headers.get("authorization")
+        header = _authorization(connection.scope["headers"])
         if not header:
             raise Unauthorized("A bearer token is required.")
         scheme, _, token = header.partition(" ")
@@ -182,6 +182,15 @@ class JWTAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         if self.limiter is not None:
             admit(self.limiter, principal, connection.scope.get(RESPONSE_HEADERS))  # type: ignore[arg-type]
         return AuthenticationResult(user=principal, auth=token)
+
+
+def _authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The ``Authorization`` header, read off the ASGI scope's headers (lowercased names, as
+    servers send them) without building Litestar's ``Headers`` for it."""
+    for name, value in headers:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
 
 
 def authentication_middleware(

@@ -104,3 +104,36 @@ async def test_a_cancelled_request_ends_its_transaction(
         assert app.state.pool.get_idle_size() == app.state.pool.get_size()
         for _ in range(3):  # more requests than the pool has connections, one after the other
             assert await _get(app, "/v1/one", auth) == 200
+
+
+class OtherPrincipal(Principal, frozen=True):
+    """Another service's principal type, with a claim of its own."""
+
+    team: str | None = None
+
+
+async def test_apps_of_different_principals_each_hand_their_own_over(
+    settings_for: Any, token_for: Any
+) -> None:
+    """The kit's dependencies are made per app: one app's principal type does not become the
+    next one's (Litestar keeps what it learnt of a provider's signature in the provider)."""
+    config = service_module("scheduling", "config")
+    apps = [
+        create_service_app(
+            settings_for("scheduling", db_pool_min=1, db_pool_max=2),
+            schema=config.SCHEMA,
+            title="probe",
+            version="0",
+            description="A route that answers.",
+            port=0,
+            route_handlers=[one],
+            migrations=config.MIGRATIONS,
+            principal_type=principal_type,
+            policy=admin_policy("getOne"),
+        )
+        for principal_type in (OtherPrincipal, Principal)
+    ]
+    auth = token_for(uuid.uuid4())
+    for app in reversed(apps):
+        async with app.lifespan():
+            assert await _get(app, "/v1/one", auth) == 200
