@@ -35,6 +35,23 @@ async def one(conn: Conn) -> dict[str, int]:
     return {"one": await conn.fetchval("SELECT 1")}
 
 
+def _probe(settings_for: Any, principal_type: type[Principal]) -> Any:
+    """A scheduling-like app of the two routes, with a pool of two, read as ``principal_type``."""
+    config = service_module("scheduling", "config")
+    return create_service_app(
+        settings_for("scheduling", db_pool_min=1, db_pool_max=2),
+        schema=config.SCHEMA,
+        title="probe",
+        version="0",
+        description="A route that hangs in its transaction, and one that answers.",
+        port=0,
+        route_handlers=[hang, one],
+        migrations=config.MIGRATIONS,
+        principal_type=principal_type,
+        policy=admin_policy("getHanging", "getOne"),
+    )
+
+
 async def _get(app: Any, path: str, headers: dict[str, str]) -> int:
     """One GET through the app's ASGI interface, as a server calls it; its status."""
     scope = {
@@ -75,19 +92,7 @@ async def _lock_free(database_url: str) -> bool:
 async def test_a_cancelled_request_ends_its_transaction(
     database_url: str, settings_for: Any, token_for: Any
 ) -> None:
-    config = service_module("scheduling", "config")
-    app = create_service_app(
-        settings_for("scheduling", db_pool_min=1, db_pool_max=2),
-        schema=config.SCHEMA,
-        title="probe",
-        version="0",
-        description="A route that hangs in its transaction, and one that answers.",
-        port=0,
-        route_handlers=[hang, one],
-        migrations=config.MIGRATIONS,
-        principal_type=Principal,
-        policy=admin_policy("getHanging", "getOne"),
-    )
+    app = _probe(settings_for, Principal)
     auth = token_for(uuid.uuid4())
     async with app.lifespan():
         STARTED.clear()
@@ -117,22 +122,7 @@ async def test_apps_of_different_principals_each_hand_their_own_over(
 ) -> None:
     """The kit's dependencies are made per app: one app's principal type does not become the
     next one's (Litestar keeps what it learnt of a provider's signature in the provider)."""
-    config = service_module("scheduling", "config")
-    apps = [
-        create_service_app(
-            settings_for("scheduling", db_pool_min=1, db_pool_max=2),
-            schema=config.SCHEMA,
-            title="probe",
-            version="0",
-            description="A route that answers.",
-            port=0,
-            route_handlers=[one],
-            migrations=config.MIGRATIONS,
-            principal_type=principal_type,
-            policy=admin_policy("getOne"),
-        )
-        for principal_type in (OtherPrincipal, Principal)
-    ]
+    apps = [_probe(settings_for, principal) for principal in (OtherPrincipal, Principal)]
     auth = token_for(uuid.uuid4())
     for app in reversed(apps):
         async with app.lifespan():
