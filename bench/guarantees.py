@@ -148,6 +148,7 @@ def _paired(
             )
             cpu[name] = result["cpu"]["service_ms"]
         ratios.append(round(cpu["all"] / cpu["none"], 4) if cpu["none"] else None)
+    bench.load.commands += bursts.commands
     known = sorted(r for r in ratios if r is not None)
     return {"ratios": ratios, "median": statistics.median(known) if known else None}
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import secrets
 import sys
 import time
 from collections.abc import Callable, MutableMapping
@@ -153,10 +152,6 @@ def log_request(**fields: Any) -> None:
     if (writer := _request_line) is None:
         return
     writer.write({**fields, "event": "http_request"})
-
-
-def new_request_id() -> str:
-    return secrets.token_hex(12)
 
 
 def outgoing_headers() -> dict[str, str]:

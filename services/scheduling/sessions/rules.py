@@ -104,7 +104,7 @@ def shown(value: datetime) -> tuple[datetime, str]:
     read again and again (a facilitator's upcoming ones, a calendar polled): the two cost about
     1.6 µs an instant, a remembered one a tenth of that, and a page of sessions shows a
     hundred. The answer depends on the instant alone, which is what the memo is keyed by."""
-    in_amsterdam = value.astimezone(AMSTERDAM)
+    in_amsterdam = local(value)
     return in_amsterdam, wall_text(in_amsterdam)
 
 
