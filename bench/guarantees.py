@@ -1,24 +1,23 @@
 """What the guarantees of issue 15 add to the registrant query's CPU per request, in one run.
 
-Three accreditation processes, started alike on the service core, answer the same query:
+Accreditation processes, started alike on the service core, answer the same query:
 
-1. ``none``: no rate limits (``KRING_RATE_LIMIT_*=0``) and no ETags (the kit's table of
-   operations emptied at start, so no answer is hashed or held back; the middleware of retries
-   and edits still looks at each request's headers);
+1. ``none`` (and ``none-again``, its twin): no rate limits (``KRING_RATE_LIMIT_*=0``) and no
+   ETags (the kit's table of operations emptied at start, so no answer is hashed or held back;
+   the middleware of retries and edits still looks at each request's headers);
 2. ``etags``: ETags as served (a list such as this query's answer carries none, so this step
    measures what the middleware costs a request it does not tag), still no rate limits;
-3. ``all``: ETags and rate limits (quotas too large to refuse, so every request is checked and
-   answered with the headers, as in service).
+3. ``all`` (and ``all-again``): ETags and rate limits (quotas too large to refuse, so every
+   request is checked and answered with the headers, as in service).
 
-On ``all`` the query is also sent with ``If-None-Match`` (its ETag when it has one; a list has
-none, so the header is ignored) and with an
-``Idempotency-Key`` (a GET: the key is not claimed, only read). The runs go in mirrored order
-(1 … 5, 5 … 1) and each ratio is the service's CPU per request against the step before it.
-
-The target is judged on pairs: :data:`PAIRS` short bursts of ``none`` and ``all`` in turn (each
-pair's order the other way round from the last), the ratio of CPU per request taken in each
-pair and the median of those. This machine drifts by more than the target within the minutes
-the mirrored runs take; two bursts seconds apart drift alike.
+Each step of :data:`STEPS` loads its two processes at once, each by a wrk of its own with half
+the connections, both on the service core, for :data:`ROUND_SECONDS`; the ratio of their CPU
+per request is the round's figure, and the median of the rounds the step's. This machine drifts
+by more than the 5 % target between runs one after the other, even seconds apart; two processes
+loaded over the same seconds drift alike. Two steps send a header to ``all`` and none to
+``all-again``: ``If-None-Match`` (its ETag when it has one; a list has none, so the header is
+ignored) and an ``Idempotency-Key`` (a GET: the key is not claimed, only read). The last step,
+``none-again`` against ``none``, is the method's own noise.
 
 ``python -m bench.guarantees --port PORT [--without-etags]`` serves one of these processes
 (the accreditation service's ``KRING_*`` variables, as ``kring serve accreditation`` reads them).
@@ -28,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -39,41 +37,44 @@ from services.accreditation.app import create_app
 from services.accreditation.config import load_settings
 from services.cli import SERVE_OPTIONS, tune_gc
 
-from .load import LUA, Load, combine
+from .load import LUA, Load
 from .processes import UNLIMITED, Service, free_port
 
 if TYPE_CHECKING:
     from .measure import Bench
 
 NO_LIMITS = {"KRING_RATE_LIMIT_TENANT": "0", "KRING_RATE_LIMIT_CLIENT": "0"}
-VARIANTS = {"none": (NO_LIMITS, True), "etags": (NO_LIMITS, False), "all": (UNLIMITED, False)}
-"""Each process: its rate limit variables, and whether its answers go without ETags."""
-RUNS = (
-    ("none", "none", {}),
-    ("etags", "etags", {}),
-    ("all", "all", {}),
-    ("if_none_match", "all", {"If-None-Match": "ETAG"}),
-    ("idempotency_key", "all", {"Idempotency-Key": "bench-registrant-query"}),
-)
-"""Each measurement: its name, the process it loads and the headers it adds to the query."""
-STEPS = {
-    "etags": ("etags", "none"),
-    "rate_limits": ("all", "etags"),
-    "all": ("all", "none"),
-    "if_none_match": ("if_none_match", "all"),
-    "idempotency_key": ("idempotency_key", "all"),
+VARIANTS = {
+    "none": (NO_LIMITS, True),
+    "none-again": (NO_LIMITS, True),
+    "etags": (NO_LIMITS, False),
+    "all": (UNLIMITED, False),
+    "all-again": (UNLIMITED, False),
 }
-"""Each ratio's measurement and the measurement it is compared with."""
+"""Each process: its rate limit variables, and whether its answers go without ETags."""
+STEPS: dict[str, tuple[tuple[str, dict[str, str]], str]] = {
+    "etags": (("etags", {}), "none"),
+    "rate_limits": (("all", {}), "etags"),
+    "all": (("all", {}), "none"),
+    "if_none_match": (("all", {"If-None-Match": "ETAG"}), "all-again"),
+    "idempotency_key": (("all", {"Idempotency-Key": "bench-registrant-query"}), "all-again"),
+    "noise": (("none-again", {}), "none"),
+}
+"""Each step: the process measured with the headers it is sent, and the process it is compared
+with (sent the query alone), loaded at once."""
 LABELS = {
     "etags": "ETags (lists carry none)",
     "rate_limits": "rate limits (two buckets, the RateLimit headers)",
     "all": "all the guarantees together",
     "if_none_match": "the query with If-None-Match (a list is not tagged: the header is ignored)",
     "idempotency_key": "the query with an Idempotency-Key (a GET: read, not claimed)",
+    "noise": "the method's own noise: a second process with none against the first",
 }
 TARGET = 0.05
-PAIRS = 8
-BURST_SECONDS = 3.0
+ROUNDS = {"all": 8}
+"""Rounds per step where not :data:`DEFAULT_ROUNDS`: the target's step gets more."""
+DEFAULT_ROUNDS = 4
+ROUND_SECONDS = 4.0
 
 
 def _start(bench: Bench, name: str) -> Service:
@@ -96,7 +97,8 @@ def _script(token: str, headers: dict[str, str]) -> str:
 
 
 def measure(bench: Bench) -> dict[str, Any]:
-    """The five measurements, each of two runs in mirrored order (:data:`RUNS`)."""
+    """Each step of :data:`STEPS`, its rounds in turn (the two processes' order swapped each
+    round)."""
     print("measuring the guarantees on the registrant query", flush=True)
     services = {name: _start(bench, name) for name in VARIANTS}
     token = bench.registrar_token(bench.main_tenant)
@@ -104,61 +106,37 @@ def measure(bench: Bench) -> dict[str, Any]:
     answer = httpx.get(
         f"{services['all'].base}/{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in RUNS}
+    etag = answer.headers.get("etag", '"untagged"')  # a list carries none
+    rounds = Load(bench.pin, bench.load.work, duration=ROUND_SECONDS, warmup=1.0)
+    steps = {}
     try:
-        for name, variant, headers in [*RUNS, *reversed(RUNS)]:
-            etag = answer.headers.get("etag", '"untagged"')  # a list carries none
+        for step, ((upper, headers), lower) in STEPS.items():
             sent = {k: etag if v == "ETAG" else v for k, v in headers.items()}
-            service = services[variant]
-            runs[name].append(
-                bench.load.wrk(
-                    f"guarantees: {name}",
-                    f"{service.base}/{path}",
-                    token,
-                    pid=service.pid,
-                    script_text=_script(token, sent),
-                    check=answer,
-                )
-            )
-        paired = _paired(bench, services, token, path, answer)
+            ends = {
+                upper: (services[upper], _script(token, sent)),
+                lower: (services[lower], _script(token, {})),
+            }
+            spent: dict[str, list[float]] = {upper: [], lower: []}
+            for turn in range(ROUNDS.get(step, DEFAULT_ROUNDS)):
+                names = (lower, upper) if turn % 2 == 0 else (upper, lower)
+                targets = [(f"{ends[n][0].base}/{path}", ends[n][0].pid, ends[n][1]) for n in names]
+                figures = rounds.together(f"guarantees, {step}", targets, token, check=answer)
+                for name, ms in zip(names, figures, strict=True):
+                    spent[name].append(ms)
+            steps[step] = {"service_ms": spent[upper], "base_service_ms": spent[lower]}
     finally:
         for name in VARIANTS:
             bench.procs.terminate(f"guarantees-{name}")
-    return {**{name: combine(r) for name, r in runs.items()}, "paired": paired}
-
-
-def _paired(
-    bench: Bench, services: dict[str, Service], token: str, path: str, answer: httpx.Response
-) -> dict[str, Any]:
-    """``none`` and ``all`` in short bursts, in turn: each pair's ratio of the service's CPU per
-    request, and their median."""
-    bursts = Load(bench.pin, bench.load.work, duration=BURST_SECONDS, warmup=1.0)
-    ratios = []
-    for turn in range(PAIRS):
-        order = ("none", "all") if turn % 2 == 0 else ("all", "none")
-        cpu = {}
-        for name in order:
-            service = services[name]
-            result = bursts.wrk(
-                f"guarantees, pair {turn + 1}: {name}",
-                f"{service.base}/{path}",
-                token,
-                pid=service.pid,
-                check=answer,
-            )
-            cpu[name] = result["cpu"]["service_ms"]
-        ratios.append(round(cpu["all"] / cpu["none"], 4) if cpu["none"] else None)
-    bench.load.commands += bursts.commands
-    known = sorted(r for r in ratios if r is not None)
-    return {"ratios": ratios, "median": statistics.median(known) if known else None}
+    bench.load.commands += rounds.commands
+    return steps
 
 
 def under_target(guarantees: dict[str, Any] | None) -> bool | None:
     """Whether all the guarantees together add under 5 % to the service's CPU per request."""
     if not guarantees:
         return None
-    added = guarantees.get("paired_added")
-    return None if added is None else added < TARGET
+    added = guarantees["steps"]["all"]["added"]
+    return None if added is None else bool(added < TARGET)
 
 
 def lines(guarantees: dict[str, Any] | None) -> list[str]:
@@ -168,28 +146,23 @@ def lines(guarantees: dict[str, Any] | None) -> list[str]:
     rows = [
         "## The guarantees' cost on the registrant query (issue 15)",
         "",
-        "Service CPU per request with each guarantee against without it, measured side by side"
-        f" (bench/guarantees.py). Target: all together under {TARGET:.0%} of the service's CPU"
-        " per request.",
+        "Service CPU per request with each guarantee against without it (bench/guarantees.py),"
+        " the two processes loaded at once, each by a wrk of its own with half the"
+        f" connections, both on the service core, in rounds of {ROUND_SECONDS:g} s: this"
+        " machine drifts by more than the target between runs one after the other, and two"
+        " processes loaded over the same seconds drift alike. Each figure is the median of its"
+        f" rounds. Target: all together under {TARGET:.0%} of the service's CPU per request.",
         "",
-        "| step | CPU ms/request | before | added | req/s ratio |",
-        "|---|---:|---:|---:|---:|",
+        "| step | rounds | CPU ms/request | compared with | added | each round's ratio |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for step, s in guarantees["steps"].items():
         added = "n/a" if s["added"] is None else f"{s['added'] * 100:+.1f} %"
+        shown = ", ".join(f"{r:.3f}" for r in s["ratios"] if r)
         rows.append(
-            f"| {LABELS[step]} | {s['service_ms']} | {s['base_service_ms']} | {added} "
-            f"| {s['rps_ratio']} |"
+            f"| {LABELS[step]} | {len(s['ratios'])} | {s['service_ms']} | {s['base_service_ms']}"
+            f" | {added} | {shown} |"
         )
-    if (paired := guarantees.get("paired_added")) is not None:
-        ratios = ", ".join(f"{r:.3f}" for r in guarantees["runs"]["paired"]["ratios"] if r)
-        rows += [
-            "",
-            f"Judged on {PAIRS} pairs of {BURST_SECONDS:g} s bursts, all the guarantees against"
-            " none in turn (this machine drifts by more than the target between the mirrored"
-            f" runs above): the median pair adds **{paired * 100:+.1f} %** (each pair's ratio:"
-            f" {ratios}).",
-        ]
     return [*rows, ""]
 
 

@@ -118,6 +118,23 @@ def _run(command: list[str], pid: int | None) -> dict[str, Any]:
     return result
 
 
+def _at_once(name: str, commands: list[list[str]], pids: list[int]) -> list[float]:
+    """wrk ``commands`` run at once, each loading the process of its pid: each process's CPU
+    milliseconds per request it served."""
+    before = [cpu.tree_seconds(pid) for pid in pids]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for command in commands]
+    outs = [run.communicate()[0] for run in runs]
+    after = [cpu.tree_seconds(pid) for pid in pids]
+    spent = []
+    for out, start, end in zip(outs, before, after, strict=True):
+        line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+        figures = json.loads(line[len("BENCH ") :])
+        if figures["non_2xx"] or figures["socket_errors"]:
+            raise SystemExit(f"{name}: {figures}")
+        spent.append(round((end - start) * 1000 / max(figures["requests"], 1), 4))
+    return spent
+
+
 def _print(name: str, result: dict[str, Any]) -> None:
     print(
         f"  {name:<28} {result['rps']:>9,.0f} req/s  p50 {result['p50_us'] / 1000:6.2f} ms  "
@@ -194,6 +211,37 @@ class Load:
         result["response_bytes"] = len(check.content)
         result["url"] = path_of(url)
         _print(name, result)
+        return result
+
+    def together(
+        self,
+        name: str,
+        targets: list[tuple[str, int, str]],
+        token: str,
+        *,
+        check: httpx.Response,
+    ) -> list[float]:
+        """Each ``(url, pid, script)`` loaded by a wrk of its own running ``script``, all at once
+        for the same seconds, each with an equal share of the connections: the service CPU per
+        request (ms) of each, in order. Processes sharing the service core over the same seconds
+        drift alike, so the ratio of two such figures holds where figures taken one after the
+        other do not."""
+        for url, _, _ in targets:
+            _checked(name, url, token, check)
+        scripts = [self._script(f"{name} {i}", text) for i, (_, _, text) in enumerate(targets)]
+        share = max(1, self.connections // len(targets))
+        options = [f"--timeout={self.timeout:g}s"]
+        for seconds in (self.warmup, self.duration):
+            commands = [
+                self._command(script, url, seconds=seconds, connections=share, options=options)
+                for script, (url, _, _) in zip(scripts, targets, strict=True)
+            ]
+            result = _at_once(name, commands, [pid for _, pid, _ in targets])
+        self.commands += [
+            f"{_shown(command, script, url)} &"
+            for command, script, (url, _, _) in zip(commands, scripts, targets, strict=True)
+        ]
+        print(f"  {name:<28} service CPU ms/request: {result}", flush=True)
         return result
 
     def profile(self, name: str, url: str, token: str, pid: int) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from services.kit.devkeys import DevKey
 
 from . import cpu, credentials, guarantees, machine, subject
 from .database import REGISTER
-from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, Load, batch_body, combine, export
+from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, LUA, Load, batch_body, combine, export
 from .processes import (
     AUDIENCE,
     ISSUER,
@@ -83,6 +83,7 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     answer, contenders = registrant_versus_peers(bench)
     results["registrant_query"] = contenders.pop("kring")
     results.update(contenders)
+    results["kring_and_raw_peer_at_once"] = kring_and_raw_peer_at_once(bench, answer)
     results["ladder"] = ladder(bench, answer)
     if with_profile:
         results["profile"] = bench.load.profile(
@@ -94,6 +95,7 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     results["guarantees"] = guarantees.measure(bench)
     results["database_ceiling"] = database_ceiling(bench)
     results["facilitator_upcoming"] = facilitator_upcoming(bench)
+    results["sessions_floor"] = sessions_floor(bench)
     batches = hr_sync(bench)
     results["people_batch_new"] = batches["new"]
     results["people_batch_unchanged"] = batches["unchanged"]
@@ -243,6 +245,30 @@ def registrant_versus_peers(bench: Bench) -> tuple[httpx.Response, dict[str, dic
     return answer, {turn: combine(r) for turn, r in runs.items()}
 
 
+AT_ONCE_ROUNDS = 4
+
+
+def kring_and_raw_peer_at_once(bench: Bench, answer: httpx.Response) -> dict[str, Any]:
+    """Kring and the raw peer loaded at once (:meth:`bench.load.Load.together`), in rounds of
+    4 s, their order swapped each round: each one's service CPU per request, round by round.
+    The runs one after the other above drift with the machine; these two drift alike."""
+    rounds = Load(bench.pin, bench.load.work, duration=4.0, warmup=1.0)
+    token = bench.registrar_token(bench.main_tenant)
+    spent: dict[str, list[float]] = {"kring": [], "peer_raw": []}
+    for turn in range(AT_ONCE_ROUNDS):
+        names = ("kring", "peer_raw") if turn % 2 == 0 else ("peer_raw", "kring")
+        targets = []
+        for name in names:
+            service = bench.services[CONTENDERS[name][1]]
+            url = bench.registrar_url(bench.main_tenant, CONTENDERS[name][1])
+            targets.append((url, service.pid, LUA % {"token": token}))
+        figures = rounds.together("Kring and the raw peer at once", targets, token, check=answer)
+        for name, ms in zip(names, figures, strict=True):
+            spent[name].append(ms)
+    bench.load.commands += rounds.commands
+    return spent
+
+
 def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
     """The rungs between the framework ceiling and the registrant query (bench/ladder.py),
     each answering the registrant query's own page; measured in turn on the service core."""
@@ -287,15 +313,49 @@ def database_ceiling(bench: Bench) -> dict[str, Any]:
 
 
 def facilitator_upcoming(bench: Bench) -> dict[str, Any]:
-    facilitator = bench.facts["facilitator"]
-    token = bench.token(bench.main_tenant["org_id"], ["facilitator"], person=facilitator)
+    token = bench.token(
+        bench.main_tenant["org_id"], ["facilitator"], person=bench.facts["facilitator"]
+    )
     scheduling = bench.services["scheduling"]
     return bench.load.wrk(
-        "facilitator upcoming",
-        f"{scheduling.base}/v1/sessions?person_id={facilitator}&from={bench.facts['period'][1]}",
-        token,
-        pid=scheduling.pid,
+        "facilitator upcoming", f"{scheduling.base}/{_upcoming(bench)}", token, pid=scheduling.pid
     )
+
+
+def _upcoming(bench: Bench) -> str:
+    """The facilitator's upcoming sessions: the list's path and query."""
+    return f"v1/sessions?person_id={bench.facts['facilitator']}&from={bench.facts['period'][1]}"
+
+
+def sessions_floor(bench: Bench) -> dict[str, Any]:
+    """The session list's floor (``bench.ladder`` ``sessions-floor``): bare Litestar doing the
+    list's database work, checked to answer the list's own JSON first."""
+    facilitator = bench.facts["facilitator"]
+    token = bench.token(bench.main_tenant["org_id"], ["facilitator"], person=facilitator)
+    work = {
+        "database_url": bench.database_url,
+        "org_id": bench.main_tenant["org_id"],
+        "person_id": facilitator,
+        "from_date": bench.facts["period"][1],
+    }
+    env = {**os.environ, **bench.envs["scheduling"]}
+    rung = start_rung(bench.procs, bench.pin, "sessions-floor", page=None, env=env, work=work)
+    try:
+        url = f"{rung.base}/ladder/sessions-floor"
+        listed = httpx.get(
+            f"{bench.services['scheduling'].base}/{_upcoming(bench)}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        floor = httpx.get(url, timeout=30)
+        if floor.json() != listed.json():
+            raise SystemExit("the session list's floor does not answer the list's JSON")
+        return {
+            "rung": "sessions-floor",
+            **bench.load.wrk("ladder: sessions-floor", url, token, pid=rung.pid, check=floor),
+        }
+    finally:
+        bench.procs.terminate("ladder-sessions-floor")
 
 
 def _hr_token(bench: Bench) -> str:

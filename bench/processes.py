@@ -34,6 +34,7 @@ READY_PATHS = {
     "pool-peer-raw": "/health",
     "ladder-bare": "/ladder/bare",
     "ladder-floor": "/ladder/floor",
+    "ladder-sessions-floor": "/ladder/sessions-floor",
 }
 
 
@@ -191,19 +192,23 @@ def start_rung(
     pin: dict[str, Any],
     app: str,
     *,
-    page: Path,
+    page: Path | None,
     env: dict[str, str],
     work: dict[str, Any] | None = None,
 ) -> Service:
-    """One of the ladder's apps (``bench.ladder``), answering the registrant's page; the floor
-    does the endpoint's database ``work`` first."""
+    """One of the ladder's apps (``bench.ladder``), answering the registrant's ``page``; a
+    floor does its database ``work`` first (the session list's floor answers the page it
+    read)."""
     port = free_port()
-    command = [*pin["service"], sys.executable, "-m", "bench.ladder", app]
-    command += ["--port", str(port), "--page", str(page)]
-    extra = [] if work is None else ["--work", json.dumps(work)]
-    service = Service(procs.start(f"ladder-{app}", [*command, *extra], env, port), port)
+    command = [*pin["service"], sys.executable, "-m", "bench.ladder", app, "--port", str(port)]
     shown = [*pin["service"], "python", "-m", "bench.ladder", app, "--port", "PORT"]
-    shown += ["--page", "registrant-page.json", *(["--work", "'{...}'"] if work else [])]
+    if page is not None:
+        command += ["--page", str(page)]
+        shown += ["--page", "registrant-page.json"]
+    if work is not None:
+        command += ["--work", json.dumps(work)]
+        shown += ["--work", "'{...}'"]
+    service = Service(procs.start(f"ladder-{app}", command, env, port), port)
     procs.commands.append(" ".join(shown))
     return service
 

@@ -144,6 +144,22 @@ def _versus_peer(report: dict[str, Any]) -> list[str]:
             f"| {r['service_cpu_ratio']}x |"
             for label, r in rows
         ],
+        *_at_once(report.get("kring_and_raw_peer_at_once")),
+    ]
+
+
+def _at_once(at_once: dict[str, Any] | None) -> list[str]:
+    if not at_once or at_once["service_cpu_ratio"] is None:
+        return []
+    shown = ", ".join(f"{r:.3f}" for r in at_once["service_cpu_ratios"] if r)
+    return [
+        "",
+        f"Loaded at once instead, in {len(at_once['service_cpu_ratios'])} rounds of 4 s (each by"
+        " a wrk of its own with half the connections, both on the service core, so both drift"
+        " alike): Kring's service CPU per request is"
+        f" **{at_once['service_cpu_ratio']:.3f}x** the raw peer's (each round: {shown}). With"
+        " the service core the bottleneck, throughput goes as its inverse:"
+        f" {1 / at_once['service_cpu_ratio']:.2f}x.",
     ]
 
 

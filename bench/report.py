@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from . import guarantees
 from .render import LABELS, render
+from .sections import FACILITATOR_SHARE_BEFORE
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -48,6 +50,27 @@ def _paths(results: dict[str, Any], *, framework: float, database: float) -> dic
     return paths
 
 
+def _at_once(spent: dict[str, list[float]] | None) -> dict[str, Any] | None:
+    """Kring's service CPU per request against the raw peer's, loaded at once: each round's
+    ratio and their median."""
+    if not spent:
+        return None
+    ratios = [
+        ratio(kring, peer) for kring, peer in zip(spent["kring"], spent["peer_raw"], strict=True)
+    ]
+    known = [r for r in ratios if r is not None]
+    return {
+        "runs": spent,
+        "service_cpu_ratios": ratios,
+        "service_cpu_ratio": statistics.median(known) if known else None,
+    }
+
+
+def _of_ceiling(run: dict[str, Any] | None, framework: float) -> dict[str, Any] | None:
+    """A run with its share of the framework ceiling."""
+    return None if run is None else {**run, "of_framework_ceiling": ratio(run["rps"], framework)}
+
+
 def _versus(upper: dict[str, Any], lower: dict[str, Any] | None) -> dict[str, Any] | None:
     """One rung of the ladder of peers against the one below it."""
     if not lower:
@@ -77,25 +100,26 @@ def _versus_peers(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _guarantees(runs: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+def _guarantees(steps: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
     """Each step of :data:`bench.guarantees.STEPS`: the service's CPU per request against the
-    step before it, and the fraction it adds."""
-    if not runs:
+    process it was loaded with, round by round, and the fraction the median round adds."""
+    if not steps:
         return None
-    steps = {}
-    paired = (runs.get("paired") or {}).get("median")
-    for step, (measured, base) in guarantees.STEPS.items():
-        cpu, before = runs[measured]["cpu"]["service_ms"], runs[base]["cpu"]["service_ms"]
-        cpu_ratio = ratio(cpu, before)
-        steps[step] = {
-            "service_ms": cpu,
-            "base_service_ms": before,
-            "service_cpu_ratio": cpu_ratio,
-            "added": round(cpu_ratio - 1, 3) if cpu_ratio is not None else None,
-            "rps_ratio": ratio(runs[measured]["rps"], runs[base]["rps"]),
+    shown = {}
+    for step, spent in steps.items():
+        ratios = [
+            ratio(upper, lower)
+            for upper, lower in zip(spent["service_ms"], spent["base_service_ms"], strict=True)
+        ]
+        known = [r for r in ratios if r is not None]
+        median = statistics.median(known) if known else None
+        shown[step] = {
+            "service_ms": round(statistics.median(spent["service_ms"]), 3),
+            "base_service_ms": round(statistics.median(spent["base_service_ms"]), 3),
+            "ratios": ratios,
+            "added": round(median - 1, 3) if median is not None else None,
         }
-    added = round(paired - 1, 3) if paired is not None else None
-    return {"runs": runs, "steps": steps, "paired_added": added}
+    return {"runs": steps, "steps": shown}
 
 
 def _memory_flat(exports: list[dict[str, Any]]) -> bool | None:
@@ -145,10 +169,6 @@ def _pools(runs: dict[str, Any] | None) -> dict[str, Any] | None:
         "p99_ratio": ratio(kring["p99_us"], peer["p99_us"]),
         "service_cpu_ratio": ratio(kring["cpu"]["service_ms"], peer["cpu"]["service_ms"]),
     }
-
-
-FACILITATOR_SHARE_BEFORE = 0.068
-"""The session list's share of the framework ceiling when issue 21 was raised."""
 
 
 def _checks(
@@ -256,10 +276,12 @@ def build(
         "ceilings": {"framework": framework, "database": results["database_ceiling"]},
         "paths": paths,
         "versus_peers": versus_peers,
+        "kring_and_raw_peer_at_once": _at_once(results.get("kring_and_raw_peer_at_once")),
         "scale_curve": scale_curve,
         "export": {"runs": exports, "memory_flat": flat},
         "profile": results.get("profile"),
         "ladder": results.get("ladder"),
+        "sessions_floor": _of_ceiling(results.get("sessions_floor"), framework["rps"]),
         "flow": results.get("flow"),
         "guarantees": cost,
         "credentials": results.get("credentials"),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+FACILITATOR_SHARE_BEFORE = 0.068
+"""The session list's share of the framework ceiling when issue 21 was raised."""
+
 
 def ms(us: float) -> str:
     """Microseconds as milliseconds, two decimals."""
@@ -141,5 +144,29 @@ def floor(report: dict[str, Any]) -> list[str]:
         f"% and {endpoint['rps'] / peer['rps']:.2f}x). Kring's own code costs "
         f"{ms - floor_ms:+.3f} ms per request over the floor, "
         f"{(ms - floor_ms) / ms * 100:.0f} % of the endpoint's CPU (ADR 0043).",
+        "",
+        *sessions_floor(report),
+    ]
+
+
+def sessions_floor(report: dict[str, Any]) -> list[str]:
+    """The session list's floor (``/ladder/sessions-floor``) against the list and the bar."""
+    floor = report.get("sessions_floor")
+    listed = report["paths"].get("facilitator_upcoming")
+    if not (floor and listed):
+        return []
+    ms, floor_ms = listed["cpu"]["service_ms"], floor["cpu"]["service_ms"]
+    bar = 2 * FACILITATOR_SHARE_BEFORE
+    reach = "within" if floor["of_framework_ceiling"] >= bar else "out of"
+    return [
+        "The session list's floor (`/ladder/sessions-floor`): bare Litestar doing the list's "
+        "database work (the scheduling pool, a read-only transaction with the tenant, the "
+        "repository function building the 50 sessions) and answering the page it read, the "
+        "list's own JSON, with none of Kring's stack: "
+        f"{rate(floor['rps'])} req/s at {floor_ms:.3f} ms of service CPU, "
+        f"{floor['of_framework_ceiling'] * 100:.1f} % of the framework ceiling (Kring's list: "
+        f"{listed['of_framework_ceiling'] * 100:.1f} %). The bar, {bar * 100:.1f} %, is "
+        f"{reach} the floor's reach. Kring's own code costs {ms - floor_ms:+.3f} ms per list "
+        f"over the floor, {(ms - floor_ms) / ms * 100:.0f} % of the list's CPU.",
         "",
     ]

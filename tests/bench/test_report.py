@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.guarantees import STEPS, lines, under_target
 from bench.render import render
+from bench.report import _at_once, _guarantees
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -148,3 +150,49 @@ def test_the_floor_is_set_beside_the_endpoint_and_not_in_the_layers() -> None:
     assert f"costs {over:+.3f} ms per request over the floor" in floor_line
     layers = text.split("## From the framework")[1].split("\n\n")[1]
     assert "floor" not in layers, "the floor is no layer of the cumulative table"
+
+
+def test_the_session_list_s_floor_says_whether_the_bar_is_within_its_reach() -> None:
+    report = json.loads((RESULTS / "latest.json").read_text())
+    framework = report["ceilings"]["framework"]["rps"]
+    listed = report["paths"]["facilitator_upcoming"]["cpu"]["service_ms"]
+    for rps, reach in ((0.10 * framework, "out of"), (0.20 * framework, "within")):
+        report["sessions_floor"] = {
+            **_run(rps, 30_000, 0.5),
+            "rung": "sessions-floor",
+            "of_framework_ceiling": rps / framework,
+        }
+        line = next(
+            line for line in render(report).splitlines() if "(`/ladder/sessions-floor`)" in line
+        )
+        assert f"at 0.500 ms of service CPU, {rps / framework * 100:.1f} %" in line
+        assert f"The bar, 13.6 %, is {reach} the floor's reach." in line
+        assert f"costs {listed - 0.5:+.3f} ms per list over the floor" in line
+
+
+def test_the_guarantees_target_is_judged_on_the_rounds_loaded_at_once() -> None:
+    spent = {"service_ms": [1.06, 1.02, 1.04], "base_service_ms": [1.0, 1.0, 1.0]}
+    steps = {step: spent for step in STEPS}
+    steps["all"] = {"service_ms": [1.03, 1.09, 1.04], "base_service_ms": [1.0, 1.0, 1.0]}
+    cost = _guarantees(steps)
+    assert cost is not None
+    assert cost["steps"]["all"]["added"] == 0.04, "the median round's ratio"
+    assert under_target(cost) is True
+    steps["all"] = {"service_ms": [1.05, 1.09, 1.06], "base_service_ms": [1.0, 1.0, 1.0]}
+    assert under_target(_guarantees(steps)) is False
+    text = "\n".join(lines(cost))
+    assert "| all the guarantees together | 3 | 1.04 | 1.0 | +4.0 % | 1.030, 1.090, 1.040 |" in text
+    assert "loaded at once" in text
+
+
+def test_kring_against_the_raw_peer_loaded_at_once_is_the_median_round() -> None:
+    spent = {"kring": [0.6, 0.62, 0.58, 0.64], "peer_raw": [1.0, 1.0, 1.0, 1.0]}
+    at_once = _at_once(spent)
+    assert at_once is not None
+    assert at_once["service_cpu_ratio"] == 0.61
+    report = json.loads((RESULTS / "latest.json").read_text())
+    report["kring_and_raw_peer_at_once"] = at_once
+    text = render(report)
+    assert "Kring's service CPU per request is **0.610x** the raw peer's" in text
+    assert "(each round: 0.600, 0.620, 0.580, 0.640)" in text
+    assert "throughput goes as its inverse: 1.64x." in text
