@@ -22,7 +22,7 @@ from services.kit.devkeys import DevKey
 
 from . import cpu, credentials, guarantees, machine, subject
 from .database import REGISTER
-from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, LUA, Load, batch_body, combine, export
+from .load import BATCH, BATCH_LUA, HR_CONNECTIONS, Load, batch_body, combine, export
 from .processes import (
     AUDIENCE,
     ISSUER,
@@ -83,7 +83,7 @@ def hot_paths(bench: Bench, *, with_profile: bool, with_export: bool) -> dict[st
     answer, contenders = registrant_versus_peers(bench)
     results["registrant_query"] = contenders.pop("kring")
     results.update(contenders)
-    results["kring_and_raw_peer_at_once"] = kring_and_raw_peer_at_once(bench, answer)
+    results["kring_and_raw_peer_in_pairs"] = kring_and_raw_peer_in_pairs(bench, answer)
     results["ladder"] = ladder(bench, answer)
     if with_profile:
         results["profile"] = bench.load.profile(
@@ -245,28 +245,40 @@ def registrant_versus_peers(bench: Bench) -> tuple[httpx.Response, dict[str, dic
     return answer, {turn: combine(r) for turn, r in runs.items()}
 
 
-AT_ONCE_ROUNDS = 4
+PEER_PAIRS = 8
 
 
-def kring_and_raw_peer_at_once(bench: Bench, answer: httpx.Response) -> dict[str, Any]:
-    """Kring and the raw peer loaded at once (:meth:`bench.load.Load.together`), in rounds of
-    4 s, their order swapped each round: each one's service CPU per request, round by round.
-    The runs one after the other above drift with the machine; these two drift alike."""
-    rounds = Load(bench.pin, bench.load.work, duration=4.0, warmup=1.0)
+def kring_and_raw_peer_in_pairs(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
+    """Kring and the raw peer in :data:`PEER_PAIRS` pairs of 4 s bursts, one after the other,
+    the order swapped each pair: each burst's throughput, p99 and service CPU. The machine
+    drifts within the minutes the mirrored runs take; a pair's two bursts, seconds apart,
+    drift less, and the median pair is the bar's judge. (Loading the two at once would share
+    the core's caches between two different programs, which weighs on one more than the
+    other: measured, it put Kring at 0.79x the peer's CPU where bursts in turn put it at
+    0.56x to 0.69x.)"""
+    bursts = Load(bench.pin, bench.load.work, duration=4.0, warmup=1.0)
     token = bench.registrar_token(bench.main_tenant)
-    spent: dict[str, list[float]] = {"kring": [], "peer_raw": []}
-    for turn in range(AT_ONCE_ROUNDS):
+    pairs = []
+    for turn in range(PEER_PAIRS):
         names = ("kring", "peer_raw") if turn % 2 == 0 else ("peer_raw", "kring")
-        targets = []
+        pair = {}
         for name in names:
-            service = bench.services[CONTENDERS[name][1]]
-            url = bench.registrar_url(bench.main_tenant, CONTENDERS[name][1])
-            targets.append((url, service.pid, LUA % {"token": token}))
-        figures = rounds.together("Kring and the raw peer at once", targets, token, check=answer)
-        for name, ms in zip(names, figures, strict=True):
-            spent[name].append(ms)
-    bench.load.commands += rounds.commands
-    return spent
+            label, service = CONTENDERS[name]
+            result = bursts.wrk(
+                f"{label}, pair {turn + 1}",
+                bench.registrar_url(bench.main_tenant, service),
+                token,
+                pid=bench.services[service].pid,
+                check=answer,
+            )
+            pair[name] = {
+                "rps": result["rps"],
+                "p99_us": result["p99_us"],
+                "service_ms": result["cpu"]["service_ms"],
+            }
+        pairs.append(pair)
+    bench.load.commands += bursts.commands
+    return pairs
 
 
 def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ from litestar.types import (
 )
 
 from .problems import PROBLEM_MEDIA_TYPE, Problem, http_problem, problem_bytes
-from .redaction import redact_event
+from .redaction import may_hold_secret, redact_event
 from .request_context import add_request_ids, request_context
 from .request_context import current as current_ids
 
@@ -91,9 +91,9 @@ def configure_logging(*, service: str, fmt: str = "auto", level: str = "info") -
         cache_logger_on_first_use=False,
     )
     global _request_line
-    _request_line = (
-        _RequestLine(out, [*shared, redact_event, renderer]) if threshold <= logging.INFO else None
-    )
+    generic = _RequestLine(out, [*shared, redact_event, renderer])
+    fast = _JsonRequestLine(out, service, generic) if as_json else generic
+    _request_line = fast if threshold <= logging.INFO else None
     # Libraries log through the standard library (uvicorn, asyncpg): same events, same format.
     handler = logging.StreamHandler(out)
     handler.setFormatter(
@@ -143,15 +143,89 @@ class _RequestLine:
         self.out.flush()
 
 
-_request_line: _RequestLine | None = None
+class _Line(msgspec.Struct, frozen=True, gc=False):
+    """The request log line in JSON, its keys in the order the processors give them."""
+
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+    event: str
+    request_id: str
+    trace_id: str
+    span_id: str
+    service: str
+    level: str
+    timestamp: str
+
+
+class _JsonRequestLine:
+    """The request log line in JSON, written as the processors would write it, without running
+    them: the same keys in the same order, the same values, the same redaction (its text is
+    judged in one pass, as :func:`redact_event` judges it) and the same timestamp, formatted
+    once a second. The line cost 6 % of the registrant query's CPU, served, and written so 2 %
+    less (ADR 0045). A line outside a request (no ids), or whose text may hold a secret, goes
+    through the processors."""
+
+    __slots__ = ("_second", "_stamp", "generic", "out", "service")
+
+    def __init__(self, out: IO[str], service: str, generic: _RequestLine) -> None:
+        self.out = out
+        self.service = service
+        self.generic = generic
+        self._second = -1
+        self._stamp = ""
+
+    def _timestamp(self) -> str:
+        """Now in UTC as ``datetime.isoformat`` writes it, ``Z`` for the offset (structlog's
+        ``TimeStamper(fmt="iso", utc=True)``): no fraction when the microseconds are 0."""
+        second, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        microseconds = nanoseconds // 1000
+        return f"{self._stamp}.{microseconds:06d}Z" if microseconds else f"{self._stamp}Z"
+
+    def write(self, event: dict[str, Any]) -> None:
+        ids = current_ids()
+        method, path = event["method"], event["path"]
+        if ids is None or may_hold_secret(f"{method}\n{path}\n{ids.request_id}"):
+            self.generic.write(event)
+            return
+        line = _Line(
+            method,
+            path,
+            event["status"],
+            event["duration_ms"],
+            "http_request",
+            ids.request_id,
+            ids.trace_id,
+            ids.span_id,
+            self.service,
+            "info",
+            self._timestamp(),
+        )
+        self.out.write(_json.encode(line).decode() + "\n")
+        self.out.flush()
+
+
+_request_line: _RequestLine | _JsonRequestLine | None = None
 """The writer :func:`configure_logging` set up; none before it, or below its level."""
 
 
-def log_request(**fields: Any) -> None:
-    """One ``http_request`` line with ``fields`` and the request's ids, at level info."""
+def log_request(*, method: str, path: str, status: int, duration_ms: float) -> None:
+    """One ``http_request`` line with these fields and the request's ids, at level info."""
     if (writer := _request_line) is None:
         return
-    writer.write({**fields, "event": "http_request"})
+    writer.write(
+        {
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": duration_ms,
+            "event": "http_request",
+        }
+    )
 
 
 def outgoing_headers() -> dict[str, str]:

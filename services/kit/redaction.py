@@ -56,7 +56,7 @@ def is_secret_name(name: str) -> bool:
     return known
 
 
-def _may_hold_secret(text: str) -> bool:
+def may_hold_secret(text: str) -> bool:
     for telltale in _TELLTALES:
         if telltale in text:
             return True
@@ -65,7 +65,7 @@ def _may_hold_secret(text: str) -> bool:
 
 def redact_text(text: str) -> str:
     """``text`` with every credential it holds replaced by ``[redacted]``."""
-    if not _may_hold_secret(text):
+    if not may_hold_secret(text):
         return text
     text = _SECRET_TEXT.sub(REDACTED, text)
     return _URL_PASSWORD.sub(rf"\1:{REDACTED}@", text)
@@ -105,7 +105,7 @@ def redact_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) ->
         elif kind not in _NUMBERS:
             break
     else:
-        if not _may_hold_secret("\n".join(texts)):
+        if not may_hold_secret("\n".join(texts)):
             return event
     return {key: redact(key, value) for key, value in event.items()}
 

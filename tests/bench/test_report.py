@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.guarantees import STEPS, lines, under_target
 from bench.render import render
-from bench.report import _at_once, _guarantees
+from bench.report import _guarantees, _in_pairs, _over_raw_peer
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -185,14 +185,26 @@ def test_the_guarantees_target_is_judged_on_the_rounds_loaded_at_once() -> None:
     assert "loaded at once" in text
 
 
-def test_kring_against_the_raw_peer_loaded_at_once_is_the_median_round() -> None:
-    spent = {"kring": [0.6, 0.62, 0.58, 0.64], "peer_raw": [1.0, 1.0, 1.0, 1.0]}
-    at_once = _at_once(spent)
-    assert at_once is not None
-    assert at_once["service_cpu_ratio"] == 0.61
+def test_kring_against_the_raw_peer_is_judged_on_the_median_pair() -> None:
+    def burst(rps: float, p99_us: int, service_ms: float) -> dict[str, float]:
+        return {"rps": rps, "p99_us": p99_us, "service_ms": service_ms}
+
+    pairs = [
+        {"kring": burst(k, 60_000, 1.0), "peer_raw": burst(100, 80_000, 1.6)}
+        for k in (140, 155, 160, 150, 170)
+    ]
+    in_pairs = _in_pairs(pairs)
+    assert in_pairs is not None
+    assert in_pairs["throughput_ratio"] == 1.55
+    assert in_pairs["p99_ratio"] == 0.75
     report = json.loads((RESULTS / "latest.json").read_text())
-    report["kring_and_raw_peer_at_once"] = at_once
+    report["kring_and_raw_peer_in_pairs"] = in_pairs
     text = render(report)
-    assert "Kring's service CPU per request is **0.610x** the raw peer's" in text
-    assert "(each round: 0.600, 0.620, 0.580, 0.640)" in text
-    assert "throughput goes as its inverse: 1.64x." in text
+    assert "the median pair: Kring serves **1.55x** the raw peer's throughput" in text
+    assert "(each pair's throughput ratio: 1.400, 1.550, 1.600, 1.500, 1.700)" in text
+    kring, raw = report["paths"]["registrant_query"], report["paths"]["peer_raw"]
+    mirrored = {"throughput_ratio": 1.2}
+    assert _over_raw_peer(kring, raw, mirrored, in_pairs) is True, "the pairs judge, not the means"
+    pairs[2]["kring"]["p99_us"] = pairs[3]["kring"]["p99_us"] = 90_000
+    pairs[4]["kring"]["p99_us"] = 90_000
+    assert _over_raw_peer(kring, raw, mirrored, _in_pairs(pairs)) is False, "p99 above the peer's"

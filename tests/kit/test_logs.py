@@ -3,11 +3,13 @@ outage, served by uvicorn as in production, then the log grepped line by line.""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from services.kit.app import create_service_app
 from services.kit.db import Conn
 from services.kit.observability import configure_logging
 from services.kit.principal import Principal
+from services.kit.request_context import request_context
 from services.kit.schemas import Inbound
 from services.kit.settings import Settings
 from tests.kit.support import CuttableDatabase, admin_policy
@@ -169,3 +172,35 @@ def test_a_500_and_an_outage_log_json_without_secrets(
     assert request_line["service"] == "scheduling" and request_line["level"] == "info"
     assert request_line["method"] == "POST" and request_line["path"] == "/v1/boom"
     assert request_line["timestamp"].endswith("Z") and request_line["duration_ms"] >= 0
+
+
+def test_the_json_request_line_is_the_line_the_processors_write(tmp_path: Path) -> None:
+    """The request line written without the processors (JSON, in a request) has the same keys
+    in the same order and the same values as the processors' line, with the timestamp in
+    their format; a path that may hold a secret goes through the processors' redaction."""
+    from services.kit import observability
+
+    log = tmp_path / "stderr.log"
+    with logging_to(log):
+        configure_logging(service="kit", fmt="json", level="info")
+        writer = observability._request_line
+        assert isinstance(writer, observability._JsonRequestLine)
+        fields = {"method": "GET", "path": "/v1/groups", "status": 200, "duration_ms": 1.5}
+        with request_context(request_id="r-1", trace_id="a" * 32, span_id="b" * 16):
+            observability.log_request(**fields)
+            writer.generic.write({**fields, "event": "http_request"})
+            observability.log_request(**{**fields, "path": "/v1/calendars/kcap_s3cr3t.ics"})
+    fast, processed, secret = [msgspec.json.decode(line) for line in log.read_text().splitlines()]
+    assert list(fast) == list(processed)
+    assert {k: v for k, v in fast.items() if k != "timestamp"} == {
+        k: v for k, v in processed.items() if k != "timestamp"
+    }
+    stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$"
+    assert re.match(stamp, fast["timestamp"]) and re.match(stamp, processed["timestamp"])
+    assert abs(_instant(fast["timestamp"]) - _instant(processed["timestamp"])) < 5
+    assert secret["path"] == "/v1/calendars/[redacted].ics"
+    assert "s3cr3t" not in log.read_text()
+
+
+def _instant(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
