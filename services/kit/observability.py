@@ -167,11 +167,11 @@ class _JsonRequestLine:
     less (ADR 0045). A line outside a request (no ids), or whose text may hold a secret, goes
     through the processors."""
 
-    __slots__ = ("_second", "_stamp", "generic", "out", "service")
+    __slots__ = ("_second", "_stamp", "generic", "name", "out")
 
     def __init__(self, out: IO[str], service: str, generic: _RequestLine) -> None:
         self.out = out
-        self.service = service
+        self.name = service
         self.generic = generic
         self._second = -1
         self._stamp = ""
@@ -201,7 +201,7 @@ class _JsonRequestLine:
             ids.request_id,
             ids.trace_id,
             ids.span_id,
-            self.service,
+            self.name,
             "info",
             self._timestamp(),
         )
