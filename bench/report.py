@@ -61,11 +61,14 @@ def _in_pairs(pairs: list[dict[str, Any]] | None) -> dict[str, Any] | None:
             ratio(p["kring"]["service_ms"], p["peer_raw"]["service_ms"]) for p in pairs
         ],
     }
-    medians = {}
-    for key, values in ratios.items():
-        known = [v for v in values if v is not None]
-        medians[key] = round(statistics.median(known), 3) if known else None
+    medians = {key: _median(values) for key, values in ratios.items()}
     return {"pairs": pairs, "ratios": ratios, **medians}
+
+
+def _median(values: list[float | None]) -> float | None:
+    """The median of the known values (3 decimals), or None when none is."""
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known else None
 
 
 def _of_ceiling(run: dict[str, Any] | None, framework: float) -> dict[str, Any] | None:
@@ -113,8 +116,7 @@ def _guarantees(steps: dict[str, dict[str, Any]] | None) -> dict[str, Any] | Non
             ratio(upper, lower)
             for upper, lower in zip(spent["service_ms"], spent["base_service_ms"], strict=True)
         ]
-        known = [r for r in ratios if r is not None]
-        median = statistics.median(known) if known else None
+        median = _median(ratios)
         shown[step] = {
             "service_ms": round(statistics.median(spent["service_ms"]), 3),
             "base_service_ms": round(statistics.median(spent["base_service_ms"]), 3),
