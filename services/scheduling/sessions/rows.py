@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import msgspec
 
@@ -41,7 +43,7 @@ def session_of(row: asyncpg.Record) -> Session:
     starts_at, local_start = rules.shown(row[6])
     ends_at, local_end = rules.shown(row[7])
     costs = row[18]
-    return Session(
+    fields: tuple[Any, ...] = (
         *row[:6],
         starts_at,
         ends_at,
@@ -53,3 +55,4 @@ def session_of(row: asyncpg.Record) -> Session:
         row[19],
         row[20],
     )
+    return Session(*fields)
