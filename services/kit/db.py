@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -97,6 +98,39 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+INSTANT_SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO"}
+"""A connection's zone and date style: what a ``timestamptz`` is written in (``+00``, ISO 8601,
+so :func:`instant_in` reads it) and what ``interval`` arithmetic on one counts days in."""
+_FROM_ISO = datetime.fromisoformat
+_INFINITE = {
+    "infinity": datetime.max.replace(tzinfo=UTC),
+    "-infinity": datetime.min.replace(tzinfo=UTC),
+}
+
+
+def instant_in(text: str) -> datetime:
+    """A ``timestamptz`` as PostgreSQL writes it in :data:`INSTANT_SETTINGS`
+    (``2026-03-29 01:30:00.5+00``), an aware datetime in UTC; ``infinity`` as asyncpg reads it.
+
+    The connection reads instants as text: asyncpg's binary decoder took 0.6 to 0.9 µs a value,
+    ``datetime.fromisoformat`` about 0.2 µs, and a page of sessions holds two hundred (ADR 0046).
+    """
+    try:
+        return _FROM_ISO(text)
+    except ValueError:
+        if instant := _INFINITE.get(text):
+            return instant
+        raise
+
+
+def instant_out(value: datetime) -> str:
+    """A ``timestamptz`` parameter as text; a naive datetime is local time, as asyncpg's binary
+    encoder takes it."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"a timestamptz takes a datetime, not {type(value).__name__}")
+    return value.astimezone(UTC).isoformat()
+
+
 async def _init_connection(conn: asyncpg.Connection, *, role: str | None) -> None:
     if role:
         await conn.execute(f"SET ROLE {quote_ident(role)}")
@@ -105,6 +139,13 @@ async def _init_connection(conn: asyncpg.Connection, *, role: str | None) -> Non
         encoder=lambda value: msgspec.json.encode(value).decode(),
         decoder=msgspec.json.decode,
         schema="pg_catalog",
+    )
+    await conn.set_type_codec(
+        "timestamptz",
+        encoder=instant_out,
+        decoder=instant_in,
+        schema="pg_catalog",
+        format="text",
     )
 
 
@@ -135,6 +176,7 @@ async def create_pool(settings: Settings, *, schema: str) -> asyncpg.Pool:
             "search_path": schema,
             "application_name": f"kring-{settings.service}",
             "plan_cache_mode": settings.db_plan_cache_mode,
+            **INSTANT_SETTINGS,
         },
     )
     assert pool is not None
