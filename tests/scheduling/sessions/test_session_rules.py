@@ -313,3 +313,20 @@ def test_wall_text_is_the_wall_time_isoformat_writes(instant: datetime) -> None:
             rules.wall_text(local),
         )
         assert shown.tzinfo is rules.AMSTERDAM
+
+
+def test_instants_that_share_a_memo_key_are_each_shown_as_themselves() -> None:
+    """The memo's key, POSIX time as a float, is one for microseconds apart in a far year."""
+    first = datetime(2999, 6, 1, 12, 0, 0, 2, tzinfo=UTC)
+    second = first + timedelta(microseconds=1)
+    assert first.timestamp() == second.timestamp()
+    for instant in (first, second, first, second):
+        shown, wall = rules.shown(instant)
+        assert shown == instant and wall == rules.local(instant).replace(tzinfo=None).isoformat()
+
+
+def test_the_memo_of_shown_instants_stays_bounded() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for minutes in range(rules.SHOWN_REMEMBERED + 10):
+        rules.shown(start + timedelta(minutes=minutes))
+    assert len(rules._shown) <= rules.SHOWN_REMEMBERED
