@@ -4,7 +4,8 @@ The service's pool (``services.kit.db.create_pool``, same settings and size), it
 transaction (``transaction``: ``BEGIN`` with the tenant and a logged read's asynchronous
 commit, ``COMMIT``) and the repository function the endpoint calls (``registrar_page``, rows
 decoded to ``LedgerEntry``), run by ``--concurrency`` tasks for ``--duration`` seconds. No
-HTTP, no JSON encoding: what is left is asyncpg and PostgreSQL.
+HTTP, no JSON encoding: what is left is asyncpg and PostgreSQL. The loop's own CPU per query
+(``cpu.service_ms``) is the database work's cost on the service core.
 
 ``python -m bench.dbceiling '{"database_url": ..., "org_id": ..., ...}'`` prints one JSON line.
 """
@@ -97,14 +98,18 @@ async def run(params: dict[str, object]) -> dict[str, object]:
     try:
         deadline = time.perf_counter() + warmup
         await asyncio.gather(*(worker(deadline, False) for _ in range(concurrency)))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         deadline = started + duration
         await asyncio.gather(*(worker(deadline, True) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         await pool.close()
     return {
         **_summary(latencies, elapsed),
+        "cpu": {
+            "service_ms": round(cpu / max(1, len(latencies)) * 1000, 3),
+            "service_core_busy": round(cpu / elapsed, 3),
+        },
         "rows_per_query": rows,
         "concurrency": concurrency,
         "pool_max": settings.db_pool_max,

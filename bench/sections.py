@@ -145,7 +145,33 @@ def floor(report: dict[str, Any]) -> list[str]:
         f"{ms - floor_ms:+.3f} ms per request over the floor, "
         f"{(ms - floor_ms) / ms * 100:.0f} % of the endpoint's CPU (ADR 0043).",
         "",
+        *database_budget(report),
         *sessions_floor(report),
+    ]
+
+
+def database_budget(report: dict[str, Any]) -> list[str]:
+    """What a request may spend at 80 % of the database ceiling, against the least any request
+    on the fixed choices spends: the database work (the ceiling loop's own CPU per query) and
+    the framework's (the framework ceiling's CPU per request, a constant answer). A bar that
+    least passes is out of reach before any of Kring's code runs (ADR 0046)."""
+    database = report["ceilings"].get("database") or {}
+    framework = report["ceilings"].get("framework") or {}
+    if "cpu" not in database or "cpu" not in framework:
+        return []
+    allowed = 1000 / (0.8 * database["rps"])
+    work, bare = database["cpu"]["service_ms"], framework["cpu"]["service_ms"]
+    least = work + bare
+    reach = "within" if least <= allowed else "out of"
+    return [
+        f"At 80 % of the database ceiling ({rate(database['rps'])} queries/s), a request may "
+        f"spend {allowed:.3f} ms of service CPU. The database work takes {work:.3f} ms a query "
+        f"in the ceiling's loop (its core {database['cpu']['service_core_busy'] * 100:.0f} % "
+        f"busy), and the framework {bare:.3f} ms a request with no work at all (the framework "
+        f"ceiling): together {least:.3f} ms, {least / allowed * 100:.0f} % of what the bar "
+        f"allows, so the bar is {reach} the fixed choices' reach before any of Kring's own "
+        f"code ({allowed - least:+.3f} ms left for it, the page's JSON included).",
+        "",
     ]
 
 

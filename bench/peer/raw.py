@@ -1,14 +1,13 @@
 """The second peer: FastAPI and pydantic on the same raw asyncpg SQL as Kring.
 
 The middle rung of the ladder of peers: the data layer is Kring's (the service's pool
-settings, plans made once per connection among them; one round trip for ``BEGIN`` with the
-tenant and the asynchronous commit of a logged read; the same statement as ``registrar_page``
-builds it, which logs each registrant shown in the processing log; ``COMMIT``), and what is
-left of the conventional peer is the
-framework: FastAPI's dependencies and query validation, pydantic validating the rows and
-``TypeAdapter(...).dump_json`` writing the answer. Kring against this peer is the share of
-Litestar and msgspec; this peer against the ORM peer (:mod:`bench.peer.app`) the share of the
-ORM.
+settings, plans made once per connection and instants read as text among them; one round trip
+for ``BEGIN`` with the tenant and the asynchronous commit of a logged read; the same statement
+as ``registrar_page`` builds it, which logs each registrant shown in the processing log;
+``COMMIT``), and what is left of the conventional peer is the framework: FastAPI's dependencies
+and query validation, pydantic validating the rows and ``TypeAdapter(...).dump_json`` writing
+the answer. Kring against this peer is the share of Litestar and msgspec; this peer against the
+ORM peer (:mod:`bench.peer.app`) the share of the ORM.
 
 ``python -m bench.peer --raw --port PORT``
 """
@@ -22,6 +21,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import TypeAdapter
+
+from services.kit.db import INSTANT_SETTINGS, instant_in, instant_out
 
 from .auth import TokenVerifier
 from .models import LedgerEntry
@@ -165,6 +166,13 @@ def create_app(settings: PeerSettings) -> FastAPI:
     async def init(conn: asyncpg.Connection) -> None:
         if role:
             await conn.execute('SET ROLE "' + role.replace('"', '""') + '"')
+        await conn.set_type_codec(  # Kring's: instants read as text (ADR 0046)
+            "timestamptz",
+            encoder=instant_out,
+            decoder=instant_in,
+            schema="pg_catalog",
+            format="text",
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -178,6 +186,7 @@ def create_app(settings: PeerSettings) -> FastAPI:
                 "search_path": settings.search_path,
                 "application_name": "kring-peer-raw",
                 "plan_cache_mode": "force_generic_plan",  # Kring's KRING_DB_PLAN_CACHE_MODE
+                **INSTANT_SETTINGS,
             },
         )
         try:
