@@ -23,9 +23,10 @@ import asyncpg
 
 from services.accreditation.config import SCHEMA, load_settings
 from services.accreditation.ledger import export, repository
+from services.accreditation.ledger.schemas import EntryPage
 from services.kit.db import create_pool, transaction
 from services.kit.migrations import app_role
-from services.kit.pagination import Keyset
+from services.kit.pagination import Keyset, page_of
 from services.kit.privacy.processing_log import logged_read, read_mode
 from services.kit.settings import Settings
 
@@ -35,6 +36,10 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
     return sorted_values[index]
+
+
+PAGE = 50
+"""The endpoint's default page size."""
 
 
 class EndpointWork:
@@ -50,8 +55,8 @@ class EndpointWork:
         self.to_date = date.fromisoformat(str(params["to_date"]))
         self.readonly, self.begin = read_mode("GET", logged_read())  # as the endpoint's
 
-    async def once(self) -> int:
-        """One page; the number of its entries."""
+    async def page(self) -> EntryPage:
+        """One page, as the endpoint answers it."""
         async with transaction(
             self.pool, org_id=self.org, readonly=self.readonly, also=self.begin
         ) as conn:
@@ -62,11 +67,15 @@ class EndpointWork:
                 registration_numbers=self.numbers,
                 from_date=self.from_date,
                 to_date=self.to_date,
-                asked=Keyset(None, 50),
+                asked=Keyset(None, PAGE),
                 reader="bench-registrar",
                 request_id=None,
             )
-        return len(items)
+        return page_of(EntryPage, items, PAGE)
+
+    async def once(self) -> int:
+        """One page; the number of its entries."""
+        return len((await self.page()).items)
 
 
 def service_settings(database_url: str) -> Settings:

@@ -1,7 +1,8 @@
 """The rungs between the framework ceiling and the registrant query, to see what each layer costs.
 
 Every rung answers the registrant query's own answer (its page of entries, read from a file
-the bench writes from a real response), so the response body is the same on each:
+the bench writes from a real response, or read from the database by the floor), so the response
+body is the same on each:
 
 1. ``/ladder/bare``: a bare Litestar app returning the page (the ceiling's app, plus the page);
 2. ``/ladder/stack``: Kring's accreditation stack as ``create_service_app`` builds it (token
@@ -15,8 +16,9 @@ the bench writes from a real response), so the response body is the same on each
 The differences of CPU per request between rungs are what each layer costs. Beside them,
 ``/ladder/floor`` is the floor of the fixed choices: the bare app doing the endpoint's database
 work (the service's pool, its transaction as a logged read, the repository function:
-:class:`bench.dbceiling.EndpointWork`), with none of Kring's stack. Kring against the floor is
-what all of Kring's own code costs, beyond what Litestar, uvicorn and asyncpg cost.
+:class:`bench.dbceiling.EndpointWork`) and answering the page it read, with none of Kring's
+stack. Kring against the floor is what all of Kring's own code costs, beyond what Litestar,
+uvicorn and asyncpg cost.
 
 ``/ladder/sessions-floor`` is the same floor for the facilitator's session list: the bare app
 doing the list's database work (the scheduling service's pool, its read-only transaction with
@@ -24,7 +26,7 @@ the tenant, the repository function ``sessions.repository.page`` building the se
 answering the page it read (:class:`SessionListWork`).
 
 ``python -m bench.ladder bare|stack|floor|sessions-floor --port PORT [--page FILE] [--work JSON]``
-(``bare``, ``stack`` and ``floor`` answer the page in ``--page``; ``stack`` reads the
+(``bare`` and ``stack`` answer the page in ``--page``; ``stack`` reads the
 accreditation service's ``KRING_*`` variables, as ``kring serve accreditation`` does; ``floor``
 takes the database and the page's tenant, register, number and period as ``--work``, the
 database ceiling's parameters; ``sessions-floor`` the database, tenant, person and first day).
@@ -77,12 +79,12 @@ def bare_app(page: EntryPage) -> Litestar:
     return Litestar(route_handlers=[bare], logging_config=None, openapi_config=None)
 
 
-def floor_app(page: EntryPage, work: dict[str, object]) -> Litestar:
-    """The bare app doing the endpoint's database work, then answering the same page."""
+def floor_app(work: dict[str, object]) -> Litestar:
+    """The bare app doing the endpoint's database work and answering the page it read."""
 
     @get("/ladder/floor")
     async def floor(state: State) -> EntryPage:
-        await state.work.once()
+        page: EntryPage = await state.work.page()
         return page
 
     @asynccontextmanager
@@ -194,15 +196,15 @@ def main() -> None:
     parser.add_argument("app", choices=("bare", "stack", "floor", "sessions-floor"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--page", type=Path, help="the page answered (not by sessions-floor)")
+    parser.add_argument("--page", type=Path, help="the page answered (by bare and stack)")
     parser.add_argument("--work", type=json.loads, default={}, help="a floor's parameters")
     args = parser.parse_args()
     if args.app == "sessions-floor":
         app = sessions_floor_app(args.work)
+    elif args.app == "floor":
+        app = floor_app(args.work)
     elif args.page is None:
         parser.error(f"{args.app} answers the page of --page")
-    elif args.app == "floor":
-        app = floor_app(read_page(args.page), args.work)
     else:
         page = read_page(args.page)
         app = bare_app(page) if args.app == "bare" else stack_app(page)

@@ -283,7 +283,8 @@ def kring_and_raw_peer_in_pairs(bench: Bench, answer: httpx.Response) -> list[di
 
 def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
     """The rungs between the framework ceiling and the registrant query (bench/ladder.py),
-    each answering the registrant query's own page; measured in turn on the service core."""
+    each answering the registrant query's own page (the floor the page it read, checked to be
+    the query's JSON first); measured in turn on the service core."""
     page = bench.load.work / "registrant-page.json"
     page.write_bytes(answer.content)
     env = {**os.environ, **bench.envs["accreditation"]}
@@ -291,8 +292,13 @@ def ladder(bench: Bench, answer: httpx.Response) -> list[dict[str, Any]]:
     rungs = []
     apps = (("bare", ["bare"]), ("stack", ["stack", "transaction"]), ("floor", ["floor"]))
     for app, paths in apps:
-        work = _registrant_work(bench) if app == "floor" else None
-        rung = start_rung(bench.procs, bench.pin, app, page=page, env=env, work=work)
+        floor = app == "floor"
+        work = _registrant_work(bench) if floor else None
+        rung = start_rung(
+            bench.procs, bench.pin, app, page=None if floor else page, env=env, work=work
+        )
+        if floor and httpx.get(f"{rung.base}/ladder/floor", timeout=30).json() != answer.json():
+            raise SystemExit("the floor does not answer the registrant query's JSON")
         for path in paths:
             result = bench.load.wrk(
                 f"ladder: {path}", f"{rung.base}/ladder/{path}", registrar, pid=rung.pid

@@ -197,8 +197,7 @@ def start_rung(
     work: dict[str, Any] | None = None,
 ) -> Service:
     """One of the ladder's apps (``bench.ladder``), answering the registrant's ``page``; a
-    floor does its database ``work`` first (the session list's floor answers the page it
-    read)."""
+    floor does its database ``work`` and answers the page it read."""
     port = free_port()
     command = [*pin["service"], sys.executable, "-m", "bench.ladder", app, "--port", str(port)]
     shown = [*pin["service"], "python", "-m", "bench.ladder", app, "--port", "PORT"]

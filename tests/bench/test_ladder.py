@@ -20,7 +20,7 @@ from tests.conftest import Token, _running
 from tests.scheduling.sessions import support as sessions
 
 
-async def test_the_floor_answers_its_page_after_the_endpoint_s_database_work(
+async def test_the_floor_answers_the_page_of_the_endpoint_s_database_work(
     settings_for: Callable[..., Settings], org: uuid.UUID
 ) -> None:
     page = EntryPage(items=[], next_cursor=None)
@@ -32,7 +32,7 @@ async def test_the_floor_answers_its_page_after_the_endpoint_s_database_work(
         "from_date": "2021-12-01",
         "to_date": "2026-12-01",
     }
-    async with _running(floor_app(page, work)) as app:
+    async with _running(floor_app(work)) as app:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
             answered = await client.get(READY_PATHS["ladder-floor"])
