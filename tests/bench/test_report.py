@@ -170,22 +170,24 @@ def test_the_session_list_s_floor_says_whether_the_bar_is_within_its_reach() -> 
         assert f"costs {listed - 0.5:+.3f} ms per list over the floor" in line
 
 
-def test_the_database_ceiling_s_budget_is_set_against_the_least_a_request_spends() -> None:
+def test_the_database_ceiling_s_budget_is_set_against_what_the_floor_spends() -> None:
     report = json.loads((RESULTS / "latest.json").read_text())
     report["ceilings"]["framework"]["cpu"]["service_ms"] = 0.14
-    for work, reach in ((0.40, "within"), (0.90, "out of")):
-        report["ceilings"]["database"] = {
-            **report["ceilings"]["database"],
-            "rps": 1250.0,
-            "cpu": {"service_ms": work, "service_core_busy": 0.99},
-        }
+    report["ceilings"]["database"] = {
+        **report["ceilings"]["database"],
+        "rps": 1250.0,
+        "cpu": {"service_ms": 0.3, "service_core_busy": 0.74},
+    }
+    rungs = [rung for rung in report["ladder"] if rung["rung"] != "floor"]
+    for spent, reach in ((0.9, "within"), (1.2, "out of")):
+        report["ladder"] = [*rungs, {**_run(1100, 60_000, spent), "rung": "floor"}]
         line = next(
             line for line in render(report).splitlines() if "At 80 % of the database" in line
         )
         assert "a request may spend 1.000 ms of service CPU" in line
-        assert f"together {work + 0.14:.3f} ms, {(work + 0.14) * 100:.0f} % of what" in line
-        assert f"so the bar is {reach} the fixed choices' reach" in line
-        assert f"({1 - work - 0.14:+.3f} ms left for it" in line
+        assert f"the floor spends {spent:.3f} ms ({spent:.2f}x), so the bar is {reach}" in line
+        assert "0.300 ms a query in the ceiling's loop (its core 74 % busy: the loop waits" in line
+        assert f"the rest, {spent - 0.44:+.3f} ms, is the page's JSON" in line
 
 
 def test_the_guarantees_target_is_judged_on_the_rounds_loaded_at_once() -> None:
