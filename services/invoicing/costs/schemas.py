@@ -41,7 +41,13 @@ class ParticipantIn(Inbound, kw_only=True, frozen=True):
     ] = None
     debtor_id: Annotated[
         uuid.UUID | None,
-        msgspec.Meta(description="A stored debtor (`GET /v1/debtors`); its data is copied."),
+        msgspec.Meta(
+            description=(
+                "A stored debtor (`GET /v1/debtors`); its data is copied. A facilitator names "
+                "one it sees, or the own debtor of a participant of the sheet; any other is "
+                "answered as absent (404)."
+            )
+        ),
     ] = None
     client_organisation_id: Annotated[
         uuid.UUID | None,

@@ -12,6 +12,7 @@ from services.kit.errors import FieldError, NotFound
 from services.kit.pagination import Keyset, page_of
 
 from ..debtors import repository as debtors
+from ..debtors import rules as debtor_rules
 from ..invoices import repository as invoice_repository
 from ..invoices import service as invoices
 from ..invoices.rules import Buyer
@@ -47,7 +48,9 @@ async def create(
     org_id = principal.org_id
     rules.check_may_bill(principal, data.facilitator_id)
     profile = await _profile(conn, org_id, data.facilitator_id)
-    participants = await _participants(conn, org_id, data, profile)
+    participants = await _participants(
+        conn, org_id, data, profile, seen_by=debtor_rules.seen_by(principal)
+    )
     checks.check_session(await sessions.find(data.session_id), data)
     await _replace(conn, org_id, data.session_id)
     sheet, _ = await _store(conn, org_id, data, participants, profile)
@@ -68,9 +71,16 @@ async def record(
 
 
 async def _participants(
-    conn: asyncpg.Connection, org_id: uuid.UUID, data: CostSheetIn, profile: BillingProfile
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    data: CostSheetIn,
+    profile: BillingProfile,
+    *,
+    seen_by: uuid.UUID | None = None,
 ) -> list[Participant]:
-    """The sheet checked against its own rules, its participants with their debtors."""
+    """The sheet checked against its own rules, its participants with their debtors. A debtor
+    named by id is one the caller sees (``seen_by``, a facilitator: ADR 0102), or the own
+    debtor of a participant of the sheet; any other is answered as absent."""
     lines = sheet_lines(
         data,
         hourly_rate_cents=profile.hourly_rate_cents,
@@ -78,7 +88,11 @@ async def _participants(
     )
     rules.check_sheet(data, lines)
     stored = await debtors.many(
-        conn, org_id, [p.debtor_id for p in data.participants if p.debtor_id]
+        conn,
+        org_id,
+        [p.debtor_id for p in data.participants if p.debtor_id],
+        seen_by=seen_by,
+        people=[p.person_id for p in data.participants],
     )
     return rules.resolve(data.participants, stored)
 

@@ -171,13 +171,21 @@ async def get_by_external_id(
 
 
 async def many(
-    conn: asyncpg.Connection, org_id: uuid.UUID, debtor_ids: Sequence[uuid.UUID]
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    debtor_ids: Sequence[uuid.UUID],
+    *,
+    seen_by: uuid.UUID | None = None,
+    people: Sequence[uuid.UUID] = (),
 ) -> dict[uuid.UUID, StoredDebtor]:
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND id = ANY($2::uuid[])",
-        org_id,
-        list(debtor_ids),
-    )
+    """The tenant's debtors of ``debtor_ids`` that exist; ``seen_by``: only those that
+    facilitator sees, and the own debtors of ``people`` (whom it is about to bill)."""
+    query = f"SELECT {_COLUMNS} FROM debtors WHERE org_id = $1 AND id = ANY($2::uuid[])"
+    args: list[object] = [org_id, list(debtor_ids)]
+    if seen_by is not None:
+        query += f" AND ({_seen_by('$3')} OR person_id = ANY($4::uuid[]))"
+        args += [seen_by, list(people)]
+    rows = await conn.fetch(query, *args)
     return {row["id"]: _debtor(row) for row in rows}
 
 

@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import Token
 
-from ..support import MUNICIPALITY, person_debtor, profile, sheet
+from ..support import MUNICIPALITY, cost_sheet, person_debtor, profile, session, sheet
 from .support import choose, employed, link, person_path
 
 
@@ -54,3 +54,53 @@ async def test_a_facilitator_sees_the_own_debtors_of_the_people_it_bills_only(
     assert own_debtor in ids(
         await invoicing.get("/v1/debtors", params={"limit": 200}, headers=auth())
     )
+
+
+async def test_a_facilitator_names_on_its_cost_sheet_only_a_debtor_it_sees(
+    invoicing: httpx.AsyncClient, auth: Token
+) -> None:
+    """A debtor named by id on a sheet is one the facilitator sees, or the own debtor of a
+    participant of the sheet; another person's own debtor (their home address, copied onto
+    the facilitator's invoice) is answered as absent, as on the debtors' routes."""
+    billing = await profile(invoicing, auth())
+    other = await profile(invoicing, auth())
+    (billed,) = employed(1, None)
+    await sheet(invoicing, auth(), billing, participants=[billed])
+    chosen = await choose(
+        invoicing, auth(), billed["person_id"], {"pays": "self", "debtor": person_debtor("Thuis")}
+    )
+    own_debtor = chosen["debtor"]["id"]
+    organisation = (await link(invoicing, auth(), uuid.uuid4(), MUNICIPALITY))["debtor"]["id"]
+    outsider = auth("facilitator", person=str(other))
+    (stranger,) = employed(1, None)
+
+    planned = await session(invoicing, outsider, other)
+    refused = await invoicing.post(
+        "/v1/cost-sheets",
+        json=cost_sheet(
+            other, session_id=planned, participants=[stranger | {"debtor_id": own_debtor}]
+        ),
+        headers=outsider,
+    )
+    assert refused.status_code == 404, refused.text
+    assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("body.participants[0].debtor_id", "exists")
+    ]
+    assert (await invoicing.get("/v1/cost-sheets", headers=outsider)).json()["items"] == []
+
+    # An organisation's debtor, and the own debtor of a participant of the sheet, it may name.
+    named = await sheet(
+        invoicing,
+        outsider,
+        other,
+        participants=[
+            stranger | {"debtor_id": organisation},
+            billed | {"debtor_id": own_debtor},
+        ],
+    )
+    assert [p["debtor"]["name"] for p in named["participants"]] == ["Gemeente Utrecht", "Thuis"]
+    # The admin names any.
+    admins = await sheet(
+        invoicing, auth(), other, participants=[stranger | {"debtor_id": own_debtor}]
+    )
+    assert admins["participants"][0]["debtor"]["name"] == "Thuis"
