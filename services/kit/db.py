@@ -1,7 +1,8 @@
 """PostgreSQL access: one asyncpg pool per service, one transaction per request.
 
 The pool is opened in the app's lifespan. Each connection takes the service's
-role (when configured) and its schema as ``search_path``. A request's transaction
+role (when configured) and its schema as ``search_path``, and reads and writes instants as
+text in UTC (:func:`instant_in`, ADR 0046). A request's transaction
 sets the tenant (``app.org_id``) for row-level security in the same round trip
 as ``BEGIN``.
 
