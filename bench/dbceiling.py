@@ -26,7 +26,7 @@ from services.accreditation.ledger import export, repository
 from services.accreditation.ledger.schemas import EntryPage
 from services.kit.db import create_pool, transaction
 from services.kit.migrations import app_role
-from services.kit.pagination import Keyset, page_of
+from services.kit.pagination import DEFAULT_LIMIT, Keyset, page_of
 from services.kit.privacy.processing_log import logged_read, read_mode
 from services.kit.settings import Settings
 
@@ -36,10 +36,6 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
     return sorted_values[index]
-
-
-PAGE = 50
-"""The endpoint's default page size."""
 
 
 class EndpointWork:
@@ -67,11 +63,11 @@ class EndpointWork:
                 registration_numbers=self.numbers,
                 from_date=self.from_date,
                 to_date=self.to_date,
-                asked=Keyset(None, PAGE),
+                asked=Keyset(None, DEFAULT_LIMIT),
                 reader="bench-registrar",
                 request_id=None,
             )
-        return page_of(EntryPage, items, PAGE)
+        return page_of(EntryPage, items, DEFAULT_LIMIT)
 
     async def once(self) -> int:
         """One page; the number of its entries."""

@@ -22,7 +22,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import TypeAdapter
 
-from services.kit.db import INSTANT_SETTINGS, instant_in, instant_out
+from services.kit.db import INSTANT_SETTINGS, read_instants_as_text
 
 from .auth import TokenVerifier
 from .models import LedgerEntry
@@ -166,13 +166,7 @@ def create_app(settings: PeerSettings) -> FastAPI:
     async def init(conn: asyncpg.Connection) -> None:
         if role:
             await conn.execute('SET ROLE "' + role.replace('"', '""') + '"')
-        await conn.set_type_codec(  # Kring's: instants read as text (ADR 0046)
-            "timestamptz",
-            encoder=instant_out,
-            decoder=instant_in,
-            schema="pg_catalog",
-            format="text",
-        )
+        await read_instants_as_text(conn)  # as Kring's connections (ADR 0046)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

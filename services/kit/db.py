@@ -132,6 +132,18 @@ def instant_out(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
+async def read_instants_as_text(conn: asyncpg.Connection) -> None:
+    """Register :func:`instant_in` and :func:`instant_out` for ``timestamptz`` on ``conn``,
+    opened with :data:`INSTANT_SETTINGS`."""
+    await conn.set_type_codec(
+        "timestamptz",
+        encoder=instant_out,
+        decoder=instant_in,
+        schema="pg_catalog",
+        format="text",
+    )
+
+
 async def _init_connection(conn: asyncpg.Connection, *, role: str | None) -> None:
     if role:
         await conn.execute(f"SET ROLE {quote_ident(role)}")
@@ -141,13 +153,7 @@ async def _init_connection(conn: asyncpg.Connection, *, role: str | None) -> Non
         decoder=msgspec.json.decode,
         schema="pg_catalog",
     )
-    await conn.set_type_codec(
-        "timestamptz",
-        encoder=instant_out,
-        decoder=instant_in,
-        schema="pg_catalog",
-        format="text",
-    )
+    await read_instants_as_text(conn)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
